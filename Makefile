@@ -1,0 +1,52 @@
+# lvzhi: `make run` to try it, `make test` to test it. Nothing else needs installing by hand.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DJANGO_SETTINGS_MODULE := config.settings
+
+.PHONY: run test install install-test lint migrate messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# The stamp files make a second `make run` skip pip when pyproject.toml has not changed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+run: migrate
+	$(BIN)/python manage.py seed_demo --if-empty
+	@$(BIN)/python manage.py demo_accounts
+	@echo "lvzhi is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+test: install-test
+	$(BIN)/python -m pytest -n auto
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+# Regenerate the Chinese translation catalogue after changing msgids (needs GNU gettext).
+messages: install
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'bench/*'
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore '.venv/*'
+
+bench: install-test
+	$(BIN)/python bench/member_list.py
+
+clean:
+	rm -rf $(VENV) var

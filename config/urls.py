@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+handler403 = "lvzhi.core.views.permission_denied"
+
+urlpatterns = [
+    path("", include("lvzhi.core.urls")),
+    path("accounts/", include("lvzhi.accounts.urls")),
+    path("org/", include("lvzhi.organization.urls")),
+    path("members/", include("lvzhi.members.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

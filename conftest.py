@@ -1,0 +1,51 @@
+import pytest
+
+from lvzhi.accounts.roles import Role
+from lvzhi.factories import CommitteeFactory, OrgUnitFactory, TermFactory, UserFactory
+from lvzhi.organization.models import OrgUnit
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The real hasher is deliberately slow; tests check policy, not hashing cost.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def committee(db):
+    return CommitteeFactory(name="政协本县委员会", code="home")
+
+
+@pytest.fixture
+def other_committee(db):
+    return CommitteeFactory(name="政协邻县委员会", code="other")
+
+
+@pytest.fixture
+def term(committee):
+    return TermFactory(committee=committee)
+
+
+@pytest.fixture
+def my_unit(committee):
+    return OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.SPECIAL_COMMITTEE, name="经济委员会")
+
+
+@pytest.fixture
+def other_unit(committee):
+    return OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.SPECIAL_COMMITTEE, name="提案委员会")
+
+
+@pytest.fixture
+def make_user(committee):
+    """make_user(Role.OFFICE) → a user of the home committee with that role."""
+
+    def make(role=None, *, committee=committee, units=None, **kwargs):
+        return UserFactory(committee=committee, role=role, units=units, **kwargs)
+
+    return make
+
+
+@pytest.fixture
+def office(make_user):
+    return make_user(Role.OFFICE, username="office")

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.utils import timezone
+
+from lvzhi.core import audit
+
+from .models import Lockout, LoginFailure
+
+
+def is_locked(username) -> bool:
+    return Lockout.objects.filter(username=username, until__gt=timezone.now()).exists()
+
+
+class LockoutModelBackend(ModelBackend):
+    """ModelBackend plus the lockout policy: 5 failures in 15 minutes lock a username for 30 minutes.
+
+    Failures are counted per username string, whether or not the account exists, and a locked
+    username is refused like a wrong password, so the answer never tells which usernames exist.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None:
+            username = kwargs.get(self.get_user_model().USERNAME_FIELD)
+        if not username or password is None:
+            return None
+        if is_locked(username):
+            audit.record(
+                audit.Action.LOGIN_FAILED,
+                request=request,
+                username=username,
+                summary="locked",
+                result=audit.Result.FAILURE,
+            )
+            return None
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            self._record_failure(request, username)
+        return user
+
+    def _record_failure(self, request, username):
+        now = timezone.now()
+        ip = audit.client_ip(request)
+        LoginFailure.objects.create(username=username, at=now, ip_address=ip)
+        audit.record(audit.Action.LOGIN_FAILED, request=request, username=username, result=audit.Result.FAILURE)
+        recent = LoginFailure.objects.filter(
+            username=username, at__gt=now - settings.LOGIN_FAILURE_WINDOW
+        ).count()
+        if recent >= settings.LOGIN_FAILURE_LIMIT:
+            Lockout.objects.create(username=username, locked_at=now, until=now + settings.LOGIN_LOCKOUT_DURATION)
+            # Start counting afresh once the lockout ends.
+            LoginFailure.objects.filter(username=username).delete()
+            audit.record(
+                audit.Action.LOCKOUT,
+                request=request,
+                username=username,
+                summary=f"locked until {now + settings.LOGIN_LOCKOUT_DURATION:%Y-%m-%d %H:%M}",
+                result=audit.Result.FAILURE,
+            )

@@ -1,0 +1,101 @@
+"""The roles of DESIGN §1 as groups with named permissions.
+
+The data migration `0002_roles` creates the groups from this table; changing the table needs a new
+data migration that calls `sync_roles`.
+"""
+
+from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(TextChoices):
+    SYSADMIN = "系统管理员", _("System administrator")
+    SECADMIN = "安全保密管理员", _("Security administrator")
+    AUDITOR = "安全审计员", _("Security auditor")
+    OFFICE = "办公室工作人员", _("Office staff")
+    UNIT_STAFF = "专委会/工委工作人员", _("Unit staff")
+    EDITOR = "社情民意编辑", _("Public-opinion editor")
+    LEADER = "领导", _("Leader")
+    MEMBER = "委员", _("Member")
+    OFFICER = "信息员", _("Information officer")
+    HANDLING_UNIT = "承办单位", _("Handling unit")
+
+
+# The three administrators are separate (等保 三员分立): none of them sees members' personal data.
+ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
+
+_ORG_VIEW = [
+    "organization.view_committee",
+    "organization.view_term",
+    "organization.view_session",
+    "organization.view_orgunit",
+    "organization.view_membership",
+    "organization.view_department",
+    "organization.view_liaison",
+    "organization.view_liaisoncontact",
+]
+
+ROLE_PERMISSIONS = {
+    Role.SYSADMIN: ["accounts.manage_users", "organization.view_committee"],
+    Role.SECADMIN: ["accounts.assign_roles"],
+    Role.AUDITOR: ["core.view_audit_log"],
+    Role.OFFICE: [
+        "accounts.committee_wide",
+        *_ORG_VIEW,
+        "organization.add_term",
+        "organization.change_term",
+        "organization.add_session",
+        "organization.change_session",
+        "organization.add_orgunit",
+        "organization.change_orgunit",
+        "organization.add_membership",
+        "organization.change_membership",
+        "organization.delete_membership",
+        "organization.add_department",
+        "organization.change_department",
+        "organization.add_liaison",
+        "organization.change_liaison",
+        "organization.add_liaisoncontact",
+        "members.view_member",
+        "members.add_member",
+        "members.change_member",
+        "members.unmask_personal_data",
+        "members.approve_contact_update",
+    ],
+    Role.UNIT_STAFF: [
+        *_ORG_VIEW,
+        "organization.change_orgunit",
+        "organization.add_membership",
+        "organization.change_membership",
+        "organization.delete_membership",
+        "organization.add_liaisoncontact",
+        "members.view_member",
+        "members.change_member",
+    ],
+    Role.EDITOR: ["accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
+    Role.LEADER: ["accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
+    Role.MEMBER: [],
+    Role.OFFICER: [],
+    Role.HANDLING_UNIT: [],
+}
+
+
+def sync_roles(apps):
+    """Create or update every role group with exactly the permissions of the table."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    # Permissions are normally created after migrate; make sure they exist before we assign them.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            wanted.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)

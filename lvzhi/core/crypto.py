@@ -1,0 +1,59 @@
+"""Field encryption (AES-256-GCM) and keyed blind indexes (HMAC-SHA256).
+
+Both keys are derived from LVZHI_FIELD_KEY with HKDF, so an operator keeps one secret. Ciphertext is
+stored as text: "v1:" + base64(nonce || ciphertext+tag); the version prefix leaves room for a key
+rotation or an SM4 variant without guessing what a stored value is.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+PREFIX = "v1:"
+NONCE_BYTES = 12
+
+
+@cache
+def _master_key() -> bytes:
+    try:
+        key = base64.b64decode(settings.LVZHI_FIELD_KEY, validate=True)
+    except ValueError as exc:
+        raise ImproperlyConfigured("LVZHI_FIELD_KEY must be base64.") from exc
+    if len(key) < 32:
+        raise ImproperlyConfigured("LVZHI_FIELD_KEY must decode to at least 32 bytes.")
+    return key
+
+
+@cache
+def _derived_key(purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lvzhi:" + purpose).derive(_master_key())
+
+
+def encrypt(plaintext: str, *, context: str) -> str:
+    """Encrypt text; `context` (e.g. "members.Member.id_number") is bound as associated data so a
+    ciphertext copied into another column does not decrypt."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(_derived_key(b"encrypt")).encrypt(nonce, plaintext.encode(), context.encode())
+    return PREFIX + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str, *, context: str) -> str:
+    if not token.startswith(PREFIX):
+        raise ValueError("Unknown ciphertext format")
+    raw = base64.b64decode(token[len(PREFIX) :])
+    nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+    return AESGCM(_derived_key(b"encrypt")).decrypt(nonce, sealed, context.encode()).decode()
+
+
+def blind_index(value: str, *, context: str) -> str:
+    """A keyed, deterministic digest for exact-match lookup of an encrypted value."""
+    key = _derived_key(b"blind-index:" + context.encode())
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()

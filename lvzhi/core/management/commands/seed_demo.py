@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from lvzhi.core import demo
+from lvzhi.core.progress import ProgressBar
+
+
+class Command(BaseCommand):
+    help = "Build the demo county committee (政协青溪县委员会) with its members and one account per role."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing (and succeed) when the demo committee exists."
+        )
+        parser.add_argument("--members", type=int, default=280)
+
+    def handle(self, *args, if_empty=False, members=280, **options):
+        if settings.PRODUCTION:
+            raise CommandError("seed_demo refuses to run with LVZHI_ENV=production: it creates known passwords.")
+        if demo.demo_exists():
+            if if_empty:
+                self.stdout.write("Demo data already loaded.")
+                return
+            raise CommandError("The demo committee already exists; use a fresh database.")
+        builder = demo.DemoBuilder(
+            members=members,
+            standing=min(45, members),
+            progress=lambda total, label: ProgressBar(total, label, stream=self.stdout),
+        )
+        committee = builder.build()
+        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {committee.name}, {members} members."))
+        self.stdout.write(demo_accounts_text())
+
+
+def demo_accounts_text():
+    lines = [f"Demo accounts (password: {settings.LVZHI_DEMO_PASSWORD}):"]
+    for username, _display, role in demo.DEMO_USERS:
+        lines.append(f"  {username:<10} {role.value}")
+    return "\n".join(lines)

@@ -1,0 +1,108 @@
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEvent(models.Model):
+    """An append-only, hash-chained record of a security-relevant act (DESIGN §8).
+
+    Each row's hash covers its content and the previous row's hash, so deleting or editing a row in
+    the database breaks the chain that `verify_chain()` checks.
+    """
+
+    class Action(models.TextChoices):
+        LOGIN = "login", _("Login")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOCKOUT = "lockout", _("Account locked")
+        LOGOUT = "logout", _("Logout")
+        SESSION_EXPIRED = "session_expired", _("Session expired")
+        PERMISSION_DENIED = "permission_denied", _("Permission denied")
+        UNMASK = "unmask", _("Personal data unmasked")
+        EXPORT = "export", _("Export")
+        IMPORT = "import", _("Import")
+        CREATE = "create", _("Create")
+        UPDATE = "update", _("Update")
+        DELETE = "delete", _("Delete")
+        APPROVE = "approve", _("Approve")
+        REJECT = "reject", _("Reject")
+        PASSWORD_CHANGE = "password_change", _("Password change")
+
+    class Result(models.TextChoices):
+        SUCCESS = "success", _("Success")
+        FAILURE = "failure", _("Failure")
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    committee = models.ForeignKey(
+        "organization.Committee", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("committee")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=64, blank=True)
+    object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    summary = models.CharField(_("summary"), max_length=255, blank=True)
+    detail = models.JSONField(_("detail"), default=dict, blank=True)
+    result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.SUCCESS)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        permissions = [("view_audit_log", _("Can view the audit log"))]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
+
+    def compute_hash(self) -> str:
+        content = json.dumps(
+            [
+                self.prev_hash,
+                self.at.isoformat(),
+                self.committee_id,
+                self.actor_id,
+                self.username,
+                self.ip_address,
+                self.action,
+                self.object_type,
+                self.object_id,
+                self.summary,
+                self.detail,
+                self.result,
+            ],
+            ensure_ascii=False,
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.sha256(content.encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        with transaction.atomic():
+            # Lock the tail so two writers cannot chain onto the same predecessor.
+            last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
+            self.prev_hash = last.hash if last else ""
+            self.hash = self.compute_hash()
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    @classmethod
+    def verify_chain(cls):
+        """Return the first event whose hash or link is wrong, or None when the chain is intact."""
+        prev = ""
+        for event in cls.objects.order_by("id").iterator():
+            if event.prev_hash != prev or event.compute_hash() != event.hash:
+                return event
+            prev = event.hash
+        return None

@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.db.models import Count, Q
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+
+from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
+from lvzhi.organization.models import OrgUnit
+
+from . import audit
+from .forms import StyledFormMixin
+from .models import AuditEvent
+from .pagination import paginate
+
+
+@login_required
+def home(request):
+    user = request.user
+    if not user.has_perm("members.view_member") and hasattr(user, "member"):
+        return redirect("members:me")
+    context = {}
+    if user.has_perm("members.view_member"):
+        members = Member.objects.visible_to(user)
+        context["member_count"] = members.count()
+        context["serving"] = MemberTerm.objects.filter(
+            member__in=members, term__is_current=True, status=MemberTerm.Status.SERVING
+        ).aggregate(total=Count("id"), standing=Count("id", filter=Q(is_standing=True)))
+        context["unit_counts"] = [
+            {"label": OrgUnit.Kind(row["kind"]).label, "n": row["n"]}
+            for row in OrgUnit.objects.visible_to(user).values("kind").annotate(n=Count("id")).order_by("kind")
+        ]
+    if user.has_perm("members.approve_contact_update"):
+        context["pending_requests"] = ContactUpdateRequest.objects.filter(
+            member__committee_id=user.committee_id, status=ContactUpdateRequest.Status.PENDING
+        ).count()
+    return render(request, "core/home.html", context)
+
+
+class AuditFilterForm(StyledFormMixin, forms.Form):
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("All actions")), *AuditEvent.Action.choices], required=False
+    )
+    username = forms.CharField(label=_("Username"), max_length=150, required=False)
+    result = forms.ChoiceField(
+        label=_("Result"), choices=[("", _("All results")), *AuditEvent.Result.choices], required=False
+    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@login_required
+@permission_required("core.view_audit_log", raise_exception=True)
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    # Auditors see their committee's events and the sign-in events that belong to no committee
+    # (failed logins of unknown usernames).
+    events = AuditEvent.objects.filter(Q(committee_id=request.user.committee_id) | Q(committee__isnull=True))
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["username"]:
+            events = events.filter(username__icontains=data["username"])
+        if data["result"]:
+            events = events.filter(result=data["result"])
+        if data["date_from"]:
+            events = events.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            events = events.filter(at__date__lte=data["date_to"])
+    page = paginate(request, events.select_related("actor"), per_page=50)
+    return render(request, "core/audit_log.html", {"form": form, "page": page})
+
+
+def permission_denied(request, exception=None):
+    """403 page; every denial is written to the audit log (DESIGN §8)."""
+    audit.record(
+        audit.Action.PERMISSION_DENIED,
+        actor=getattr(request, "user", None),
+        request=request,
+        summary=f"{request.method} {request.path}"[:255],
+        detail={"permission": str(exception)[:200]} if exception else {},
+        result=audit.Result.FAILURE,
+    )
+    return render(request, "403.html", status=403)

@@ -1,0 +1,60 @@
+import re
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+
+from lvzhi.core import idcard
+
+from .models import Member, MemberTerm, normalize_phone
+
+ORDERINGS = {
+    "stroke": ["name_stroke_key", "id"],
+    "pinyin": ["name_pinyin", "id"],
+    "-updated": ["-updated_at", "-id"],
+}
+
+
+def current_terms_prefetch():
+    return Prefetch(
+        "terms",
+        queryset=MemberTerm.objects.filter(term__is_current=True)
+        .select_related("term", "sector", "town_committee")
+        .prefetch_related("special_committees"),
+        to_attr="current_terms",
+    )
+
+
+def search_members(qs, *, q="", sector=None, town_committee=None, special_committee=None, status="",
+                   standing=None, party="", order="stroke"):
+    """Filter a visible-to-user queryset by the member-list form. The number of queries does not depend
+    on the number of rows: term filters are EXISTS subqueries and the current term is prefetched."""
+    q = (q or "").strip()
+    if q:
+        condition = (
+            Q(name__icontains=q) | Q(employer_post__icontains=q) | Q(native_place__icontains=q)
+        )
+        if re.fullmatch(r"[A-Za-z]+", q):
+            condition |= Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
+        if idcard.PATTERN.match(idcard.normalize(q)):
+            condition |= Q(pk__in=Member.objects.find_by_id_number(q).values("pk"))
+        digits = normalize_phone(q)
+        if len(digits) == 11 and digits == q.replace(" ", "").replace("-", ""):
+            condition |= Q(pk__in=Member.objects.find_by_phone(digits).values("pk"))
+        qs = qs.filter(condition)
+
+    term_filter = {}
+    if sector:
+        term_filter["sector"] = sector
+    if town_committee:
+        term_filter["town_committee"] = town_committee
+    if special_committee:
+        term_filter["special_committees"] = special_committee
+    if status:
+        term_filter["status"] = status
+    if standing is not None:
+        term_filter["is_standing"] = standing
+    if term_filter:
+        terms = MemberTerm.objects.filter(member=OuterRef("pk"), term__is_current=True, **term_filter)
+        qs = qs.filter(Exists(terms))
+    if party:
+        qs = qs.filter(party=party)
+    return qs.order_by(*ORDERINGS.get(order, ORDERINGS["stroke"])).prefetch_related(current_terms_prefetch())

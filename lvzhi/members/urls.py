@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "members"
+urlpatterns = [
+    path("", views.member_list, name="list"),
+    path("new/", views.member_create, name="create"),
+    path("me/", views.my_file, name="me"),
+    path("contact-requests/", views.contact_request_list, name="contact_requests"),
+    path(
+        "contact-requests/<int:pk>/<str:decision>/", views.contact_request_decide, name="contact_request_decide"
+    ),
+    path("<int:pk>/", views.member_detail, name="detail"),
+    path("<int:pk>/edit/", views.member_edit, name="edit"),
+    path("<int:pk>/photo/", views.member_photo, name="photo"),
+    path("<int:pk>/history/", views.member_history, name="history"),
+    path("<int:pk>/unmask/<str:field>/", views.member_unmask, name="unmask"),
+]
