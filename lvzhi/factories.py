@@ -10,7 +10,15 @@ from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard
 from lvzhi.members.models import Member, MemberTerm
-from lvzhi.organization.models import Committee, Department, Liaison, LiaisonContact, Membership, OrgUnit, Term
+from lvzhi.organization.models import (
+    Committee,
+    Department,
+    Liaison,
+    LiaisonContact,
+    Membership,
+    OrgUnit,
+    Term,
+)
 
 _id_sequence = itertools.count(1)
 
@@ -78,7 +86,9 @@ class LiaisonContactFactory(factory.django.DjangoModelFactory):
     date = datetime.date(2026, 5, 6)
     participants = "主任、部门负责人"
     topic = "座谈"
-    recorded_by = factory.SubFactory("lvzhi.factories.UserFactory", committee=factory.SelfAttribute("..liaison.committee"))
+    recorded_by = factory.SubFactory(
+        "lvzhi.factories.UserFactory", committee=factory.SelfAttribute("..liaison.committee")
+    )
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -41,12 +41,16 @@ class LockoutModelBackend(ModelBackend):
         now = timezone.now()
         ip = audit.client_ip(request)
         LoginFailure.objects.create(username=username, at=now, ip_address=ip)
-        audit.record(audit.Action.LOGIN_FAILED, request=request, username=username, result=audit.Result.FAILURE)
+        audit.record(
+            audit.Action.LOGIN_FAILED, request=request, username=username, result=audit.Result.FAILURE
+        )
         recent = LoginFailure.objects.filter(
             username=username, at__gt=now - settings.LOGIN_FAILURE_WINDOW
         ).count()
         if recent >= settings.LOGIN_FAILURE_LIMIT:
-            Lockout.objects.create(username=username, locked_at=now, until=now + settings.LOGIN_LOCKOUT_DURATION)
+            Lockout.objects.create(
+                username=username, locked_at=now, until=now + settings.LOGIN_LOCKOUT_DURATION
+            )
             # Start counting afresh once the lockout ends.
             LoginFailure.objects.filter(username=username).delete()
             audit.record(

@@ -64,6 +64,9 @@ class LoginFailure(models.Model):
         verbose_name = _("failed login")
         verbose_name_plural = _("failed logins")
 
+    def __str__(self):
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
 
 class Lockout(models.Model):
     username = models.CharField(max_length=150, db_index=True)
@@ -73,3 +76,6 @@ class Lockout(models.Model):
     class Meta:
         verbose_name = _("lockout")
         verbose_name_plural = _("lockouts")
+
+    def __str__(self):
+        return f"{self.username} until {self.until:%Y-%m-%d %H:%M}"

@@ -34,7 +34,9 @@ def _master_key() -> bytes:
 
 @cache
 def _derived_key(purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lvzhi:" + purpose).derive(_master_key())
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"lvzhi:" + purpose).derive(
+        _master_key()
+    )
 
 
 def encrypt(plaintext: str, *, context: str) -> str:

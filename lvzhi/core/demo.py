@@ -33,17 +33,58 @@ COMMITTEE_NAME = "政协青溪县委员会"
 AREA_CODES = ["990101", "990102", "990121", "990122"]
 
 SECTORS = [
-    "中国共产党", "中国国民党革命委员会", "中国民主同盟", "中国民主建国会", "中国民主促进会",
-    "中国农工民主党", "中国致公党", "九三学社", "无党派人士", "中国共产主义青年团", "总工会",
-    "妇女联合会", "工商业联合会", "科学技术界", "经济界", "农业界", "教育界", "体育界",
-    "新闻出版界", "文化艺术界", "医药卫生界", "社会福利和社会保障界", "少数民族界", "宗教界", "特邀人士",
+    "中国共产党",
+    "中国国民党革命委员会",
+    "中国民主同盟",
+    "中国民主建国会",
+    "中国民主促进会",
+    "中国农工民主党",
+    "中国致公党",
+    "九三学社",
+    "无党派人士",
+    "中国共产主义青年团",
+    "总工会",
+    "妇女联合会",
+    "工商业联合会",
+    "科学技术界",
+    "经济界",
+    "农业界",
+    "教育界",
+    "体育界",
+    "新闻出版界",
+    "文化艺术界",
+    "医药卫生界",
+    "社会福利和社会保障界",
+    "少数民族界",
+    "宗教界",
+    "特邀人士",
 ]
 TOWNS = [
-    "城关镇", "东关镇", "西河镇", "南湖镇", "北山镇", "青石镇", "柳林镇", "桃源镇", "白沙镇",
-    "高桥镇", "龙泉镇", "石门镇", "马家镇", "新安镇", "永兴镇", "黄庄乡", "杏花乡",
+    "城关镇",
+    "东关镇",
+    "西河镇",
+    "南湖镇",
+    "北山镇",
+    "青石镇",
+    "柳林镇",
+    "桃源镇",
+    "白沙镇",
+    "高桥镇",
+    "龙泉镇",
+    "石门镇",
+    "马家镇",
+    "新安镇",
+    "永兴镇",
+    "黄庄乡",
+    "杏花乡",
 ]
 SPECIAL_COMMITTEES = [
-    "提案委员会", "经济委员会", "农业农村委员会", "教科卫体委员会", "文化文史和学习委员会", "委员工作委员会",
+    "提案委员会",
+    "经济委员会",
+    "农业农村委员会",
+    "教科卫体委员会",
+    "文化文史和学习委员会",
+    "委员工作委员会",
 ]
 DEPARTMENTS = [
     ("县发展和改革局", Department.Kind.GOVERNMENT),
@@ -73,19 +114,48 @@ LIAISON_UNITS = {
     "经济委员会": ["经济界", "工商业联合会"],
     "教科卫体委员会": ["教育界", "医药卫生界"],
 }
-SURNAMES = (
-    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-)
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN_MALE = "伟刚勇毅俊峰强军平保东文辉力明永健世广志义兴良海山仁波宁贵福生龙元全国胜学祥才发武新利清飞彬富顺信子杰涛昌成康星光天达安岩中茂进林有坚和彪博诚先敬震振壮会思群豪心邦承乐绍功松善厚庆磊民友裕河哲江超浩亮政谦亨奇固之轮翰朗伯宏言若鸣朋斌梁栋维启克伦翔旭鹏泽晨辰士以建家致树炎德行时泰盛雄琛钧冠策腾楠榕风航弘"
 GIVEN_FEMALE = "秀娟英华慧巧美娜静淑惠珠翠雅芝玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝丽阳妮宝贝初程梵罡恒鸿桦骅剑娇纪宽苛灵玛媚琪晴容睿烁堂唯威韦雯苇萱阅彦宇雨洋忠宗曼紫逸贤蝶菡绿蓝儿翠烟"
 EMPLOYERS = [
-    "县人民医院{post}", "县中医院{post}", "县第一中学{post}", "县实验小学{post}", "{town}中心学校{post}",
-    "{town}卫生院{post}", "青溪农商银行{post}", "县供电公司{post}", "县律师事务所{post}",
-    "青溪{biz}有限公司{post}", "{town}{farm}专业合作社{post}", "县科技馆{post}", "县融媒体中心{post}",
-    "县图书馆{post}", "县职业中专{post}", "县工商联{post}", "县妇联{post}", "县总工会{post}",
-    "{town}人民政府{post}", "县文化馆{post}",
+    "县人民医院{post}",
+    "县中医院{post}",
+    "县第一中学{post}",
+    "县实验小学{post}",
+    "{town}中心学校{post}",
+    "{town}卫生院{post}",
+    "青溪农商银行{post}",
+    "县供电公司{post}",
+    "县律师事务所{post}",
+    "青溪{biz}有限公司{post}",
+    "{town}{farm}专业合作社{post}",
+    "县科技馆{post}",
+    "县融媒体中心{post}",
+    "县图书馆{post}",
+    "县职业中专{post}",
+    "县工商联{post}",
+    "县妇联{post}",
+    "县总工会{post}",
+    "{town}人民政府{post}",
+    "县文化馆{post}",
 ]
-POSTS = ["副院长", "主任医师", "校长", "副校长", "教师", "董事长", "总经理", "副总经理", "理事长", "主任", "副主任", "馆长", "律师", "工程师", "经理"]
+POSTS = [
+    "副院长",
+    "主任医师",
+    "校长",
+    "副校长",
+    "教师",
+    "董事长",
+    "总经理",
+    "副总经理",
+    "理事长",
+    "主任",
+    "副主任",
+    "馆长",
+    "律师",
+    "工程师",
+    "经理",
+]
 BUSINESSES = ["建材", "食品", "纺织", "茶业", "机械", "电子", "物流", "旅游开发", "生物科技", "新能源"]
 FARMS = ["果蔬", "茶叶", "水稻", "养殖", "中药材", "花卉"]
 ETHNICITIES = ["汉族"] * 18 + ["回族", "满族", "壮族", "苗族", "土家族", "蒙古族"]
@@ -182,10 +252,20 @@ class DemoBuilder:
             end_date=datetime.date(2029, 12, 31),
             is_current=True,
         )
-        Session.objects.create(term=term, number=1, name="第一次会议", start_date=datetime.date(2025, 1, 8),
-                               end_date=datetime.date(2025, 1, 11))
-        Session.objects.create(term=term, number=2, name="第二次会议", start_date=datetime.date(2026, 1, 13),
-                               end_date=datetime.date(2026, 1, 16))
+        Session.objects.create(
+            term=term,
+            number=1,
+            name="第一次会议",
+            start_date=datetime.date(2025, 1, 8),
+            end_date=datetime.date(2025, 1, 11),
+        )
+        Session.objects.create(
+            term=term,
+            number=2,
+            name="第二次会议",
+            start_date=datetime.date(2026, 1, 13),
+            end_date=datetime.date(2026, 1, 16),
+        )
         return term
 
     def _units(self):
@@ -197,16 +277,23 @@ class DemoBuilder:
             (kind.OFFICE, "政协青溪县委员会办公室"),
         ]
         for order, (k, name) in enumerate(fixed):
-            units[name] = OrgUnit.objects.create(committee=self.committee, kind=k, name=name, sort_order=order)
+            units[name] = OrgUnit.objects.create(
+                committee=self.committee, kind=k, name=name, sort_order=order
+            )
         for order, name in enumerate(SPECIAL_COMMITTEES):
             units[name] = OrgUnit.objects.create(
                 committee=self.committee, kind=kind.SPECIAL_COMMITTEE, name=name, sort_order=order
             )
         for order, name in enumerate(SECTORS):
-            units[name] = OrgUnit.objects.create(committee=self.committee, kind=kind.SECTOR, name=name, sort_order=order)
+            units[name] = OrgUnit.objects.create(
+                committee=self.committee, kind=kind.SECTOR, name=name, sort_order=order
+            )
         for order, town in enumerate(TOWNS):
             parent = OrgUnit.objects.create(
-                committee=self.committee, kind=kind.TOWN_COMMITTEE, name=f"{town}政协工委", short_name=town,
+                committee=self.committee,
+                kind=kind.TOWN_COMMITTEE,
+                name=f"{town}政协工委",
+                short_name=town,
                 sort_order=order,
             )
             units[town] = parent
@@ -215,14 +302,21 @@ class DemoBuilder:
             for n in (1, 2):
                 name = f"{town}第{'一二'[n - 1]}委员小组"
                 units[name] = OrgUnit.objects.create(
-                    committee=self.committee, kind=kind.MEMBER_GROUP, name=name, parent=units[town], sort_order=n
+                    committee=self.committee,
+                    kind=kind.MEMBER_GROUP,
+                    name=name,
+                    parent=units[town],
+                    sort_order=n,
                 )
         return units
 
     def _departments(self):
         return {
             name: Department.objects.create(
-                committee=self.committee, name=name, kind=kind, contact_person="办公室",
+                committee=self.committee,
+                name=name,
+                kind=kind,
+                contact_person="办公室",
                 contact_phone=f"0799-{self.rng.randint(6200000, 6299999)}",
             )
             for name, kind in DEPARTMENTS
@@ -231,12 +325,14 @@ class DemoBuilder:
     def _liaisons(self):
         for unit_name, departments in LIAISONS.items():
             for dept in departments:
-                Liaison.objects.create(committee=self.committee, unit=self.units[unit_name],
-                                       department=self.departments[dept])
+                Liaison.objects.create(
+                    committee=self.committee, unit=self.units[unit_name], department=self.departments[dept]
+                )
         for unit_name, targets in LIAISON_UNITS.items():
             for target in targets:
-                Liaison.objects.create(committee=self.committee, unit=self.units[unit_name],
-                                       target_unit=self.units[target])
+                Liaison.objects.create(
+                    committee=self.committee, unit=self.units[unit_name], target_unit=self.units[target]
+                )
 
     def _users(self):
         users = {}
@@ -265,7 +361,10 @@ class DemoBuilder:
     def _employer(self, town):
         template = self.rng.choice(EMPLOYERS)
         return template.format(
-            post=self.rng.choice(POSTS), town=town, biz=self.rng.choice(BUSINESSES), farm=self.rng.choice(FARMS)
+            post=self.rng.choice(POSTS),
+            town=town,
+            biz=self.rng.choice(BUSINESSES),
+            farm=self.rng.choice(FARMS),
         )
 
     def _members(self):
@@ -275,13 +374,11 @@ class DemoBuilder:
         plain_sectors = [s for s in SECTORS if s not in PARTY_SECTOR.values() and s != "中国共产党"]
         members = []
         standing = set(self.rng.sample(range(self.member_count), self.standing_count))
-        sequence = 0
         for i in range(self.member_count):
             male = self.rng.random() < 0.68
             birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=self.rng.randint(0, 365 * 32))
-            sequence += 1
             # The 17th digit's parity carries the sex (odd: male).
-            seq = 2 * (sequence % 500) + (1 if male else 0)
+            seq = 2 * ((i + 1) % 500) + (1 if male else 0)
             id_number = idcard.make(self.rng.choice(AREA_CODES), birth, seq)
             town = self.rng.choice(TOWNS)
             party = _weighted(self.rng, PARTY_WEIGHTS)
@@ -314,9 +411,17 @@ class DemoBuilder:
             status, status_date, reason = MemberTerm.Status.SERVING, None, ""
             roll = self.rng.random()
             if roll < 0.015:
-                status, status_date, reason = MemberTerm.Status.TRANSFERRED, datetime.date(2026, 3, 20), "工作调动离开本县"
+                status, status_date, reason = (
+                    MemberTerm.Status.TRANSFERRED,
+                    datetime.date(2026, 3, 20),
+                    "工作调动离开本县",
+                )
             elif roll < 0.025:
-                status, status_date, reason = MemberTerm.Status.RESIGNED, datetime.date(2025, 11, 2), "本人申请辞去委员职务"
+                status, status_date, reason = (
+                    MemberTerm.Status.RESIGNED,
+                    datetime.date(2025, 11, 2),
+                    "本人申请辞去委员职务",
+                )
             member_term = MemberTerm.objects.create(
                 member=member,
                 term=self.term,
@@ -340,25 +445,42 @@ class DemoBuilder:
         for name in SPECIAL_COMMITTEES:
             unit = self.units[name]
             director, *deputies = rng.sample(serving, 3)
-            Membership.objects.create(unit=unit, member=director, position=Membership.Position.DIRECTOR, start_date=start)
+            Membership.objects.create(
+                unit=unit, member=director, position=Membership.Position.DIRECTOR, start_date=start
+            )
             for d in deputies:
-                Membership.objects.create(unit=unit, member=d, position=Membership.Position.DEPUTY_DIRECTOR, start_date=start)
+                Membership.objects.create(
+                    unit=unit, member=d, position=Membership.Position.DEPUTY_DIRECTOR, start_date=start
+                )
         for name in SECTORS:
-            in_sector = [mt.member for mt in MemberTerm.objects.filter(sector=self.units[name]).select_related("member")]
+            in_sector = [
+                mt.member
+                for mt in MemberTerm.objects.filter(sector=self.units[name]).select_related("member")
+            ]
             if in_sector:
                 Membership.objects.create(
-                    unit=self.units[name], member=rng.choice(in_sector), position=Membership.Position.CONVENER,
+                    unit=self.units[name],
+                    member=rng.choice(in_sector),
+                    position=Membership.Position.CONVENER,
                     start_date=start,
                 )
         for town in TOWNS:
-            in_town = [mt.member for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")]
+            in_town = [
+                mt.member
+                for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")
+            ]
             if in_town:
                 Membership.objects.create(
-                    unit=self.units[town], member=rng.choice(in_town), position=Membership.Position.DIRECTOR,
+                    unit=self.units[town],
+                    member=rng.choice(in_town),
+                    position=Membership.Position.DIRECTOR,
                     start_date=start,
                 )
         for town in TOWNS[:2]:
-            in_town = [mt.member for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")]
+            in_town = [
+                mt.member
+                for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")
+            ]
             for n, chunk in enumerate((in_town[::2], in_town[1::2]), start=1):
                 group = self.units[f"{town}第{'一二'[n - 1]}委员小组"]
                 for k, m in enumerate(chunk):
@@ -368,11 +490,17 @@ class DemoBuilder:
     def _link_demo_accounts(self):
         # The demo member is a serving standing-committee member in 城关镇, so the pages have content.
         member_term = (
-            MemberTerm.objects.filter(term=self.term, is_standing=True, status=MemberTerm.Status.SERVING,
-                                      town_committee=self.units["城关镇"])
+            MemberTerm.objects.filter(
+                term=self.term,
+                is_standing=True,
+                status=MemberTerm.Status.SERVING,
+                town_committee=self.units["城关镇"],
+            )
             .select_related("member")
             .first()
-        ) or MemberTerm.objects.filter(term=self.term, status=MemberTerm.Status.SERVING).select_related("member").first()
+        ) or MemberTerm.objects.filter(term=self.term, status=MemberTerm.Status.SERVING).select_related(
+            "member"
+        ).first()
         member = member_term.member
         member.user = self.users["member"]
         member.save(update_fields=["user"])
@@ -403,8 +531,13 @@ class DemoBuilder:
         for member in self.members[:5]:
             before = member_services.snapshot(member)
             member.employer_post = member.employer_post + "（兼县政协特约研究员）"
-            member_services.update_member(member=member, before=before, expected_version=member.version, actor=office)
+            member_services.update_member(
+                member=member, before=before, expected_version=member.version, actor=office
+            )
         demo_member = self.users["member"].member
         ContactUpdateRequest.objects.create(
-            member=demo_member, phone="13900001234", email="demo.member@example.cn", address=demo_member.address
+            member=demo_member,
+            phone="13900001234",
+            email="demo.member@example.cn",
+            address=demo_member.address,
         )

@@ -62,6 +62,19 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        with transaction.atomic():
+            # Lock the tail so two writers cannot chain onto the same predecessor.
+            last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
+            self.prev_hash = last.hash if last else ""
+            self.hash = self.compute_hash()
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
     def compute_hash(self) -> str:
         content = json.dumps(
             [
@@ -83,19 +96,6 @@ class AuditEvent(models.Model):
             default=str,
         )
         return hashlib.sha256(content.encode()).hexdigest()
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Audit events are append-only.")
-        with transaction.atomic():
-            # Lock the tail so two writers cannot chain onto the same predecessor.
-            last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
-            self.prev_hash = last.hash if last else ""
-            self.hash = self.compute_hash()
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Audit events are append-only.")
 
     @classmethod
     def verify_chain(cls):

@@ -27,7 +27,10 @@ def home(request):
         ).aggregate(total=Count("id"), standing=Count("id", filter=Q(is_standing=True)))
         context["unit_counts"] = [
             {"label": OrgUnit.Kind(row["kind"]).label, "n": row["n"]}
-            for row in OrgUnit.objects.visible_to(user).values("kind").annotate(n=Count("id")).order_by("kind")
+            for row in OrgUnit.objects.visible_to(user)
+            .values("kind")
+            .annotate(n=Count("id"))
+            .order_by("kind")
         ]
     if user.has_perm("members.approve_contact_update"):
         context["pending_requests"] = ContactUpdateRequest.objects.filter(
@@ -44,7 +47,9 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     result = forms.ChoiceField(
         label=_("Result"), choices=[("", _("All results")), *AuditEvent.Result.choices], required=False
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

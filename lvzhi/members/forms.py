@@ -61,7 +61,10 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         if self.instance.pk:
             # The edit form never shows personal data in clear (that would be an unaudited unmask):
             # the editor sees the masked value and may type a replacement.
-            for name, masked in (("id_number", self.instance.masked_id_number), ("phone", self.instance.masked_phone)):
+            for name, masked in (
+                ("id_number", self.instance.masked_id_number),
+                ("phone", self.instance.masked_phone),
+            ):
                 self.fields[name].required = False
                 self.initial[name] = ""
                 self.fields[name].widget.attrs["placeholder"] = masked + " " + _("(leave empty to keep)")
@@ -98,7 +101,8 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         photo = self.cleaned_data.get("photo")
         if photo and getattr(photo, "size", 0) > settings.MEMBER_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
-                _("The photo is larger than %(mb)d MB.") % {"mb": settings.MEMBER_PHOTO_MAX_BYTES // (1024 * 1024)}
+                _("The photo is larger than %(mb)d MB.")
+                % {"mb": settings.MEMBER_PHOTO_MAX_BYTES // (1024 * 1024)}
             )
         return photo
 
@@ -130,7 +134,15 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
 class MemberTermForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = MemberTerm
-        fields = ["sector", "town_committee", "special_committees", "is_standing", "status", "status_date", "status_reason"]
+        fields = [
+            "sector",
+            "town_committee",
+            "special_committees",
+            "is_standing",
+            "status",
+            "status_date",
+            "status_reason",
+        ]
         widgets = {
             "status_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "special_committees": forms.CheckboxSelectMultiple,
@@ -153,7 +165,9 @@ class MemberTermForm(StyledFormMixin, forms.ModelForm):
 
 class MemberSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=50)
-    sector = forms.ModelChoiceField(label=gettext_lazy("Sector"), queryset=OrgUnit.objects.none(), required=False)
+    sector = forms.ModelChoiceField(
+        label=gettext_lazy("Sector"), queryset=OrgUnit.objects.none(), required=False
+    )
     town_committee = forms.ModelChoiceField(
         label=gettext_lazy("Town committee"), queryset=OrgUnit.objects.none(), required=False
     )
@@ -161,17 +175,25 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("Special committee"), queryset=OrgUnit.objects.none(), required=False
     )
     status = forms.ChoiceField(
-        label=gettext_lazy("Status"), choices=[("", gettext_lazy("All statuses")), *MemberTerm.Status.choices], required=False
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("All statuses")), *MemberTerm.Status.choices],
+        required=False,
     )
     standing = forms.TypedChoiceField(
         label=gettext_lazy("Standing committee"),
-        choices=[("", gettext_lazy("All")), ("1", gettext_lazy("Standing committee members")), ("0", gettext_lazy("Others"))],
+        choices=[
+            ("", gettext_lazy("All")),
+            ("1", gettext_lazy("Standing committee members")),
+            ("0", gettext_lazy("Others")),
+        ],
         coerce=lambda v: v == "1",
         empty_value=None,
         required=False,
     )
     party = forms.ChoiceField(
-        label=gettext_lazy("Party"), choices=[("", gettext_lazy("All parties")), *Member.Party.choices], required=False
+        label=gettext_lazy("Party"),
+        choices=[("", gettext_lazy("All parties")), *Member.Party.choices],
+        required=False,
     )
     order = forms.ChoiceField(
         label=gettext_lazy("Order"),
@@ -185,7 +207,9 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = OrgUnit.objects.filter(committee_id=user.committee_id, is_active=True).order_by("sort_order", "name")
+        units = OrgUnit.objects.filter(committee_id=user.committee_id, is_active=True).order_by(
+            "sort_order", "name"
+        )
         self.fields["sector"].queryset = units.filter(kind=OrgUnit.Kind.SECTOR)
         self.fields["town_committee"].queryset = units.filter(kind=OrgUnit.Kind.TOWN_COMMITTEE)
         self.fields["special_committee"].queryset = units.filter(kind=OrgUnit.Kind.SPECIAL_COMMITTEE)

@@ -71,7 +71,10 @@ class Member(models.Model):
         BASIC = "basic", _("Junior secondary or below")
 
     committee = models.ForeignKey(
-        "organization.Committee", on_delete=models.PROTECT, related_name="members", verbose_name=_("committee")
+        "organization.Committee",
+        on_delete=models.PROTECT,
+        related_name="members",
+        verbose_name=_("committee"),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -150,7 +153,11 @@ class Member(models.Model):
         if not self.birth_date:
             return None
         today = timezone.localdate()
-        return today.year - self.birth_date.year - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+        return (
+            today.year
+            - self.birth_date.year
+            - ((today.month, today.day) < (self.birth_date.month, self.birth_date.day))
+        )
 
 
 class MemberTerm(models.Model):
@@ -163,7 +170,9 @@ class MemberTerm(models.Model):
         DECEASED = "deceased", _("Deceased")
         TRANSFERRED = "transferred", _("Transferred away")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="terms", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="terms", verbose_name=_("member")
+    )
     term = models.ForeignKey(
         "organization.Term", on_delete=models.PROTECT, related_name="member_terms", verbose_name=_("term")
     )
@@ -216,9 +225,15 @@ class MemberChange(models.Model):
         SELF_SERVICE = "self_service", _("Member's update, approved")
         IMPORT = "import", _("Import")
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="changes", verbose_name=_("member"))
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="changes", verbose_name=_("member")
+    )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("changed by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("changed by"),
     )
     at = models.DateTimeField(_("time"), default=timezone.now)
     source = models.CharField(_("source"), max_length=16, choices=Source.choices, default=Source.EDIT)
@@ -251,7 +266,11 @@ class ContactUpdateRequest(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)

@@ -17,6 +17,8 @@ def get_contact_request_for_user(user, pk):
     if not user.has_perm("members.approve_contact_update"):
         raise PermissionDenied("members.approve_contact_update")
     return get_object_or_404(
-        ContactUpdateRequest.objects.select_related("member").filter(member__in=Member.objects.visible_to(user)),
+        ContactUpdateRequest.objects.select_related("member").filter(
+            member__in=Member.objects.visible_to(user)
+        ),
         pk=pk,
     )

@@ -23,15 +23,23 @@ def current_terms_prefetch():
     )
 
 
-def search_members(qs, *, q="", sector=None, town_committee=None, special_committee=None, status="",
-                   standing=None, party="", order="stroke"):
+def search_members(
+    qs,
+    *,
+    q="",
+    sector=None,
+    town_committee=None,
+    special_committee=None,
+    status="",
+    standing=None,
+    party="",
+    order="stroke",
+):
     """Filter a visible-to-user queryset by the member-list form. The number of queries does not depend
     on the number of rows: term filters are EXISTS subqueries and the current term is prefetched."""
     q = (q or "").strip()
     if q:
-        condition = (
-            Q(name__icontains=q) | Q(employer_post__icontains=q) | Q(native_place__icontains=q)
-        )
+        condition = Q(name__icontains=q) | Q(employer_post__icontains=q) | Q(native_place__icontains=q)
         if re.fullmatch(r"[A-Za-z]+", q):
             condition |= Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
         if idcard.PATTERN.match(idcard.normalize(q)):

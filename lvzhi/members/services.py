@@ -79,7 +79,9 @@ def create_member(*, committee, data, actor, source=MemberChange.Source.CREATE, 
     member.full_clean(exclude=["committee"])
     member.save()
     changes = _diff(member, {}, snapshot(member))
-    MemberChange.objects.create(member=member, actor=actor, source=source, changes=changes, version=member.version)
+    MemberChange.objects.create(
+        member=member, actor=actor, source=source, changes=changes, version=member.version
+    )
     audit.record(audit.Action.CREATE, actor=actor, request=request, obj=member, summary=member.name)
     return member
 
@@ -127,7 +129,9 @@ def unmask(*, member, field, actor, request=None):
             result=audit.Result.FAILURE,
         )
         raise PermissionDenied
-    audit.record(audit.Action.UNMASK, actor=actor, request=request, obj=member, summary=f"{member.name} {field}")
+    audit.record(
+        audit.Action.UNMASK, actor=actor, request=request, obj=member, summary=f"{member.name} {field}"
+    )
     return getattr(member, field)
 
 

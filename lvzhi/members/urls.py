@@ -9,7 +9,9 @@ urlpatterns = [
     path("me/", views.my_file, name="me"),
     path("contact-requests/", views.contact_request_list, name="contact_requests"),
     path(
-        "contact-requests/<int:pk>/<str:decision>/", views.contact_request_decide, name="contact_request_decide"
+        "contact-requests/<int:pk>/<str:decision>/",
+        views.contact_request_decide,
+        name="contact_request_decide",
     ),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),

@@ -52,7 +52,9 @@ def member_detail(request, pk):
             "memberships": member.memberships.select_related("unit"),
             "can_edit": request.user.has_perm("members.change_member"),
             "can_unmask": request.user.has_perm("members.unmask_personal_data"),
-            "pending_request": member.contact_requests.filter(status=ContactUpdateRequest.Status.PENDING).first(),
+            "pending_request": member.contact_requests.filter(
+                status=ContactUpdateRequest.Status.PENDING
+            ).first(),
         },
     )
 
@@ -69,7 +71,9 @@ def member_create(request):
     if request.method == "POST" and form.is_valid() and term_form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
         with transaction.atomic():
-            member = services.create_member(committee=committee, data=data, actor=request.user, request=request)
+            member = services.create_member(
+                committee=committee, data=data, actor=request.user, request=request
+            )
             if term:
                 member_term = term_form.save(commit=False)
                 member_term.member, member_term.term = member, term
@@ -85,9 +89,13 @@ def member_edit(request, pk):
     member = get_member_for_user(request.user, pk, write=True)
     before = services.snapshot(member)
     term = Term.objects.filter(committee_id=member.committee_id, is_current=True).first()
-    member_term = MemberTerm.objects.filter(member=member, term=term).first() or MemberTerm(member=member, term=term)
+    member_term = MemberTerm.objects.filter(member=member, term=term).first() or MemberTerm(
+        member=member, term=term
+    )
     form = MemberForm(request.POST or None, request.FILES or None, instance=member)
-    term_form = MemberTermForm(request.POST or None, instance=member_term, committee=member.committee, prefix="term")
+    term_form = MemberTermForm(
+        request.POST or None, instance=member_term, committee=member.committee, prefix="term"
+    )
     if request.method == "POST" and form.is_valid() and term_form.is_valid():
         try:
             with transaction.atomic():
@@ -111,7 +119,9 @@ def member_edit(request, pk):
         else:
             messages.success(request, _("Member file saved."))
             return redirect(member)
-    return render(request, "members/form.html", {"form": form, "term_form": term_form, "member": member, "term": term})
+    return render(
+        request, "members/form.html", {"form": form, "term_form": term_form, "member": member, "term": term}
+    )
 
 
 @login_required
@@ -121,7 +131,10 @@ def member_photo(request, pk):
     member = get_member_for_user(request.user, pk)
     if not member.photo:
         raise Http404
-    return FileResponse(member.photo.open("rb"), content_type="image/jpeg" if member.photo.name.lower().endswith((".jpg", ".jpeg")) else "image/png")
+    return FileResponse(
+        member.photo.open("rb"),
+        content_type="image/jpeg" if member.photo.name.lower().endswith((".jpg", ".jpeg")) else "image/png",
+    )
 
 
 @login_required
@@ -156,7 +169,9 @@ def my_file(request):
         initial={"email": member.email, "address": member.address},
     )
     if request.method == "POST" and form.is_valid():
-        services.request_contact_update(member=member, actor=request.user, request=request, **form.cleaned_data)
+        services.request_contact_update(
+            member=member, actor=request.user, request=request, **form.cleaned_data
+        )
         messages.success(request, _("Your update was sent to the office. It takes effect once approved."))
         return redirect("members:me")
     return render(
@@ -182,7 +197,9 @@ def contact_request_list(request):
         .select_related("member")
         .order_by("requested_at")
     )
-    return render(request, "members/contact_requests.html", {"page": paginate(request, requests, per_page=50)})
+    return render(
+        request, "members/contact_requests.html", {"page": paginate(request, requests, per_page=50)}
+    )
 
 
 @login_required

@@ -26,11 +26,18 @@ class TermForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
     def clean(self):
         data = super().clean()
         if data.get("is_current"):
-            others = Term.objects.filter(committee=self.committee, is_current=True).exclude(pk=self.instance.pk)
+            others = Term.objects.filter(committee=self.committee, is_current=True).exclude(
+                pk=self.instance.pk
+            )
             if others.exists():
                 self.add_error("is_current", _("Another term is current; mark it as not current first."))
         number = data.get("number")
-        if number and Term.objects.filter(committee=self.committee, number=number).exclude(pk=self.instance.pk).exists():
+        if (
+            number
+            and Term.objects.filter(committee=self.committee, number=number)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             self.add_error("number", _("This committee already has a term with this number."))
         return data
 
@@ -63,7 +70,9 @@ class OrgUnitForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
         data = super().clean()
         name, kind = data.get("name"), data.get("kind")
         if name and kind:
-            clash = OrgUnit.objects.filter(committee=self.committee, kind=kind, name=name).exclude(pk=self.instance.pk)
+            clash = OrgUnit.objects.filter(committee=self.committee, kind=kind, name=name).exclude(
+                pk=self.instance.pk
+            )
             if clash.exists():
                 self.add_error("name", _("A unit of this kind with this name already exists."))
         parent = data.get("parent")
@@ -83,7 +92,11 @@ class DepartmentForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if Department.objects.filter(committee=self.committee, name=name).exclude(pk=self.instance.pk).exists():
+        if (
+            Department.objects.filter(committee=self.committee, name=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
             raise forms.ValidationError(_("A department with this name already exists."))
         return name
 
@@ -96,7 +109,9 @@ class LiaisonForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
     def __init__(self, *args, unit, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.fields["department"].queryset = Department.objects.filter(committee=self.committee, is_active=True)
+        self.fields["department"].queryset = Department.objects.filter(
+            committee=self.committee, is_active=True
+        )
         self.fields["target_unit"].queryset = OrgUnit.objects.filter(
             committee=self.committee, kind__in=[OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SECTOR]
         )
@@ -105,7 +120,9 @@ class LiaisonForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
         data = super().clean()
         department, target = data.get("department"), data.get("target_unit")
         if bool(department) == bool(target):
-            raise forms.ValidationError(_("Choose either a department or a town committee / sector, not both."))
+            raise forms.ValidationError(
+                _("Choose either a department or a town committee / sector, not both.")
+            )
         existing = Liaison.objects.filter(unit=self.unit).exclude(pk=self.instance.pk)
         if department and existing.filter(department=department).exists():
             self.add_error("department", _("This special committee already liaises with this department."))
@@ -133,7 +150,9 @@ class MembershipForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(committee=self.committee).order_by("name_stroke_key")
+        self.fields["member"].queryset = Member.objects.filter(committee=self.committee).order_by(
+            "name_stroke_key"
+        )
 
     def clean(self):
         data = super().clean()

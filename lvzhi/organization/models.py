@@ -32,7 +32,12 @@ class Committee(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
 
     class Meta:
@@ -50,7 +55,9 @@ class Committee(models.Model):
 class Term(models.Model):
     """届: a five-year term of a committee."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="terms", verbose_name=_("committee"))
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="terms", verbose_name=_("committee")
+    )
     number = models.PositiveSmallIntegerField(_("number"))
     name = models.CharField(_("name"), max_length=32, help_text=_("For example 第九届"))
     start_date = models.DateField(_("start date"))
@@ -119,12 +126,19 @@ class OrgUnit(models.Model):
         MEMBER_GROUP = "member_group", _("Member group")
         OFFICE = "office", _("Office")
 
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="units", verbose_name=_("committee"))
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="units", verbose_name=_("committee")
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent unit")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent unit"),
     )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
     description = models.TextField(_("description"), blank=True)
@@ -136,7 +150,9 @@ class OrgUnit(models.Model):
         verbose_name = _("organization unit")
         verbose_name_plural = _("organization units")
         ordering = ["kind", "sort_order", "name"]
-        constraints = [models.UniqueConstraint(fields=["committee", "kind", "name"], name="orgunit_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "kind", "name"], name="orgunit_unique_name")
+        ]
 
     def __str__(self):
         return self.name
@@ -165,11 +181,15 @@ class Membership(models.Model):
         GROUP_LEADER = "group_leader", _("Group leader")
         MEMBER = "member", _("Member")
 
-    unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit"))
+    unit = models.ForeignKey(
+        OrgUnit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
+    )
     member = models.ForeignKey(
         "members.Member", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("member")
     )
-    position = models.CharField(_("position"), max_length=32, choices=Position.choices, default=Position.MEMBER)
+    position = models.CharField(
+        _("position"), max_length=32, choices=Position.choices, default=Position.MEMBER
+    )
     start_date = models.DateField(_("start date"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
@@ -226,7 +246,9 @@ class LiaisonQuerySet(CommitteeScopedQuerySet):
 class Liaison(models.Model):
     """对口联络: a standing link from a special committee to a department, town committee or sector."""
 
-    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="liaisons", verbose_name=_("committee"))
+    committee = models.ForeignKey(
+        Committee, on_delete=models.PROTECT, related_name="liaisons", verbose_name=_("committee")
+    )
     unit = models.ForeignKey(
         OrgUnit,
         on_delete=models.CASCADE,
@@ -235,7 +257,12 @@ class Liaison(models.Model):
         verbose_name=_("special committee"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="liaisons", verbose_name=_("department")
+        Department,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="liaisons",
+        verbose_name=_("department"),
     )
     target_unit = models.ForeignKey(
         OrgUnit,
@@ -255,7 +282,10 @@ class Liaison(models.Model):
         ordering = ["unit", "department__name", "target_unit__name"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(department__isnull=False, target_unit__isnull=True) | Q(department__isnull=True, target_unit__isnull=False)),
+                condition=(
+                    Q(department__isnull=False, target_unit__isnull=True)
+                    | Q(department__isnull=True, target_unit__isnull=False)
+                ),
                 name="liaison_exactly_one_target",
             ),
             models.UniqueConstraint(fields=["unit", "department"], name="liaison_unique_department"),
@@ -280,7 +310,9 @@ class LiaisonContactQuerySet(CommitteeScopedQuerySet):
 class LiaisonContact(models.Model):
     """One logged contact along a liaison: when, who took part, what was discussed, what follows."""
 
-    liaison = models.ForeignKey(Liaison, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("liaison"))
+    liaison = models.ForeignKey(
+        Liaison, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("liaison")
+    )
     date = models.DateField(_("date"))
     participants = models.CharField(_("participants"), max_length=300)
     topic = models.TextField(_("what was discussed"))

@@ -12,7 +12,9 @@ def _fetch(user, queryset, pk, write_perm=None):
 
 
 def get_unit_for_user(user, pk, *, write=False):
-    return _fetch(user, OrgUnit.objects.select_related("parent"), pk, "organization.change_orgunit" if write else None)
+    return _fetch(
+        user, OrgUnit.objects.select_related("parent"), pk, "organization.change_orgunit" if write else None
+    )
 
 
 def get_term_for_user(user, pk, *, write=False):
@@ -20,7 +22,9 @@ def get_term_for_user(user, pk, *, write=False):
 
 
 def get_session_for_user(user, pk, *, write=False):
-    return _fetch(user, Session.objects.select_related("term"), pk, "organization.change_session" if write else None)
+    return _fetch(
+        user, Session.objects.select_related("term"), pk, "organization.change_session" if write else None
+    )
 
 
 def get_department_for_user(user, pk, *, write=False):

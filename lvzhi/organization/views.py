@@ -12,7 +12,15 @@ from lvzhi.members.models import Member, MemberTerm
 from lvzhi.members.selectors import current_terms_prefetch
 
 from . import services
-from .forms import DepartmentForm, LiaisonContactForm, LiaisonForm, MembershipForm, OrgUnitForm, SessionForm, TermForm
+from .forms import (
+    DepartmentForm,
+    LiaisonContactForm,
+    LiaisonForm,
+    MembershipForm,
+    OrgUnitForm,
+    SessionForm,
+    TermForm,
+)
 from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Term
 from .permissions import (
     get_department_for_user,
@@ -91,8 +99,10 @@ def unit_detail(request, pk):
             .prefetch_related(current_terms_prefetch())
             .distinct()
         )
-    liaisons = Liaison.objects.filter(unit=unit).select_related("department", "target_unit").annotate(
-        contact_count=Count("contacts")
+    liaisons = (
+        Liaison.objects.filter(unit=unit)
+        .select_related("department", "target_unit")
+        .annotate(contact_count=Count("contacts"))
     )
     return render(
         request,
@@ -104,8 +114,9 @@ def unit_detail(request, pk):
             "members": members,
             "liaisons": liaisons,
             "liaised_by": Liaison.objects.filter(target_unit=unit).select_related("unit"),
-            "recent_contacts": LiaisonContact.objects.filter(liaison__unit=unit)
-            .select_related("liaison__department", "liaison__target_unit", "recorded_by")[:10],
+            "recent_contacts": LiaisonContact.objects.filter(liaison__unit=unit).select_related(
+                "liaison__department", "liaison__target_unit", "recorded_by"
+            )[:10],
             "can_edit": request.user.has_perm("organization.change_orgunit"),
             "can_add_membership": request.user.has_perm("organization.add_membership"),
             "can_add_liaison": request.user.has_perm("organization.add_liaison")
@@ -149,7 +160,11 @@ def unit_edit(request, pk):
     unit = get_unit_for_user(request.user, pk, write=True)
     form = OrgUnitForm(request.POST or None, instance=unit, committee=unit.committee)
     return _edit(
-        request, form=form, template="organization/form.html", success=lambda u: reverse("organization:unit_detail", args=[u.pk]), title=unit.name
+        request,
+        form=form,
+        template="organization/form.html",
+        success=lambda u: reverse("organization:unit_detail", args=[u.pk]),
+        title=unit.name,
     )
 
 
@@ -171,21 +186,39 @@ def term_create(request):
 def term_edit(request, pk):
     term = get_term_for_user(request.user, pk, write=True)
     form = TermForm(request.POST or None, instance=term, committee=term.committee)
-    return _edit(request, form=form, template="organization/form.html", success=lambda t: reverse("organization:index"), title=term.name)
+    return _edit(
+        request,
+        form=form,
+        template="organization/form.html",
+        success=lambda t: reverse("organization:index"),
+        title=term.name,
+    )
 
 
 @login_required
 def session_create(request):
     _require(request.user, "organization.add_session")
     form = SessionForm(request.POST or None, committee=request.user.committee)
-    return _edit(request, form=form, template="organization/form.html", success=lambda s: reverse("organization:index"), title=_("New session"))
+    return _edit(
+        request,
+        form=form,
+        template="organization/form.html",
+        success=lambda s: reverse("organization:index"),
+        title=_("New session"),
+    )
 
 
 @login_required
 def session_edit(request, pk):
     session = get_session_for_user(request.user, pk, write=True)
     form = SessionForm(request.POST or None, instance=session, committee=session.term.committee)
-    return _edit(request, form=form, template="organization/form.html", success=lambda s: reverse("organization:index"), title=str(session))
+    return _edit(
+        request,
+        form=form,
+        template="organization/form.html",
+        success=lambda s: reverse("organization:index"),
+        title=str(session),
+    )
 
 
 @login_required
@@ -222,7 +255,11 @@ def department_edit(request, pk):
     department = get_department_for_user(request.user, pk, write=True)
     form = DepartmentForm(request.POST or None, instance=department, committee=department.committee)
     return _edit(
-        request, form=form, template="organization/form.html", success=lambda d: reverse("organization:departments"), title=department.name
+        request,
+        form=form,
+        template="organization/form.html",
+        success=lambda d: reverse("organization:departments"),
+        title=department.name,
     )
 
 
@@ -252,7 +289,9 @@ def liaison_detail(request, pk):
     if request.method == "POST":
         _require(request.user, "organization.add_liaisoncontact")
         if form.is_valid():
-            services.save_form(form=form, actor=request.user, request=request, liaison=liaison, recorded_by=request.user)
+            services.save_form(
+                form=form, actor=request.user, request=request, liaison=liaison, recorded_by=request.user
+            )
             messages.success(request, _("Liaison contact recorded."))
             return redirect("organization:liaison_detail", pk=liaison.pk)
     contacts = paginate(request, liaison.contacts.select_related("recorded_by"), per_page=30)
@@ -294,7 +333,9 @@ def membership_create(request, unit_pk):
 @require_POST
 def membership_delete(request, pk):
     _require(request.user, "organization.delete_membership")
-    membership = get_object_or_404(Membership.objects.visible_to(request.user).select_related("unit", "member"), pk=pk)
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("unit", "member"), pk=pk
+    )
     unit_pk = membership.unit_id
     services.delete_membership(membership=membership, actor=request.user, request=request)
     messages.success(request, _("Post removed."))

@@ -94,12 +94,16 @@ def _integrity(path: Path) -> str:
 
 
 def _npm_pack(name: str, version: str, into: Path) -> Path:
-    out = subprocess.run(
-        ["npm", "pack", f"{name}@{version}", "--pack-destination", str(into)],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip().splitlines()[-1]
+    out = (
+        subprocess.run(
+            ["npm", "pack", f"{name}@{version}", "--pack-destination", str(into)],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     return into / out
 
 

@@ -16,7 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, if_empty=False, members=280, **options):
         if settings.PRODUCTION:
-            raise CommandError("seed_demo refuses to run with LVZHI_ENV=production: it creates known passwords.")
+            raise CommandError(
+                "seed_demo refuses to run with LVZHI_ENV=production: it creates known passwords."
+            )
         if demo.demo_exists():
             if if_empty:
                 self.stdout.write("Demo data already loaded.")
