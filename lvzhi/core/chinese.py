@@ -55,12 +55,13 @@ _OTHER_CHARACTER = "9"
 _CODE_POINT_WIDTH = 7  # enough for U+10FFFF = 1114111
 
 # Surname readings that differ from the reading pypinyin gives the character
-# on its own, in pypinyin's TONE3 notation. Applied only to the start of a name.
+# on its own, in pypinyin's TONE3 notation. Applied only to the start of a name,
+# compound surnames first. (单于 is left out on purpose: 单 + a given name
+# starting with 于 is far more common today than the compound surname.)
 COMPOUND_SURNAME_READINGS: dict[str, tuple[str, ...]] = {
     "尉迟": ("yu4", "chi2"),
     "万俟": ("mo4", "qi2"),
     "长孙": ("zhang3", "sun1"),
-    "单于": ("chan2", "yu2"),
     "澹台": ("tan2", "tai2"),
     "乐正": ("yue4", "zheng4"),
     "诸葛": ("zhu1", "ge3"),

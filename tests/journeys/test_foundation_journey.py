@@ -1,0 +1,114 @@
+"""Issue 2's 'done means': office browses units and members, edits a member and sees the change in
+history; the member signs in and sees only their own file, on a phone-sized screen too."""
+
+import re
+
+import pytest
+from django.conf import settings
+
+from lvzhi.core.demo import DemoBuilder
+from lvzhi.members.models import Member, MemberChange
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(transactional_db):
+    return DemoBuilder(members=40, standing=8).build()
+
+
+def sign_in(page, base_url, username):
+    page.goto(f"{base_url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", settings.LVZHI_DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def test_office_edits_a_member_and_the_member_sees_only_their_file(demo, live_server, browser, screenshot):
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+
+    page.goto(f"{base}/")
+    assert "/accounts/login/" in page.url
+    screenshot(page, "01-login")
+    sign_in(page, base, "office")
+    assert page.locator("text=委员档案").first.is_visible()
+    screenshot(page, "02-office-home")
+
+    # The organization tree at a glance, then one special committee.
+    page.click("nav >> text=组织机构")
+    tree = page.locator("#org-tree")
+    for expected in ("专门委员会", "界别", "镇区政协工委", "经济委员会", "城关镇政协工委"):
+        assert tree.get_by_text(expected).first.is_visible(), expected
+    screenshot(page, "03-org-tree")
+    tree.get_by_role("link", name="经济委员会").click()
+    assert page.locator("h1").inner_text().startswith("经济委员会")
+    assert page.get_by_text("对口联络").first.is_visible()
+    screenshot(page, "04-unit-detail")
+
+    # The member list, searched by pinyin initials.
+    target = Member.objects.exclude(user__isnull=False).order_by("name_stroke_key")[3]
+    page.click("nav >> text=委员")
+    page.fill("#id_q", target.name_initials)
+    page.wait_for_selector(f"#member-table >> text={target.name}")
+    screenshot(page, "05-member-search")
+    page.click(f"#member-table >> text={target.name}")
+    assert target.name in page.locator("h1").inner_text()
+    # Personal data is masked on the page.
+    assert target.id_number not in page.content()
+    assert target.masked_id_number in page.content()
+    screenshot(page, "06-member-detail")
+
+    page.click("text=编辑")
+    new_post = "青溪县第二中学副校长"
+    page.fill("#id_employer_post", new_post)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("档案已保存").is_visible()
+    assert page.get_by_text(new_post).is_visible()
+    change = MemberChange.objects.filter(member=target).first()
+    assert [c["field"] for c in change.changes] == ["employer_post"]
+
+    page.click("text=修改记录")
+    diff = page.locator(".history-diff").first
+    assert new_post in diff.inner_text()
+    assert target.employer_post in diff.inner_text()
+    screenshot(page, "07-member-history")
+
+    page.click("nav >> text=退出")
+    page.wait_for_load_state("networkidle")
+    assert "/accounts/login/" in page.url
+    context.close()
+
+    # The member, on a phone.
+    me = Member.objects.get(user__username="member")
+    phone = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                has_touch=True)
+    page = phone.new_page()
+    sign_in(page, base, "member")
+    assert page.url.endswith("/members/me/")
+    assert me.name in page.locator("main").inner_text()
+    assert me.masked_phone in page.content()
+    # Nothing spills sideways on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, "08-member-own-file-phone")
+
+    other = Member.objects.exclude(pk=me.pk).first()
+    response = page.goto(f"{base}/members/{other.pk}/")
+    assert response.status == 404
+    assert other.name not in page.content()
+    response = page.goto(f"{base}/members/")
+    assert response.status == 403
+    screenshot(page, "09-member-list-forbidden")
+
+    # The member proposes a new phone number; staff will approve it.
+    page.goto(f"{base}/members/me/")
+    page.fill("#id_phone", "13812345678")
+    page.click("text=提交审核")
+    page.wait_for_load_state("networkidle")
+    assert re.search("等待办公室审核|待办公室审核", page.content())
+    assert Member.objects.get(pk=me.pk).phone != "13812345678"
+    screenshot(page, "10-member-contact-update")
+    phone.close()
