@@ -1,17 +1,31 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.password_validation import password_validators_help_texts
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from lvzhi.core import audit
 from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.pagination import paginate
+from lvzhi.core.permissions import require_perm
+
+from . import services
+from .forms import PasswordResetForm, RoleForm, UserCreateForm, UserEditForm, UserSearchForm
+from .models import User
 
 
 class LoginForm(AuthenticationForm):
     # One message for a wrong password, an unknown user and a locked account (no user enumeration).
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": _(
+        "invalid_login": gettext_lazy(
             "Wrong username or password, or the account is temporarily locked after repeated failures. "
             "Please try again later or ask the office."
         ),
@@ -50,3 +64,126 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         audit.record(audit.Action.PASSWORD_CHANGE, actor=self.request.user, request=self.request)
         messages.success(self.request, _("Your password has been changed."))
         return response
+
+
+def _can_administer(user):
+    return user.has_perm("accounts.manage_users") or user.has_perm("accounts.assign_roles")
+
+
+def get_account_for_user(actor, pk):
+    """Accounts of the administrator's own committee only."""
+    if not _can_administer(actor):
+        raise PermissionDenied("accounts.manage_users")
+    return get_object_or_404(User.objects.filter(committee_id=actor.committee_id), pk=pk)
+
+
+@login_required
+def user_list(request):
+    if not _can_administer(request.user):
+        raise PermissionDenied("accounts.manage_users")
+    form = UserSearchForm(request.GET or None)
+    users = (
+        User.objects.filter(committee_id=request.user.committee_id)
+        .prefetch_related("groups", "units")
+        .select_related("member")
+        .order_by("username")
+    )
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            users = users.filter(Q(username__icontains=q) | Q(display_name__icontains=q))
+        if role := form.cleaned_data["role"]:
+            users = users.filter(groups__name=role)
+    return render(
+        request, "accounts/user_list.html", {"form": form, "page": paginate(request, users, per_page=50)}
+    )
+
+
+@login_required
+def user_create(request):
+    require_perm(request.user, "accounts.manage_users")
+    form = UserCreateForm(request.POST or None, committee=request.user.committee)
+    if request.method == "POST" and form.is_valid():
+        user = services.create_user(
+            committee=request.user.committee,
+            username=form.cleaned_data["username"],
+            display_name=form.cleaned_data["display_name"],
+            password=form.cleaned_data["password1"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("Account created. Ask the security administrator to assign its roles."))
+        return redirect("accounts:user_edit", pk=user.pk)
+    return render(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "title": _("New account"), "password_help": password_validators_help_texts()},
+    )
+
+
+@login_required
+def user_edit(request, pk):
+    account = get_account_for_user(request.user, pk)
+    can_manage = request.user.has_perm("accounts.manage_users")
+    form = UserEditForm(request.POST or None, instance=account) if can_manage else None
+    if request.method == "POST":
+        require_perm(request.user, "accounts.manage_users")
+        if form.is_valid():
+            with transaction.atomic():
+                form.save()
+                audit.record(
+                    audit.Action.UPDATE,
+                    actor=request.user,
+                    request=request,
+                    obj=account,
+                    summary=account.username,
+                    detail={"fields": form.changed_data},
+                )
+            messages.success(request, _("Saved."))
+            return redirect("accounts:user_edit", pk=account.pk)
+    role_form = RoleForm(initial={"roles": list(account.groups.values_list("name", flat=True))})
+    return render(
+        request,
+        "accounts/user_edit.html",
+        {
+            "account": account,
+            "form": form,
+            "role_form": role_form if request.user.has_perm("accounts.assign_roles") else None,
+            "password_form": PasswordResetForm(user=account) if can_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def user_roles(request, pk):
+    require_perm(request.user, "accounts.assign_roles")
+    account = get_account_for_user(request.user, pk)
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_roles(
+                user=account, roles=form.cleaned_data["roles"], actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("Roles saved."))
+    return redirect("accounts:user_edit", pk=account.pk)
+
+
+@login_required
+@require_POST
+def user_password(request, pk):
+    require_perm(request.user, "accounts.manage_users")
+    account = get_account_for_user(request.user, pk)
+    form = PasswordResetForm(request.POST, user=account)
+    if form.is_valid():
+        services.reset_password(
+            user=account, password=form.cleaned_data["password1"], actor=request.user, request=request
+        )
+        messages.success(request, _("Password reset. Give it to the user in person."))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("accounts:user_edit", pk=account.pk)

@@ -10,6 +10,7 @@ def navigation(request):
             "departments": user.has_perm("organization.view_department"),
             "contact_requests": user.has_perm("members.approve_contact_update"),
             "audit": user.has_perm("core.view_audit_log"),
+            "users": user.has_perm("accounts.manage_users") or user.has_perm("accounts.assign_roles"),
             "my_file": hasattr(user, "member"),
         }
     }

@@ -30,6 +30,8 @@ class AuditEvent(models.Model):
         APPROVE = "approve", _("Approve")
         REJECT = "reject", _("Reject")
         PASSWORD_CHANGE = "password_change", _("Password change")
+        PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
+        ROLE_CHANGE = "role_change", _("Role change")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("Success")

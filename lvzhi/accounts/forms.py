@@ -1,0 +1,113 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from lvzhi.core.forms import StyledFormMixin
+from lvzhi.members.models import Member
+from lvzhi.organization.models import OrgUnit
+
+from .models import User
+from .roles import Role
+
+
+class NewPasswordMixin:
+    """Two password fields checked against the password policy (settings.AUTH_PASSWORD_VALIDATORS)."""
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            user = self.password_user()
+            try:
+                password_validation.validate_password(p1, user)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+class UserCreateForm(StyledFormMixin, NewPasswordMixin, forms.ModelForm):
+    password1 = forms.CharField(
+        label=gettext_lazy("Initial password"), widget=forms.PasswordInput, strip=False
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Repeat the password"), widget=forms.PasswordInput, strip=False
+    )
+
+    class Meta:
+        model = User
+        fields = ["username", "display_name"]
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+
+    def password_user(self):
+        return User(
+            username=self.cleaned_data.get("username", ""),
+            display_name=self.cleaned_data.get("display_name", ""),
+        )
+
+
+class UserEditForm(StyledFormMixin, forms.ModelForm):
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("Member file"),
+        queryset=Member.objects.none(),
+        required=False,
+        help_text=gettext_lazy("For a member's account: the file the member sees as their own."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["display_name", "is_active", "units"]
+        widgets = {"units": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        committee = self.instance.committee
+        self.fields["units"].queryset = OrgUnit.objects.filter(
+            committee=committee,
+            kind__in=[OrgUnit.Kind.SPECIAL_COMMITTEE, OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SECTOR],
+        ).order_by("kind", "sort_order")
+        self.fields["member"].queryset = Member.objects.filter(committee=committee).filter(
+            user__isnull=True
+        ) | Member.objects.filter(user=self.instance)
+        self.fields["member"].initial = getattr(self.instance, "member", None)
+
+    def save(self, commit=True):
+        user = super().save(commit)
+        member = self.cleaned_data.get("member")
+        Member.objects.filter(user=user).exclude(pk=getattr(member, "pk", None)).update(user=None)
+        if member is not None and member.user_id != user.pk:
+            member.user = user
+            member.save(update_fields=["user"])
+        return user
+
+
+class RoleForm(StyledFormMixin, forms.Form):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Roles"), choices=Role.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+
+class PasswordResetForm(StyledFormMixin, NewPasswordMixin, forms.Form):
+    password1 = forms.CharField(label=gettext_lazy("New password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=gettext_lazy("Repeat the password"), widget=forms.PasswordInput, strip=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def password_user(self):
+        return self.user
+
+
+class UserSearchForm(StyledFormMixin, forms.Form):
+    q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=50)
+    role = forms.ChoiceField(
+        label=gettext_lazy("Role"), choices=[("", gettext_lazy("All roles")), *Role.choices], required=False
+    )
