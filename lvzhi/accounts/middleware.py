@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.contrib.messages.storage import default_storage
 from django.utils.translation import gettext as _
 
@@ -49,3 +51,20 @@ class SessionTimeoutMiddleware:
             storage.add(messages.INFO, notice)
             storage.update(response)
         return response
+
+
+class PasswordChangeRequiredMiddleware:
+    """Sends a user whose password was set by an administrator, or has expired, to the password page
+    until they choose a new one. Only that page, sign-out and static files stay reachable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and (user.must_change_password or user.password_expired()):
+            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                messages.warning(request, _("Please choose a new password before you continue."))
+                return redirect("accounts:password_change")
+        return self.get_response(request)

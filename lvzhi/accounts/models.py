@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
@@ -25,6 +26,11 @@ class User(AbstractUser):
         help_text=_("For special-committee and town-committee staff: the units whose data they manage."),
     )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator gives the password; the user must choose their own at sign-in."),
+    )
 
     class Meta:
         verbose_name = _("user")
@@ -33,6 +39,7 @@ class User(AbstractUser):
             ("committee_wide", _("Can see the data of the whole committee")),
             ("manage_users", _("Can manage user accounts")),
             ("assign_roles", _("Can assign roles")),
+            ("password_expires", _("Password expires periodically")),
         ]
 
     def __str__(self):
@@ -41,6 +48,13 @@ class User(AbstractUser):
     def set_password(self, raw_password):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        self.must_change_password = False
+
+    def password_expired(self):
+        """Staff and administrator passwords expire (DESIGN §8); members' do not."""
+        if not self.has_perm("accounts.password_expires") or self.password_changed_at is None:
+            return False
+        return timezone.now() - self.password_changed_at > settings.PASSWORD_MAX_AGE
 
     @property
     def is_committee_wide(self):
@@ -51,6 +65,22 @@ class User(AbstractUser):
         if not hasattr(self, "_unit_ids"):
             self._unit_ids = set(self.units.values_list("id", flat=True))
         return self._unit_ids
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's recent passwords, so that none of the last few can be chosen again."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("previous password")
+        verbose_name_plural = _("previous passwords")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
 
 
 class LoginFailure(models.Model):

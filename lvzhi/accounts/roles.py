@@ -1,7 +1,7 @@
 """The roles of DESIGN §1 as groups with named permissions.
 
-The data migration `0002_roles` creates the groups from this table; changing the table needs a new
-data migration that calls `sync_roles`.
+Data migrations create the groups from this table (`0003_roles`, then `0005_roles_password_expiry`); a
+change to the table needs a new data migration that calls `sync_roles`.
 """
 
 from django.db.models import TextChoices
@@ -36,10 +36,11 @@ _ORG_VIEW = [
 ]
 
 ROLE_PERMISSIONS = {
-    Role.SYSADMIN: ["accounts.manage_users", "organization.view_committee"],
-    Role.SECADMIN: ["accounts.assign_roles"],
-    Role.AUDITOR: ["core.view_audit_log"],
+    Role.SYSADMIN: ["accounts.password_expires", "accounts.manage_users", "organization.view_committee"],
+    Role.SECADMIN: ["accounts.password_expires", "accounts.assign_roles"],
+    Role.AUDITOR: ["accounts.password_expires", "core.view_audit_log"],
     Role.OFFICE: [
+        "accounts.password_expires",
         "accounts.committee_wide",
         *_ORG_VIEW,
         "organization.add_term",
@@ -63,6 +64,7 @@ ROLE_PERMISSIONS = {
         "members.approve_contact_update",
     ],
     Role.UNIT_STAFF: [
+        "accounts.password_expires",
         *_ORG_VIEW,
         "organization.change_orgunit",
         "organization.add_membership",
@@ -72,8 +74,8 @@ ROLE_PERMISSIONS = {
         "members.view_member",
         "members.change_member",
     ],
-    Role.EDITOR: ["accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
-    Role.LEADER: ["accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
+    Role.EDITOR: ["accounts.password_expires", "accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
+    Role.LEADER: ["accounts.password_expires", "accounts.committee_wide", *_ORG_VIEW, "members.view_member"],
     Role.MEMBER: [],
     Role.OFFICER: [],
     Role.HANDLING_UNIT: [],

@@ -16,6 +16,7 @@ from .roles import ADMIN_ROLES, Role
 def create_user(*, committee, username, display_name, password, actor, request=None):
     user = User(committee=committee, username=username, display_name=display_name)
     user.set_password(password)
+    user.must_change_password = True
     user.full_clean(exclude=["password"])
     user.save()
     audit.record(audit.Action.CREATE, actor=actor, request=request, obj=user, summary=username)
@@ -56,6 +57,7 @@ def set_roles(*, user, roles, actor, request=None):
 @transaction.atomic
 def reset_password(*, user, password, actor, request=None):
     user.set_password(password)
-    user.save(update_fields=["password", "password_changed_at"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
     audit.record(audit.Action.PASSWORD_RESET, actor=actor, request=request, obj=user, summary=user.username)
     return user
