@@ -6,7 +6,6 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.contrib.messages.storage import default_storage
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
@@ -34,23 +33,10 @@ class SessionTimeoutMiddleware:
             if now - last_seen > self.idle or now - login_at > self.absolute:
                 audit.record(audit.Action.SESSION_EXPIRED, actor=user, request=request)
                 logout(request)
-                return self._expired_response(request)
+                messages.info(request, _("Your session has expired. Please sign in again."))
+                return redirect_to_login(request.get_full_path())
             session[LAST_SEEN] = now
         return self.get_response(request)
-
-    @staticmethod
-    def _expired_response(request):
-        response = redirect_to_login(request.get_full_path())
-        notice = _("Your session has expired. Please sign in again.")
-        if hasattr(request, "_messages"):
-            messages.info(request, notice)
-        else:
-            # We run before MessageMiddleware (settings order), so it has not set up a storage and will
-            # not see this response: store the notice ourselves or the request fails.
-            storage = default_storage(request)
-            storage.add(messages.INFO, notice)
-            storage.update(response)
-        return response
 
 
 class PasswordChangeRequiredMiddleware:
