@@ -48,7 +48,11 @@ class PasswordChangeRequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and (user.must_change_password or user.password_expired()):
+        if (
+            user is not None
+            and user.is_authenticated
+            and (user.must_change_password or user.password_expired())
+        ):
             allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
             if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
                 messages.warning(request, _("Please choose a new password before you continue."))

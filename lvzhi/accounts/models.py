@@ -29,7 +29,9 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(
         _("must change password"),
         default=False,
-        help_text=_("Set when an administrator gives the password; the user must choose their own at sign-in."),
+        help_text=_(
+            "Set when an administrator gives the password; the user must choose their own at sign-in."
+        ),
     )
 
     class Meta:

@@ -73,9 +73,7 @@ def test_it_redirects_to_next(client, user):
 
 
 def test_it_refuses_an_outside_next(client, user):
-    response = client.post(
-        LOGIN, {"username": "wang", "password": PASSWORD, "next": "https://evil.example/"}
-    )
+    response = client.post(LOGIN, {"username": "wang", "password": PASSWORD, "next": "https://evil.example/"})
 
     assert response.status_code == 302
     assert response.url == reverse("core:home")

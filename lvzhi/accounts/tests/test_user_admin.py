@@ -1,0 +1,127 @@
+import pytest
+from django.urls import reverse
+
+from lvzhi.accounts.models import User
+from lvzhi.accounts.roles import Role
+from lvzhi.core.models import AuditEvent
+from lvzhi.factories import MemberFactory, UserFactory
+
+GOOD_PASSWORD = "Qingxi#2026x"
+
+
+@pytest.fixture
+def sysadmin(make_user):
+    return make_user(Role.SYSADMIN, username="sysadmin")
+
+
+@pytest.fixture
+def secadmin(make_user):
+    return make_user(Role.SECADMIN, username="secadmin")
+
+
+@pytest.fixture
+def account(make_user):
+    return make_user(Role.MEMBER, username="someone")
+
+
+def test_it_creates_an_account_that_must_change_its_password(client, sysadmin, committee):
+    client.force_login(sysadmin)
+    response = client.post(
+        reverse("accounts:user_create"),
+        {
+            "username": "newcomer",
+            "display_name": "新人",
+            "password1": GOOD_PASSWORD,
+            "password2": GOOD_PASSWORD,
+        },
+    )
+    user = User.objects.get(username="newcomer")
+    assert response.status_code == 302
+    assert user.committee == committee
+    assert user.must_change_password
+    assert AuditEvent.objects.filter(action="create", object_id=str(user.pk), actor=sysadmin).exists()
+
+
+def test_it_refuses_a_weak_initial_password(client, sysadmin):
+    client.force_login(sysadmin)
+    response = client.post(
+        reverse("accounts:user_create"),
+        {"username": "newcomer", "display_name": "", "password1": "abcdefgh", "password2": "abcdefgh"},
+    )
+    assert response.status_code == 200
+    assert "password1" in response.context["form"].errors
+    assert not User.objects.filter(username="newcomer").exists()
+
+
+def test_the_security_administrator_assigns_roles_and_it_is_audited(client, secadmin, account):
+    client.force_login(secadmin)
+    client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.MEMBER, Role.OFFICER]})
+    assert set(account.groups.values_list("name", flat=True)) == {Role.MEMBER.value, Role.OFFICER.value}
+    event = AuditEvent.objects.get(action="role_change", object_id=str(account.pk))
+    assert event.detail == {
+        "before": [Role.MEMBER.value],
+        "after": sorted([Role.MEMBER.value, Role.OFFICER.value]),
+    }
+
+
+def test_an_administrator_role_cannot_be_combined(client, secadmin, account):
+    client.force_login(secadmin)
+    client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.AUDITOR, Role.SYSADMIN]})
+    client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.AUDITOR, Role.OFFICE]})
+    assert list(account.groups.values_list("name", flat=True)) == [Role.MEMBER.value]
+
+
+def test_nobody_changes_their_own_roles(client, secadmin):
+    client.force_login(secadmin)
+    client.post(reverse("accounts:user_roles", args=[secadmin.pk]), {"roles": [Role.OFFICE]})
+    assert list(secadmin.groups.values_list("name", flat=True)) == [Role.SECADMIN.value]
+
+
+def test_the_system_administrator_cannot_assign_roles(client, sysadmin, account):
+    client.force_login(sysadmin)
+    response = client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.OFFICE]})
+    assert response.status_code == 403
+    assert list(account.groups.values_list("name", flat=True)) == [Role.MEMBER.value]
+
+
+def test_the_security_administrator_cannot_create_accounts(client, secadmin):
+    client.force_login(secadmin)
+    assert client.get(reverse("accounts:user_create")).status_code == 403
+
+
+def test_it_links_an_account_to_a_member_file(client, sysadmin, account, committee):
+    member = MemberFactory(committee=committee)
+    client.force_login(sysadmin)
+    client.post(
+        reverse("accounts:user_edit", args=[account.pk]),
+        {"display_name": "张三", "is_active": "on", "member": member.pk},
+    )
+    member.refresh_from_db()
+    assert member.user == account
+
+
+def test_a_password_reset_forces_a_change_at_next_sign_in(client, sysadmin, account):
+    client.force_login(sysadmin)
+    client.post(
+        reverse("accounts:user_password", args=[account.pk]),
+        {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD},
+    )
+    account.refresh_from_db()
+    assert account.check_password(GOOD_PASSWORD)
+    assert account.must_change_password
+    assert AuditEvent.objects.filter(action="password_reset", object_id=str(account.pk)).exists()
+
+
+@pytest.mark.parametrize("role", [Role.OFFICE, Role.LEADER, Role.MEMBER, Role.AUDITOR])
+def test_other_roles_cannot_administer_accounts(client, make_user, account, role):
+    client.force_login(make_user(role))
+    assert client.get(reverse("accounts:user_list")).status_code == 403
+    assert client.get(reverse("accounts:user_edit", args=[account.pk])).status_code == 403
+    assert client.post(reverse("accounts:user_password", args=[account.pk]), {}).status_code == 403
+
+
+def test_accounts_of_another_committee_are_invisible(client, sysadmin, other_committee):
+    stranger = UserFactory(committee=other_committee, username="stranger")
+    client.force_login(sysadmin)
+    assert client.get(reverse("accounts:user_edit", args=[stranger.pk])).status_code == 404
+    assert "stranger" not in client.get(reverse("accounts:user_list")).content.decode()
