@@ -166,13 +166,22 @@ class MemberTermForm(StyledFormMixin, forms.ModelForm):
 class MemberSearchForm(StyledFormMixin, forms.Form):
     q = forms.CharField(label=gettext_lazy("Search"), required=False, max_length=50)
     sector = forms.ModelChoiceField(
-        label=gettext_lazy("Sector"), queryset=OrgUnit.objects.none(), required=False
+        label=gettext_lazy("Sector"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All sectors"),
     )
     town_committee = forms.ModelChoiceField(
-        label=gettext_lazy("Town committee"), queryset=OrgUnit.objects.none(), required=False
+        label=gettext_lazy("Town committee"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All town committees"),
     )
     special_committee = forms.ModelChoiceField(
-        label=gettext_lazy("Special committee"), queryset=OrgUnit.objects.none(), required=False
+        label=gettext_lazy("Special committee"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("All special committees"),
     )
     status = forms.ChoiceField(
         label=gettext_lazy("Status"),
@@ -180,7 +189,7 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
         required=False,
     )
     standing = forms.TypedChoiceField(
-        label=gettext_lazy("Standing committee"),
+        label=gettext_lazy("Standing committee member"),
         choices=[
             ("", gettext_lazy("All")),
             ("1", gettext_lazy("Standing committee members")),
@@ -216,13 +225,23 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
 
 
 class ContactUpdateForm(StyledFormMixin, forms.ModelForm):
+    """The member's own contact data. The phone is never shown in clear: an empty field keeps it."""
+
     class Meta:
         model = ContactUpdateRequest
         fields = ["phone", "email", "address"]
         widgets = {"phone": forms.TextInput(attrs={"inputmode": "tel", "maxlength": 13})}
 
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, initial={"email": member.email, "address": member.address}, **kwargs)
+        self.member = member
+        if member.phone:
+            self.fields["phone"].widget.attrs["placeholder"] = (
+                member.masked_phone + " " + _("(leave empty to keep)")
+            )
+
     def clean_phone(self):
-        return clean_mobile(self.cleaned_data.get("phone"))
+        return clean_mobile(self.cleaned_data.get("phone")) or self.member.phone
 
 
 class DecisionForm(StyledFormMixin, forms.Form):

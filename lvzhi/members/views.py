@@ -164,10 +164,7 @@ def my_file(request):
     if member is None:
         raise Http404(_("Your account is not linked to a member file."))
     pending = member.contact_requests.filter(status=ContactUpdateRequest.Status.PENDING).first()
-    form = ContactUpdateForm(
-        request.POST or None,
-        initial={"email": member.email, "address": member.address},
-    )
+    form = ContactUpdateForm(request.POST or None, member=member)
     if request.method == "POST" and form.is_valid():
         services.request_contact_update(
             member=member, actor=request.user, request=request, **form.cleaned_data

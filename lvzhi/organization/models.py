@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CommitteeScopedQuerySet(models.QuerySet):
@@ -28,7 +29,7 @@ class Committee(models.Model):
         CITY = "city", _("City")
         COUNTY = "county", _("County")
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=100)
     code = models.SlugField(_("code"), max_length=32, unique=True)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
@@ -59,7 +60,7 @@ class Term(models.Model):
         Committee, on_delete=models.PROTECT, related_name="terms", verbose_name=_("committee")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=32, help_text=_("For example 第九届"))
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第九届"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     is_current = models.BooleanField(_("current term"), default=False)
@@ -90,7 +91,7 @@ class Session(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("term"))
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(_("name"), max_length=32, help_text=_("For example 第二次会议"))
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第二次会议"))
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
 
@@ -130,7 +131,7 @@ class OrgUnit(models.Model):
         Committee, on_delete=models.PROTECT, related_name="units", verbose_name=_("committee")
     )
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=50, blank=True)
     parent = models.ForeignKey(
         "self",
@@ -219,7 +220,7 @@ class Department(models.Model):
     committee = models.ForeignKey(
         Committee, on_delete=models.PROTECT, related_name="departments", verbose_name=_("committee")
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("organization", "name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.GOVERNMENT)
     contact_person = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("office phone"), max_length=30, blank=True)
