@@ -11,9 +11,6 @@ from pathlib import Path
 import pytest
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-# Playwright's sync API runs an event loop in the test thread; the test's own ORM calls are still
-# plain synchronous code, so Django's async-safety guard would only get in the way here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def chromium_path():
@@ -26,8 +23,12 @@ MISSING_BROWSER = (
 )
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture
+def browser(monkeypatch):
+    """A headless Chromium for one journey. Function-scoped on purpose: Playwright's sync API runs an
+    event loop in the test thread, during which Django refuses ORM calls unless
+    DJANGO_ALLOW_ASYNC_UNSAFE is set; the loop (and the variable) end before the test database is
+    flushed, and never leak into other tests of the same worker."""
     path = chromium_path()
     if not path:
         if os.environ.get("LVZHI_REQUIRE_BROWSER"):
@@ -35,6 +36,7 @@ def browser():
         pytest.skip(MISSING_BROWSER)
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
         yield browser
