@@ -49,3 +49,12 @@ def make_user(committee):
 @pytest.fixture
 def office(make_user):
     return make_user(Role.OFFICE, username="office")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    # Persistent connections (e.g. the live server's thread) would keep the PostgreSQL test database
+    # busy and stop pytest-django from dropping it at the end of the run.
+    from django.conf import settings
+
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -103,6 +103,7 @@ class Member(models.Model):
 
     # Derived search and sort keys, kept in columns so that the database sorts and paginates.
     name_pinyin = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    name_pinyin_key = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
     name_stroke_key = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
 
@@ -127,12 +128,19 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs):
         # Sort and search keys follow the name; keeping them here means no writer can forget them.
-        self.name_pinyin = chinese.pinyin_sort_key(self.name)
+        self.name_pinyin = chinese.pinyin_full(self.name)
+        self.name_pinyin_key = chinese.pinyin_sort_key(self.name)
         self.name_initials = chinese.pinyin_initials(self.name)
         self.name_stroke_key = chinese.stroke_sort_key(self.name)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "name_pinyin", "name_initials", "name_stroke_key"}
+            kwargs["update_fields"] = {
+                *update_fields,
+                "name_pinyin",
+                "name_pinyin_key",
+                "name_initials",
+                "name_stroke_key",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

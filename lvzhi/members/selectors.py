@@ -8,7 +8,7 @@ from .models import Member, MemberTerm, normalize_phone
 
 ORDERINGS = {
     "stroke": ["name_stroke_key", "id"],
-    "pinyin": ["name_pinyin", "id"],
+    "pinyin": ["name_pinyin_key", "id"],
     "-updated": ["-updated_at", "-id"],
 }
 
