@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "lvzhi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self):
+        from . import crypto  # noqa: F401  (registers the field-key system check)

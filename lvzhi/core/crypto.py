@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 
 PREFIX = "v1:"
@@ -59,3 +60,16 @@ def blind_index(value: str, *, context: str) -> str:
     """A keyed, deterministic digest for exact-match lookup of an encrypted value."""
     key = _derived_key(b"blind-index:" + context.encode())
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+@checks.register(checks.Tags.security)
+def check_field_key(app_configs, **kwargs):
+    """A malformed key would otherwise pass start-up and `check --deploy`, then fail every read of an
+    encrypted field."""
+    try:
+        _master_key()
+    except ImproperlyConfigured as exc:
+        return [
+            checks.Error(str(exc), hint="Set LVZHI_FIELD_KEY to base64 of 32 random bytes.", id="lvzhi.E001")
+        ]
+    return []

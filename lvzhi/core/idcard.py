@@ -3,11 +3,13 @@ whose parity gives the sex (odd: male, even: female), and an ISO 7064 MOD 11-2 c
 
 import datetime
 import re
+import unicodedata
 from dataclasses import dataclass
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 CHECK_CHARS = "10X98765432"
-PATTERN = re.compile(r"^\d{17}[\dX]$")
+# ASCII only: \d would also match full-width and other scripts' digits, which int() accepts.
+PATTERN = re.compile(r"^[0-9]{17}[0-9X]$")
 
 
 class InvalidIdNumber(ValueError):
@@ -26,7 +28,9 @@ def check_char(first17: str) -> str:
 
 
 def normalize(value: str) -> str:
-    return (value or "").strip().replace(" ", "").upper()
+    # NFKC turns full-width digits and Ｘ (typed with a Chinese input method) into ASCII, so the
+    # stored value and its blind index are the same however the number was typed.
+    return unicodedata.normalize("NFKC", value or "").strip().replace(" ", "").upper()
 
 
 def parse(value: str) -> IdNumber:

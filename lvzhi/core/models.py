@@ -7,6 +7,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AuditEventQuerySet(models.QuerySet):
+    """Bulk writes skip Model.save()/delete(), so refuse them here too: the log is append-only."""
+
+    def update(self, **kwargs):
+        raise ValueError("Audit events are append-only.")
+
+    def delete(self):
+        raise ValueError("Audit events are append-only.")
+
+
 class AuditEvent(models.Model):
     """An append-only, hash-chained record of a security-relevant act (DESIGN §8).
 
@@ -54,6 +64,8 @@ class AuditEvent(models.Model):
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.SUCCESS)
     prev_hash = models.CharField(max_length=64, blank=True, editable=False)
     hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -27,10 +27,15 @@ class MemberQuerySet(models.QuerySet):
         return qs.filter(user=user)
 
     def find_by_id_number(self, value):
-        return self.filter(id_number_index=Member._meta.get_field("id_number_index").digest(value))
+        return self._find("id_number_index", value)
 
     def find_by_phone(self, value):
-        return self.filter(phone_index=Member._meta.get_field("phone_index").digest(value))
+        return self._find("phone_index", value)
+
+    def _find(self, index_field, value):
+        digest = Member._meta.get_field(index_field).digest(value)
+        # An empty value has an empty digest, which every file without that data shares.
+        return self.filter(**{index_field: digest}) if digest else self.none()
 
 
 def in_units_q(unit_ids):

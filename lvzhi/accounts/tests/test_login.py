@@ -53,8 +53,13 @@ def test_it_renders_the_sign_in_page_in_chinese(client, db):
     response = client.get(LOGIN)
 
     assert response.status_code == 200
-    assert '<html lang="zh-hans">' in response.content.decode()
-    assert 'name="password"' in response.content.decode()
+    content = response.content.decode()
+    assert '<html lang="zh-hans">' in content
+    with override("zh-hans"):
+        heading = gettext("Sign in")
+    assert heading != "Sign in"  # translated, not the English msgid
+    assert f'<h1 class="h4 mb-3">{heading}</h1>' in content
+    assert 'name="password"' in content
 
 
 def test_it_signs_in_and_redirects_home(client, user):

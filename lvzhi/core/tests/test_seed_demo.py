@@ -1,0 +1,184 @@
+"""`manage.py seed_demo`: the demo county committee (lvzhi.core.demo) with one account per role.
+
+Building the demo takes a few seconds, so the module builds it once, inside a transaction that is
+rolled back when the module is done; each test runs in a savepoint within it.
+"""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from lvzhi.accounts.models import User
+from lvzhi.accounts.roles import Role
+from lvzhi.core import idcard
+from lvzhi.core.models import AuditEvent
+from lvzhi.members.models import Member, MemberTerm
+from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
+
+DEMO_ROLES = {
+    "sysadmin": Role.SYSADMIN,
+    "secadmin": Role.SECADMIN,
+    "auditor": Role.AUDITOR,
+    "office": Role.OFFICE,
+    "unitstaff": Role.UNIT_STAFF,
+    "editor": Role.EDITOR,
+    "leader": Role.LEADER,
+    "member": Role.MEMBER,
+    "officer": Role.OFFICER,
+    "unit": Role.HANDLING_UNIT,
+}
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Committee, Term, OrgUnit, Department, Liaison, Member, MemberTerm, User, AuditEvent)
+    }
+
+
+# Runs first, on the empty database, before the module fixture below builds anything.
+def test_it_refuses_to_run_in_production(db, settings):
+    settings.PRODUCTION = True
+    before = counts()
+
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=StringIO())
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", "--if-empty", stdout=StringIO())
+    assert counts() == before
+    assert not Committee.objects.filter(name="政协青溪县委员会").exists()
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        transaction.atomic(),
+    ):
+        assert not Committee.objects.exists()
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo(demo_output, db):
+    # Every test here asks for `db` (through this fixture): pytest-django runs non-db tests last,
+    # after the module's build would have been rolled back.
+    return Committee.objects.get(name="政协青溪县委员会")
+
+
+def test_it_builds_the_county_committee(demo):
+    assert demo.level == Committee.Level.COUNTY
+    assert demo.parent is not None  # the city committee above it
+    assert Committee.objects.filter(name="政协青溪县委员会").count() == 1
+
+
+def test_it_builds_the_current_term_with_two_sessions(demo):
+    term = Term.objects.get(committee=demo, is_current=True)
+
+    assert term.name == "第九届"
+    assert term.sessions.count() == 2
+
+
+def test_it_builds_the_units(demo):
+    units = OrgUnit.objects.filter(committee=demo)
+    kind = OrgUnit.Kind
+
+    assert 20 <= units.filter(kind=kind.SECTOR).count() <= 30
+    assert units.filter(kind=kind.TOWN_COMMITTEE).count() == 17
+    special = units.filter(kind=kind.SPECIAL_COMMITTEE)
+    assert special.count() == 6
+    assert special.filter(name="委员工作委员会").exists()
+    assert units.filter(kind=kind.STANDING_COMMITTEE).count() == 1
+
+
+def test_it_builds_departments_with_liaison_links(demo):
+    departments = Department.objects.filter(committee=demo)
+
+    assert departments.count() == 13
+    assert not departments.filter(liaisons__isnull=True).exists()
+    assert Liaison.objects.filter(committee=demo, department__isnull=True, target_unit__isnull=False).exists()
+
+
+def test_it_builds_280_members_with_valid_id_numbers(demo):
+    members = list(Member.objects.filter(committee=demo))
+
+    assert len(members) == 280
+    for member in members:
+        parsed = idcard.parse(member.id_number)
+        assert parsed.birth_date == member.birth_date, member.name
+        assert parsed.is_male == (member.gender == Member.Gender.MALE), member.name
+    assert len({m.id_number for m in members}) == 280
+    assert len({m.phone for m in members}) > 270
+
+
+def test_every_member_serves_in_the_current_term(demo):
+    terms = MemberTerm.objects.filter(term__committee=demo, term__is_current=True)
+
+    assert terms.count() == 280
+    assert terms.filter(is_standing=True).count() == 45
+    assert not terms.filter(sector__isnull=True).exists()
+    assert not terms.filter(town_committee__isnull=True).exists()
+
+
+def test_it_makes_one_account_per_role(demo):
+    users = User.objects.filter(committee=demo)
+
+    assert set(users.values_list("username", flat=True)) == set(DEMO_ROLES)
+    for username, role in DEMO_ROLES.items():
+        groups = set(Group.objects.filter(user__username=username).values_list("name", flat=True))
+        assert groups == {role.value}, username
+
+
+@pytest.mark.parametrize("username", sorted(DEMO_ROLES))
+def test_every_demo_account_can_sign_in(demo, settings, username):
+    client = Client()
+
+    response = client.post(
+        reverse("accounts:login"), {"username": username, "password": settings.LVZHI_DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(User.objects.get(username=username).pk)
+
+
+def test_the_demo_member_account_has_a_member_file(demo):
+    user = User.objects.get(username="member")
+
+    assert user.member.committee == demo
+    assert user.display_name == user.member.name
+    assert user.member.terms.get(term__is_current=True).status == MemberTerm.Status.SERVING
+
+
+def test_it_prints_the_demo_accounts(demo, demo_output, settings):
+    assert "280/280" in demo_output
+    for username in DEMO_ROLES:
+        assert username in demo_output
+    assert settings.LVZHI_DEMO_PASSWORD in demo_output
+
+
+def test_a_second_run_with_if_empty_changes_nothing(demo):
+    before = counts()
+    out = StringIO()
+
+    call_command("seed_demo", "--if-empty", stdout=out)
+
+    assert counts() == before
+    assert "already" in out.getvalue()
+
+
+def test_a_second_run_without_if_empty_fails(demo):
+    before = counts()
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("seed_demo", stdout=StringIO())
+    assert counts() == before
