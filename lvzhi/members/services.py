@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, masking
 
-from .models import ContactUpdateRequest, Member, MemberChange
+from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
 # Fields whose history keeps only the masked form, so the history table leaks nothing.
 MASKED_FIELDS = {"id_number": masking.mask_id_number, "phone": masking.mask_phone}
@@ -73,6 +73,49 @@ def _diff(member, before, after):
     return changes
 
 
+TERM_FIELDS = [
+    "sector",
+    "town_committee",
+    "special_committees",
+    "is_standing",
+    "status",
+    "status_date",
+    "status_reason",
+]
+
+
+def term_snapshot(member_term):
+    """The member's place in a term as display text, for the file's history."""
+    if member_term is None or member_term.pk is None:
+        return {}
+    return {
+        "sector": str(member_term.sector or ""),
+        "town_committee": str(member_term.town_committee or ""),
+        "special_committees": "、".join(sorted(str(u) for u in member_term.special_committees.all())),
+        "is_standing": _("Yes") if member_term.is_standing else _("No"),
+        "status": str(member_term.get_status_display()),
+        "status_date": member_term.status_date.isoformat() if member_term.status_date else "",
+        "status_reason": member_term.status_reason,
+    }
+
+
+def term_diff(member_term, before, after):
+    changes = []
+    for name in TERM_FIELDS:
+        old, new = before.get(name, ""), after.get(name, "")
+        if old != new:
+            label = str(MemberTerm._meta.get_field(name).verbose_name)
+            changes.append(
+                {
+                    "field": f"term.{name}",
+                    "label": f"{member_term.term.name} · {label}",
+                    "old": old,
+                    "new": new,
+                }
+            )
+    return changes
+
+
 @transaction.atomic
 def create_member(*, committee, data, actor, source=MemberChange.Source.CREATE, request=None):
     member = Member(committee=committee, **data)
@@ -87,18 +130,28 @@ def create_member(*, committee, data, actor, source=MemberChange.Source.CREATE, 
 
 
 @transaction.atomic
-def update_member(*, member, before, expected_version, actor, source=MemberChange.Source.EDIT, request=None):
+def update_member(
+    *,
+    member,
+    before,
+    expected_version,
+    actor,
+    source=MemberChange.Source.EDIT,
+    extra_changes=(),
+    request=None,
+):
     """Save `member` (already carrying the new values) if nobody saved it since `expected_version`.
 
-    `before` is `snapshot()` of the file as the editor loaded it. The version check and increment are one
-    conditional UPDATE, so of two concurrent saves exactly one wins and the other raises
-    StaleMemberError with nothing written.
+    `before` is `snapshot()` of the file as the editor loaded it; `extra_changes` are changes to the
+    file's term rows (see `term_diff`), saved by the caller in the same transaction. The version check
+    and increment are one conditional UPDATE, so of two concurrent saves exactly one wins and the other
+    raises StaleMemberError, and the caller's transaction rolls back everything.
     """
     bumped = Member.objects.filter(pk=member.pk, version=expected_version).update(version=F("version") + 1)
     if not bumped:
         raise StaleMemberError
     member.version = expected_version + 1
-    changes = _diff(member, before, snapshot(member))
+    changes = _diff(member, before, snapshot(member)) + list(extra_changes)
     member.save()
     if changes:
         MemberChange.objects.create(

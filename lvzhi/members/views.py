@@ -96,18 +96,24 @@ def member_edit(request, pk):
     term_form = MemberTermForm(
         request.POST or None, instance=member_term, committee=member.committee, prefix="term"
     )
+    term_before = services.term_snapshot(member_term)
     if request.method == "POST" and form.is_valid() and term_form.is_valid():
         try:
             with transaction.atomic():
+                term_changes = []
+                if term:
+                    member_term = term_form.save()
+                    term_changes = services.term_diff(
+                        member_term, term_before, services.term_snapshot(member_term)
+                    )
                 services.update_member(
                     member=form.instance,
                     before=before,
                     expected_version=form.cleaned_data["version"] or 0,
                     actor=request.user,
+                    extra_changes=term_changes,
                     request=request,
                 )
-                if term:
-                    term_form.save()
         except services.StaleMemberError:
             form.add_error(
                 None,
