@@ -17,6 +17,7 @@ ID_ERRORS = {
     "check_digit": gettext_lazy("The check digit of this ID number is wrong; please check each digit."),
 }
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
+PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 
 
 def clean_mobile(value):
@@ -99,11 +100,17 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
 
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
-        if photo and getattr(photo, "size", 0) > settings.MEMBER_PHOTO_MAX_BYTES:
+        if not photo or not hasattr(photo, "image"):
+            return photo  # unchanged: the stored file was checked when it was uploaded
+        if photo.size > settings.MEMBER_PHOTO_MAX_BYTES:
             raise forms.ValidationError(
                 _("The photo is larger than %(mb)d MB.")
                 % {"mb": settings.MEMBER_PHOTO_MAX_BYTES // (1024 * 1024)}
             )
+        # The type comes from the decoded content (Pillow), not from the name the browser sent.
+        if photo.image.format not in PHOTO_FORMATS:
+            raise forms.ValidationError(_("The photo must be a JPEG or PNG image."))
+        photo.name = f"photo{PHOTO_FORMATS[photo.image.format]}"
         return photo
 
     def clean(self):

@@ -137,10 +137,10 @@ def member_photo(request, pk):
     member = get_member_for_user(request.user, pk)
     if not member.photo:
         raise Http404
-    return FileResponse(
-        member.photo.open("rb"),
-        content_type="image/jpeg" if member.photo.name.lower().endswith((".jpg", ".jpeg")) else "image/png",
-    )
+    content_type = "image/png" if member.photo.name.lower().endswith(".png") else "image/jpeg"
+    response = FileResponse(member.photo.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
