@@ -52,6 +52,14 @@ class Committee(models.Model):
     def current_term(self):
         return self.terms.filter(is_current=True).first()
 
+    def ancestors(self):
+        """Committees above this one, from the top of the tree down (a few levels at most)."""
+        chain, parent = [], self.parent
+        while parent is not None:
+            chain.insert(0, parent)
+            parent = parent.parent
+        return chain
+
 
 class Term(models.Model):
     """届: a five-year term of a committee."""
