@@ -11,6 +11,7 @@ from . import audit
 from .forms import StyledFormMixin
 from .models import AuditEvent
 from .pagination import paginate
+from .permissions import AuditedPermissionDenied
 
 
 @login_required
@@ -78,6 +79,8 @@ def audit_log(request):
 
 def permission_denied(request, exception=None):
     """403 page; every denial is written to the audit log (DESIGN §8)."""
+    if isinstance(exception, AuditedPermissionDenied):
+        return render(request, "403.html", status=403)
     audit.record(
         audit.Action.PERMISSION_DENIED,
         actor=getattr(request, "user", None),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, masking
+from lvzhi.core.permissions import AuditedPermissionDenied
 
 from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
@@ -181,7 +182,7 @@ def unmask(*, member, field, actor, request=None):
             summary=f"unmask {field}",
             result=audit.Result.FAILURE,
         )
-        raise PermissionDenied
+        raise AuditedPermissionDenied
     audit.record(
         audit.Action.UNMASK, actor=actor, request=request, obj=member, summary=f"{member.name} {field}"
     )

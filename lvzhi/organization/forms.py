@@ -148,10 +148,11 @@ class MembershipForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
         fields = ["member", "position", "start_date", "end_date"]
         widgets = {"start_date": DATE, "end_date": DATE}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(committee=self.committee).order_by(
-            "name_stroke_key"
+        # Only members the user may already see: adding a post must not widen unit staff's reach.
+        self.fields["member"].queryset = (
+            Member.objects.visible_to(user).filter(committee=self.committee).order_by("name_stroke_key")
         )
 
     def clean(self):

@@ -68,7 +68,9 @@ class Term(models.Model):
         Committee, on_delete=models.PROTECT, related_name="terms", verbose_name=_("committee")
     )
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第九届"))
+    name = models.CharField(
+        pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第九届")
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     is_current = models.BooleanField(_("current term"), default=False)
@@ -99,7 +101,9 @@ class Session(models.Model):
 
     term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("term"))
     number = models.PositiveSmallIntegerField(_("number"))
-    name = models.CharField(pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第二次会议"))
+    name = models.CharField(
+        pgettext_lazy("organization", "name"), max_length=32, help_text=_("For example 第二次会议")
+    )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
 

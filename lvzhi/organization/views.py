@@ -59,12 +59,13 @@ def org_index(request):
             Prefetch("children", queryset=OrgUnit.objects.order_by("sort_order", "name"))
         )
     )
+    unit_ids = {u.pk for u in units}
     counts = _member_counts(units)
     for unit in units:
         unit.member_count = counts.get(unit.pk, 0)
     groups = []
     for kind in TREE_ORDER:
-        kind_units = [u for u in units if u.kind == kind and (u.parent_id is None or u.parent not in units)]
+        kind_units = [u for u in units if u.kind == kind and u.parent_id not in unit_ids]
         if kind_units:
             groups.append({"kind": kind, "label": OrgUnit.Kind(kind).label, "units": kind_units})
     terms = Term.objects.visible_to(user).prefetch_related("sessions")
@@ -318,7 +319,7 @@ def liaison_list(request):
 def membership_create(request, unit_pk):
     _require(request.user, "organization.add_membership")
     unit = get_unit_for_user(request.user, unit_pk)
-    form = MembershipForm(request.POST or None, committee=unit.committee)
+    form = MembershipForm(request.POST or None, committee=unit.committee, user=request.user)
     return _edit(
         request,
         form=form,
