@@ -37,7 +37,9 @@ test: install-test
 	$(BIN)/python -m pytest -n auto
 
 lint: install-test
+	@mkdir -p var
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the Chinese translation catalogue after changing msgids (needs GNU gettext).

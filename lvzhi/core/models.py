@@ -111,6 +111,17 @@ class AuditEvent(models.Model):
         )
         return hashlib.sha256(content.encode()).hexdigest()
 
+    @property
+    def object_label(self):
+        """The object's kind in the reader's language ("委员档案 12"), or the raw label if unknown."""
+        from django.apps import apps
+
+        try:
+            name = apps.get_model(self.object_type)._meta.verbose_name if self.object_type else ""
+        except (LookupError, ValueError):
+            name = self.object_type
+        return f"{name} {self.object_id}".strip()
+
     @classmethod
     def verify_chain(cls):
         """Return the first event whose hash or link is wrong, or None when the chain is intact."""

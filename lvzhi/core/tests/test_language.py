@@ -13,3 +13,10 @@ def test_english_can_be_chosen_and_sticks(client, db):
     html = client.get(reverse("accounts:login")).content.decode()
     assert "Sign in" in html
     assert "登录" not in html.replace("简体中文", "")
+
+
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client, db):
+    html = client.get(
+        reverse("accounts:login"), headers={"accept-language": "en-US,en;q=0.9"}
+    ).content.decode()
+    assert "登录" in html
