@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lvzhi.core import audit
+from lvzhi.core import audit, submission
 from lvzhi.core.forms import StyledFormMixin
 from lvzhi.core.pagination import paginate
 from lvzhi.core.permissions import require_perm
@@ -103,14 +103,20 @@ def user_create(request):
     require_perm(request.user, "accounts.manage_users")
     form = UserCreateForm(request.POST or None, committee=request.user.committee)
     if request.method == "POST" and form.is_valid():
-        user = services.create_user(
-            committee=request.user.committee,
-            username=form.cleaned_data["username"],
-            display_name=form.cleaned_data["display_name"],
-            password=form.cleaned_data["password1"],
-            actor=request.user,
-            request=request,
-        )
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                user = services.create_user(
+                    committee=request.user.committee,
+                    username=form.cleaned_data["username"],
+                    display_name=form.cleaned_data["display_name"],
+                    password=form.cleaned_data["password1"],
+                    actor=request.user,
+                    request=request,
+                )
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            return redirect("accounts:user_list")
         messages.success(request, _("Account created. Ask the security administrator to assign its roles."))
         return redirect("accounts:user_edit", pk=user.pk)
     return render(

@@ -131,3 +131,19 @@ class AuditEvent(models.Model):
                 return event
             prev = event.hash
         return None
+
+
+class SubmissionToken(models.Model):
+    """A one-time token carried by a form that creates something: a second submission of the same form
+    (double click, reload, flaky network) finds the token used and creates nothing (DESIGN §8)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    used_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("used form submission")
+        verbose_name_plural = _("used form submissions")
+
+    def __str__(self):
+        return self.token

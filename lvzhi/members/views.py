@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lvzhi.core import submission
 from lvzhi.core.pagination import paginate
 from lvzhi.organization.models import Term
 
@@ -70,15 +71,20 @@ def member_create(request):
     term_form = MemberTermForm(request.POST or None, committee=committee, prefix="term")
     if request.method == "POST" and form.is_valid() and term_form.is_valid():
         data = {f: form.cleaned_data[f] for f in form.Meta.fields}
-        with transaction.atomic():
-            member = services.create_member(
-                committee=committee, data=data, actor=request.user, request=request
-            )
-            if term:
-                member_term = term_form.save(commit=False)
-                member_term.member, member_term.term = member, term
-                member_term.save()
-                term_form.save_m2m()
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                member = services.create_member(
+                    committee=committee, data=data, actor=request.user, request=request
+                )
+                if term:
+                    member_term = term_form.save(commit=False)
+                    member_term.member, member_term.term = member, term
+                    member_term.save()
+                    term_form.save_m2m()
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            return redirect("members:list")
         messages.success(request, _("Member file for %(name)s created.") % {"name": member.name})
         return redirect(member)
     return render(request, "members/form.html", {"form": form, "term_form": term_form, "term": term})

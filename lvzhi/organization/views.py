@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lvzhi.core import submission
 from lvzhi.core.pagination import paginate
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.members.selectors import current_terms_prefetch
@@ -130,7 +132,13 @@ def _edit(request, *, form, template, success, title, **assign):
     """The one create/edit loop for plain organization objects: validate, save through the audited
     service, redirect; otherwise show the form with its errors."""
     if request.method == "POST" and form.is_valid():
-        obj = services.save_form(form=form, actor=request.user, request=request, **assign)
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                obj = services.save_form(form=form, actor=request.user, request=request, **assign)
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            return redirect("organization:index")
         messages.success(request, _("Saved."))
         return redirect(success(obj))
     return render(request, template, {"form": form, "title": title})
@@ -290,9 +298,19 @@ def liaison_detail(request, pk):
     if request.method == "POST":
         _require(request.user, "organization.add_liaisoncontact")
         if form.is_valid():
-            services.save_form(
-                form=form, actor=request.user, request=request, liaison=liaison, recorded_by=request.user
-            )
+            try:
+                with transaction.atomic():
+                    submission.claim(request)
+                    services.save_form(
+                        form=form,
+                        actor=request.user,
+                        request=request,
+                        liaison=liaison,
+                        recorded_by=request.user,
+                    )
+            except submission.DuplicateSubmission:
+                messages.info(request, _("This form was already submitted; nothing was saved twice."))
+                return redirect("organization:liaison_detail", pk=liaison.pk)
             messages.success(request, _("Liaison contact recorded."))
             return redirect("organization:liaison_detail", pk=liaison.pk)
     contacts = paginate(request, liaison.contacts.select_related("recorded_by"), per_page=30)
