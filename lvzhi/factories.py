@@ -4,9 +4,10 @@ import datetime
 import itertools
 
 import factory
+import pyotp
 from django.contrib.auth.models import Group
 
-from lvzhi.accounts.models import User
+from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard
 from lvzhi.members.models import Member, MemberTerm
@@ -104,6 +105,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if extracted:
             self.groups.add(Group.objects.get(name=Role(extracted).value))
+
+    @factory.post_generation
+    def enrol_second_factor(self, create, extracted, **kwargs):
+        """Administrator roles must enrol an authenticator; tests get one unless they ask for none."""
+        if extracted is not False and self.has_perm("accounts.requires_second_factor"):
+            TOTPDevice.objects.create(user=self, secret=pyotp.random_base32())
 
     @factory.post_generation
     def units(self, create, extracted, **kwargs):

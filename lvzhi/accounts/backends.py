@@ -34,29 +34,27 @@ class LockoutModelBackend(ModelBackend):
             return None
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
-            self._record_failure(request, username)
+            record_failure(request, username)
         return user
 
-    def _record_failure(self, request, username):
-        now = timezone.now()
-        ip = audit.client_ip(request)
-        LoginFailure.objects.create(username=username, at=now, ip_address=ip)
+
+def record_failure(request, username):
+    """Count a failed sign-in step (password or second factor) and lock the username at the limit."""
+    now = timezone.now()
+    ip = audit.client_ip(request)
+    LoginFailure.objects.create(username=username, at=now, ip_address=ip)
+    audit.record(audit.Action.LOGIN_FAILED, request=request, username=username, result=audit.Result.FAILURE)
+    recent = LoginFailure.objects.filter(
+        username=username, at__gt=now - settings.LOGIN_FAILURE_WINDOW
+    ).count()
+    if recent >= settings.LOGIN_FAILURE_LIMIT:
+        Lockout.objects.create(username=username, locked_at=now, until=now + settings.LOGIN_LOCKOUT_DURATION)
+        # Start counting afresh once the lockout ends.
+        LoginFailure.objects.filter(username=username).delete()
         audit.record(
-            audit.Action.LOGIN_FAILED, request=request, username=username, result=audit.Result.FAILURE
+            audit.Action.LOCKOUT,
+            request=request,
+            username=username,
+            summary=f"locked until {now + settings.LOGIN_LOCKOUT_DURATION:%Y-%m-%d %H:%M}",
+            result=audit.Result.FAILURE,
         )
-        recent = LoginFailure.objects.filter(
-            username=username, at__gt=now - settings.LOGIN_FAILURE_WINDOW
-        ).count()
-        if recent >= settings.LOGIN_FAILURE_LIMIT:
-            Lockout.objects.create(
-                username=username, locked_at=now, until=now + settings.LOGIN_LOCKOUT_DURATION
-            )
-            # Start counting afresh once the lockout ends.
-            LoginFailure.objects.filter(username=username).delete()
-            audit.record(
-                audit.Action.LOCKOUT,
-                request=request,
-                username=username,
-                summary=f"locked until {now + settings.LOGIN_LOCKOUT_DURATION:%Y-%m-%d %H:%M}",
-                result=audit.Result.FAILURE,
-            )

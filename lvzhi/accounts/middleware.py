@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
 
+from . import second_factor
+
 LOGIN_AT = "lvzhi_login_at"
 LAST_SEEN = "lvzhi_last_seen"
 
@@ -39,22 +41,29 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-class PasswordChangeRequiredMiddleware:
-    """Sends a user whose password was set by an administrator, or has expired, to the password page
-    until they choose a new one. Only that page, sign-out and static files stay reachable."""
+class AccountPolicyMiddleware:
+    """Holds a signed-in user on one page until their account meets the policy: a new password when an
+    administrator set it or it expired, then an enrolled authenticator for the administrator roles.
+    Only that page, sign-out and static files stay reachable."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and (user.must_change_password or user.password_expired())
-        ):
-            allowed = {reverse("accounts:password_change"), reverse("accounts:logout")}
-            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
-                messages.warning(request, _("Please choose a new password before you continue."))
-                return redirect("accounts:password_change")
+        if user is not None and user.is_authenticated and not request.path.startswith(settings.STATIC_URL):
+            target, notice = None, None
+            if user.must_change_password or user.password_expired():
+                target, notice = (
+                    "accounts:password_change",
+                    _("Please choose a new password before you continue."),
+                )
+            elif second_factor.required_for(user) and not second_factor.enrolled(user):
+                target = "accounts:second_factor_setup"
+                notice = _(
+                    "Administrators sign in with a second factor. Please set up your authenticator app."
+                )
+            if target and request.path not in {reverse(target), reverse("accounts:logout")}:
+                messages.warning(request, notice)
+                return redirect(target)
         return self.get_response(request)

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.fields import EncryptedCharField
+
 
 class User(AbstractUser):
     """A person who signs in. Belongs to exactly one committee (the tenant); unit staff also list the
@@ -42,6 +44,7 @@ class User(AbstractUser):
             ("manage_users", _("Can manage user accounts")),
             ("assign_roles", _("Can assign roles")),
             ("password_expires", _("Password expires periodically")),
+            ("requires_second_factor", _("Signs in with a second factor (TOTP)")),
         ]
 
     def __str__(self):
@@ -67,6 +70,23 @@ class User(AbstractUser):
         if not hasattr(self, "_unit_ids"):
             self._unit_ids = set(self.units.values_list("id", flat=True))
         return self._unit_ids
+
+
+class TOTPDevice(models.Model):
+    """An authenticator app enrolled as a user's second factor. The secret is encrypted at rest."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = EncryptedCharField(_("secret"))
+    confirmed_at = models.DateTimeField(_("confirmed at"), default=timezone.now)
+    # The last accepted time step: a code is good once, so a code seen over a shoulder cannot be replayed.
+    last_step = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("authenticator")
+        verbose_name_plural = _("authenticators")
+
+    def __str__(self):
+        return f"{self.user} TOTP"
 
 
 class PasswordHistory(models.Model):

@@ -1,7 +1,7 @@
 """The roles of DESIGN §1 as groups with named permissions.
 
 The data migration `0003_roles` creates the groups from this table; a change to the table needs a new
-data migration that calls `sync_roles` again.
+data migration that calls `sync_roles` again (as `0005_roles_second_factor` does).
 """
 
 from django.db.models import TextChoices
@@ -36,9 +36,14 @@ _ORG_VIEW = [
 ]
 
 ROLE_PERMISSIONS = {
-    Role.SYSADMIN: ["accounts.password_expires", "accounts.manage_users", "organization.view_committee"],
-    Role.SECADMIN: ["accounts.password_expires", "accounts.assign_roles"],
-    Role.AUDITOR: ["accounts.password_expires", "core.view_audit_log"],
+    Role.SYSADMIN: [
+        "accounts.password_expires",
+        "accounts.requires_second_factor",
+        "accounts.manage_users",
+        "organization.view_committee",
+    ],
+    Role.SECADMIN: ["accounts.password_expires", "accounts.requires_second_factor", "accounts.assign_roles"],
+    Role.AUDITOR: ["accounts.password_expires", "accounts.requires_second_factor", "core.view_audit_log"],
     Role.OFFICE: [
         "accounts.password_expires",
         "accounts.committee_wide",

@@ -1,4 +1,8 @@
+import time
+
+from django import forms
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -7,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -16,9 +21,14 @@ from lvzhi.core.forms import StyledFormMixin
 from lvzhi.core.pagination import paginate
 from lvzhi.core.permissions import require_perm
 
-from . import services
+from . import second_factor, services
+from .backends import is_locked, record_failure
 from .forms import PasswordResetForm, RoleForm, UserCreateForm, UserEditForm, UserSearchForm
-from .models import User
+from .models import TOTPDevice, User
+
+PENDING_LOGIN = "lvzhi_pending_login"
+PENDING_LOGIN_SECONDS = 300
+SETUP_SECRET = "lvzhi_totp_setup_secret"
 
 
 class LoginForm(AuthenticationForm):
@@ -42,9 +52,79 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_valid(self, form):
+        user = form.get_user()
+        if second_factor.required_for(user) and second_factor.enrolled(user):
+            # The password was right; the session is opened only after the second factor.
+            self.request.session[PENDING_LOGIN] = {
+                "user": user.pk,
+                "backend": user.backend,
+                "at": time.time(),
+                "next": self.get_success_url(),
+            }
+            return redirect("accounts:second_factor")
         response = super().form_valid(form)
-        audit.record(audit.Action.LOGIN, actor=form.get_user(), request=self.request)
+        audit.record(audit.Action.LOGIN, actor=user, request=self.request)
         return response
+
+
+class SecondFactorForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(
+        label=gettext_lazy("Six-digit code from your authenticator app"),
+        max_length=7,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}
+        ),
+    )
+
+
+def second_factor_verify(request):
+    """Second step of an administrator's sign-in: the TOTP code. Wrong codes count towards the lockout."""
+    pending = request.session.get(PENDING_LOGIN)
+    if not pending or time.time() - pending["at"] > PENDING_LOGIN_SECONDS:
+        request.session.pop(PENDING_LOGIN, None)
+        return redirect("accounts:login")
+    user = get_object_or_404(User, pk=pending["user"], is_active=True)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if is_locked(user.username):
+            request.session.pop(PENDING_LOGIN, None)
+            messages.error(request, LoginForm.error_messages["invalid_login"])
+            return redirect("accounts:login")
+        if second_factor.verify(user, form.cleaned_data["code"]):
+            request.session.pop(PENDING_LOGIN, None)
+            login(request, user, backend=pending["backend"])
+            audit.record(audit.Action.LOGIN, actor=user, request=request, detail={"second_factor": True})
+            return redirect(pending["next"])
+        record_failure(request, user.username)
+        form.add_error("code", _("The code is wrong or has expired. Enter the code your app shows now."))
+    return render(request, "accounts/second_factor.html", {"form": form})
+
+
+@login_required
+def second_factor_setup(request):
+    """Enrolment of an authenticator app, required once for the administrator roles."""
+    secret = request.session.get(SETUP_SECRET) or second_factor.new_secret()
+    request.session[SETUP_SECRET] = secret
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if second_factor.enroll(request.user, secret, form.cleaned_data["code"]):
+            del request.session[SETUP_SECRET]
+            audit.record(
+                audit.Action.UPDATE,
+                actor=request.user,
+                request=request,
+                obj=request.user,
+                summary="second factor enrolled",
+            )
+            messages.success(request, _("Your authenticator app is set up. Sign-ins will ask for its code."))
+            return redirect("core:home")
+        form.add_error("code", _("The code does not match. Check the time on your phone and try again."))
+    uri = second_factor.provisioning_uri(request.user, secret)
+    return render(
+        request,
+        "accounts/second_factor_setup.html",
+        {"form": form, "qr": mark_safe(second_factor.qr_svg(uri)), "secret": secret},  # noqa: S308 (our SVG)
+    )
 
 
 class LogoutView(auth_views.LogoutView):
@@ -174,6 +254,22 @@ def user_roles(request, pk):
             messages.error(request, exc.messages[0])
         else:
             messages.success(request, _("Roles saved."))
+    return redirect("accounts:user_edit", pk=account.pk)
+
+
+@login_required
+@require_POST
+def user_second_factor_reset(request, pk):
+    """For a lost phone: the account enrols a new authenticator at its next sign-in."""
+    require_perm(request.user, "accounts.manage_users")
+    account = get_account_for_user(request.user, pk)
+    TOTPDevice.objects.filter(user=account).delete()
+    audit.record(
+        audit.Action.UPDATE, actor=request.user, request=request, obj=account, summary="second factor reset"
+    )
+    messages.success(
+        request, _("The second factor was reset; the user sets it up again at the next sign-in.")
+    )
     return redirect("accounts:user_edit", pk=account.pk)
 
 

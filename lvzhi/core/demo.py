@@ -7,11 +7,12 @@ but use an area code that is not assigned to any real county.
 import datetime
 import random
 
+import pyotp
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from lvzhi.accounts.models import User
+from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard
 from lvzhi.members import services as member_services
@@ -346,6 +347,10 @@ class DemoBuilder:
             user.groups.add(Group.objects.get(name=role.value))
             users[username] = user
         users["unitstaff"].units.add(self.units["经济委员会"], self.units["城关镇"])
+        # The administrators sign in with a second factor; the demo enrols them so that
+        # `manage.py demo_totp` can print their current codes.
+        for username in ("sysadmin", "secadmin", "auditor"):
+            TOTPDevice.objects.create(user=users[username], secret=pyotp.random_base32())
         return users
 
     def _name(self, male):
