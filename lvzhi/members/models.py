@@ -108,9 +108,9 @@ class Member(models.Model):
 
     # Derived search and sort keys, kept in columns so that the database sorts and paginates.
     name_pinyin = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
-    name_pinyin_key = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    name_pinyin_key = models.CharField(max_length=255, blank=True, editable=False)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
-    name_stroke_key = models.CharField(max_length=255, blank=True, editable=False, db_index=True)
+    name_stroke_key = models.CharField(max_length=255, blank=True, editable=False)
 
     # Optimistic lock: a save that started from an older version is refused (see services.update_member).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -123,6 +123,12 @@ class Member(models.Model):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["name_stroke_key", "id"]
+        # The member list filters by committee and orders by one of these keys; with the committee first,
+        # a page deep in a large list reads only its own committee's index entries (bench/member_list.py).
+        indexes = [
+            models.Index(fields=["committee", "name_stroke_key", "id"], name="member_committee_stroke"),
+            models.Index(fields=["committee", "name_pinyin_key", "id"], name="member_committee_pinyin"),
+        ]
         permissions = [
             ("unmask_personal_data", _("Can see full ID numbers and phone numbers")),
             ("approve_contact_update", _("Can approve members' contact updates")),

@@ -16,7 +16,9 @@ ORDERINGS = {
 def current_terms_prefetch():
     return Prefetch(
         "terms",
+        # order_by overrides MemberTerm's default ordering, which would join and sort the members again.
         queryset=MemberTerm.objects.filter(term__is_current=True)
+        .order_by("-term__number")
         .select_related("term", "sector", "town_committee")
         .prefetch_related("special_committees"),
         to_attr="current_terms",
@@ -39,9 +41,20 @@ def search_members(
     on the number of rows: term filters are EXISTS subqueries and the current term is prefetched."""
     q = (q or "").strip()
     if q:
-        condition = Q(name__icontains=q) | Q(employer_post__icontains=q) | Q(native_place__icontains=q)
-        if re.fullmatch(r"[A-Za-z]+", q):
-            condition |= Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
+        if re.fullmatch(r"[A-Za-z]{1,2}", q):
+            # One or two letters are pinyin initials ("zs" → 张三), never a fragment of an employer's name.
+            condition = Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
+        else:
+            # Text without letters (Chinese, digits) has no case: plain `contains` spares PostgreSQL the
+            # UPPER() of every row that `icontains` needs.
+            lookup = "icontains" if q.lower() != q.upper() else "contains"
+            condition = (
+                Q(**{f"name__{lookup}": q})
+                | Q(**{f"employer_post__{lookup}": q})
+                | Q(**{f"native_place__{lookup}": q})
+            )
+            if re.fullmatch(r"[A-Za-z]+", q):
+                condition |= Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
         if idcard.PATTERN.match(idcard.normalize(q)):
             condition |= Q(pk__in=Member.objects.find_by_id_number(q).values("pk"))
         digits = normalize_phone(q)
