@@ -446,51 +446,31 @@ class DemoBuilder:
     def _posts(self):
         start = self.term.start_date
         rng = self.rng
-        serving = list(self.members)
+        Position = Membership.Position
+
+        def post(unit, member, position):
+            Membership.objects.create(unit=unit, member=member, position=position, start_date=start)
+
+        def members_in(**term_filter):
+            return [mt.member for mt in MemberTerm.objects.filter(**term_filter).select_related("member")]
+
         for name in SPECIAL_COMMITTEES:
-            unit = self.units[name]
-            director, *deputies = rng.sample(serving, 3)
-            Membership.objects.create(
-                unit=unit, member=director, position=Membership.Position.DIRECTOR, start_date=start
-            )
-            for d in deputies:
-                Membership.objects.create(
-                    unit=unit, member=d, position=Membership.Position.DEPUTY_DIRECTOR, start_date=start
-                )
+            director, *deputies = rng.sample(self.members, 3)
+            post(self.units[name], director, Position.DIRECTOR)
+            for deputy in deputies:
+                post(self.units[name], deputy, Position.DEPUTY_DIRECTOR)
         for name in SECTORS:
-            in_sector = [
-                mt.member
-                for mt in MemberTerm.objects.filter(sector=self.units[name]).select_related("member")
-            ]
-            if in_sector:
-                Membership.objects.create(
-                    unit=self.units[name],
-                    member=rng.choice(in_sector),
-                    position=Membership.Position.CONVENER,
-                    start_date=start,
-                )
+            if in_sector := members_in(sector=self.units[name]):
+                post(self.units[name], rng.choice(in_sector), Position.CONVENER)
         for town in TOWNS:
-            in_town = [
-                mt.member
-                for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")
-            ]
-            if in_town:
-                Membership.objects.create(
-                    unit=self.units[town],
-                    member=rng.choice(in_town),
-                    position=Membership.Position.DIRECTOR,
-                    start_date=start,
-                )
+            if in_town := members_in(town_committee=self.units[town]):
+                post(self.units[town], rng.choice(in_town), Position.DIRECTOR)
         for town in TOWNS[:2]:
-            in_town = [
-                mt.member
-                for mt in MemberTerm.objects.filter(town_committee=self.units[town]).select_related("member")
-            ]
-            for n, chunk in enumerate((in_town[::2], in_town[1::2]), start=1):
-                group = self.units[f"{town}第{'一二'[n - 1]}委员小组"]
-                for k, m in enumerate(chunk):
-                    position = Membership.Position.GROUP_LEADER if k == 0 else Membership.Position.MEMBER
-                    Membership.objects.create(unit=group, member=m, position=position, start_date=start)
+            in_town = members_in(town_committee=self.units[town])
+            for n, chunk in enumerate((in_town[::2], in_town[1::2])):
+                group = self.units[f"{town}第{'一二'[n]}委员小组"]
+                for k, member in enumerate(chunk):
+                    post(group, member, Position.GROUP_LEADER if k == 0 else Position.MEMBER)
 
     def _link_demo_accounts(self):
         # The demo member is a serving standing-committee member in 城关镇, so the pages have content.

@@ -32,22 +32,7 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "gender",
-            "ethnicity",
-            "birth_date",
-            "native_place",
-            "id_number",
-            "phone",
-            "email",
-            "party",
-            "education",
-            "employer_post",
-            "address",
-            "photo",
-            "notes",
-        ]
+        fields = Member.FILE_FIELDS
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "id_number": forms.TextInput(attrs={"autocomplete": "off", "maxlength": 18}),

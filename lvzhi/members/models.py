@@ -119,6 +119,24 @@ class Member(models.Model):
 
     objects = MemberQuerySet.as_manager()
 
+    # The fields of the file that people type: the edit form shows them and the history tracks them.
+    FILE_FIELDS = [
+        "name",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "native_place",
+        "id_number",
+        "phone",
+        "email",
+        "party",
+        "education",
+        "employer_post",
+        "address",
+        "photo",
+        "notes",
+    ]
+
     class Meta:
         verbose_name = _("member")
         verbose_name_plural = _("members")

@@ -15,22 +15,6 @@ from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
 # Fields whose history keeps only the masked form, so the history table leaks nothing.
 MASKED_FIELDS = {"id_number": masking.mask_id_number, "phone": masking.mask_phone}
-TRACKED_FIELDS = [
-    "name",
-    "gender",
-    "ethnicity",
-    "birth_date",
-    "native_place",
-    "id_number",
-    "phone",
-    "email",
-    "party",
-    "education",
-    "employer_post",
-    "address",
-    "photo",
-    "notes",
-]
 
 
 class StaleMemberError(Exception):
@@ -53,12 +37,12 @@ def _display(member, field_name, value):
 
 
 def snapshot(member):
-    return {name: getattr(member, name) for name in TRACKED_FIELDS}
+    return {name: getattr(member, name) for name in Member.FILE_FIELDS}
 
 
 def _diff(member, before, after):
     changes = []
-    for name in TRACKED_FIELDS:
+    for name in Member.FILE_FIELDS:
         old, new = before.get(name), after.get(name)
         if name == "photo":
             old, new = getattr(old, "name", old) or "", getattr(new, "name", new) or ""
