@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "lvzhi.accounts.middleware.SessionTimeoutMiddleware",
-    "lvzhi.accounts.middleware.PasswordChangeRequiredMiddleware",
+    "lvzhi.accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
