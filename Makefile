@@ -30,7 +30,10 @@ migrate: install
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
 	@$(BIN)/python manage.py demo_accounts
-	@echo "lvzhi is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo "lvzhi is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; background tasks log to var/worker.log)"
+	@# The task worker (roster imports…) runs beside the web server and stops with it.
+	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py db_worker --interval 0.5 > var/worker.log 2>&1 & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install-test

@@ -6,6 +6,13 @@ from lvzhi.organization.models import OrgUnit
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_the_test(settings):
+    # The suite has no worker process: tasks run when enqueued (after commit, see
+    # django_capture_on_commit_callbacks(execute=True) in the tests that start them).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests check policy, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "lvzhi.core",
     "lvzhi.accounts",
     "lvzhi.organization",
@@ -120,6 +122,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background work (roster imports…) goes through the Django Tasks API. The database backend needs the
+# worker `manage.py db_worker` running beside the web server (`make run` starts both).
+TASKS = {"default": {"BACKEND": env("LVZHI_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["lvzhi.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "accounts:login"
@@ -166,6 +172,7 @@ MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
+ROSTER_MAX_BYTES = 10 * 1024 * 1024
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -331,3 +331,60 @@ class ContactUpdateRequest(models.Model):
     @property
     def masked_phone(self):
         return masking.mask_phone(self.phone)
+
+
+class RosterImport(models.Model):
+    """One upload of a roster file: checked in the background into a preview, then imported on request.
+
+    The uploaded file stays in private storage (never under a public URL) so that the import re-reads
+    and re-checks it at the moment it is applied: what is written matches the database as it is then.
+    """
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
+        PREVIEW = "preview", _("Preview ready")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    TRANSITIONS = {
+        Status.CHECKING: {Status.PREVIEW, Status.FAILED},
+        Status.PREVIEW: {Status.IMPORTING},
+        Status.IMPORTING: {Status.DONE, Status.FAILED},
+    }
+
+    committee = models.ForeignKey(
+        "organization.Committee", on_delete=models.CASCADE, related_name="+", verbose_name=_("committee")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file = models.FileField(_("file"), upload_to="private/imports/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKING)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    valid_only = models.BooleanField(_("import the valid rows only"), default=True)
+    preview = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self):
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_running(self):
+        return self.status in {self.Status.CHECKING, self.Status.IMPORTING}

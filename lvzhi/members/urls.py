@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import export_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
+    path("export/", export_views.roster_export, name="export"),
     path("new/", views.member_create, name="create"),
     path("me/", views.my_file, name="me"),
     path("contact-requests/", views.contact_request_list, name="contact_requests"),

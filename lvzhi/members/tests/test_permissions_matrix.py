@@ -77,6 +77,7 @@ class Route:
 
 ROUTES = {
     "list": Route(),
+    "export": Route(),
     "create": Route(("GET", "POST"), data=_create_data),
     "me": Route(("GET", "POST"), data=lambda s: {"phone": "13800001234", "address": "越权地址"}),
     "contact_requests": Route(),
