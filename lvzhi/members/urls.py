@@ -1,12 +1,17 @@
 from django.urls import path
 
-from . import export_views, views
+from . import export_views, import_views, views
 
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("export/", export_views.roster_export, name="export"),
     path("new/", views.member_create, name="create"),
+    path("import/", import_views.import_upload, name="import"),
+    path("import/template/", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
     path("me/", views.my_file, name="me"),
     path("contact-requests/", views.contact_request_list, name="contact_requests"),
     path(

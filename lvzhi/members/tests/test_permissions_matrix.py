@@ -6,14 +6,17 @@ gets a line in ROUTES below.
 """
 
 import datetime
+import io
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from openpyxl import Workbook
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
@@ -27,7 +30,7 @@ from lvzhi.factories import (
     valid_id_number,
 )
 from lvzhi.members import urls
-from lvzhi.members.models import ContactUpdateRequest, Member, MemberChange, MemberTerm
+from lvzhi.members.models import ContactUpdateRequest, Member, MemberChange, MemberTerm, RosterImport
 from lvzhi.organization.models import Membership, OrgUnit
 
 SECRET = "邻县秘密"  # the name of every member of the other committee starts with this
@@ -67,6 +70,15 @@ def _create_data(side):
     }
 
 
+def _import_data(side):
+    workbook = Workbook()
+    workbook.active.append(["姓名", "身份证号码"])
+    workbook.active.append(["越权导入", valid_id_number(datetime.date(1975, 3, 1))])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return {"file": SimpleUploadedFile("名单.xlsx", buffer.getvalue())}
+
+
 @dataclass(frozen=True)
 class Route:
     methods: tuple = ("GET",)
@@ -89,6 +101,11 @@ ROUTES = {
     "photo": Route(target="member"),
     "history": Route(target="member"),
     "unmask": Route(("POST",), target="member", extra={"field": "id_number"}, data=lambda s: {}),
+    "import": Route(("GET", "POST"), data=_import_data),
+    "import_template": Route(),
+    "import_detail": Route(target="import_job"),
+    "import_progress": Route(target="import_job"),
+    "import_confirm": Route(("POST",), target="import_job", data=lambda s: {"mode": "valid"}),
 }
 
 URLCONF_NAMES = sorted(p.name for p in urls.urlpatterns)
@@ -107,6 +124,10 @@ OWN_UNIT_EXPECTED = {
     ("history", "GET"): 200,
     ("unmask", "POST"): 403,
     ("contact_request_decide", "POST"): 403,
+    # Importing rosters is the office's work: unit staff do not create member files.
+    ("import_detail", "GET"): 403,
+    ("import_progress", "GET"): 403,
+    ("import_confirm", "POST"): 403,
 }
 
 
@@ -129,11 +150,11 @@ def request(client, name, method, side):
 def body(response):
     if response.streaming:
         return b"".join(response.streaming_content).decode(errors="replace")
-    return response.content.decode()
+    return response.content.decode(errors="replace")
 
 
 def snapshot():
-    models = [Member, MemberTerm, MemberChange, ContactUpdateRequest, Membership]
+    models = [Member, MemberTerm, MemberChange, ContactUpdateRequest, Membership, RosterImport]
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
 
 
@@ -147,7 +168,23 @@ def filed_member(term, name, *, specials=()):
     member.photo.save("photo.png", ContentFile(PNG), save=True)
     MemberTermFactory(member=member, term=term).special_committees.set(specials)
     contact_request = ContactUpdateRequest.objects.create(member=member, phone="13700001111", address="新址")
-    return SimpleNamespace(member=member, contact_request=contact_request, secrets=[name, member.id_number])
+    import_job = RosterImport.objects.create(
+        committee=term.committee,
+        created_by=UserFactory(committee=term.committee),
+        file="private/imports/roster.xlsx",
+        original_name=f"{name}名单.xlsx",
+        status=RosterImport.Status.PREVIEW,
+        preview={
+            "counts": {"create": 1, "update": 0, "unchanged": 0, "error": 0},
+            "create": [{"row": 3, "name": name}],
+        },
+    )
+    return SimpleNamespace(
+        member=member,
+        contact_request=contact_request,
+        import_job=import_job,
+        secrets=[name, member.id_number],
+    )
 
 
 @pytest.fixture(autouse=True)

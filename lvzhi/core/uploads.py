@@ -1,0 +1,190 @@
+"""Safe upload checks for spreadsheets (DESIGN §8: size cap, zip-bomb and XML-bomb guards, type by content).
+
+`check_spreadsheet` looks at a file before any parser does, reading only what it needs: its size (by
+seeking, not by loading it), its first bytes, a zip file's central directory and the first few KB of
+each XML part. It returns the kind of file by its content, whatever its name says, or raises
+`UploadRefused` with a message for the person who uploaded it.
+
+The XML pre-check is cheap and catches the usual XML bombs (a DTD with entities at the top of a part);
+the real guard is defusedxml, which openpyxl uses for every XML part it parses once it is installed
+(`openpyxl.DEFUSEDXML`), and which refuses entity declarations anywhere.
+"""
+
+import codecs
+import struct
+import zipfile
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+XLSX, XLS, CSV = "xlsx", "xls", "csv"
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+# A roster of a few thousand rows unpacks to a few MB and its parts compress about 10:1; these caps sit
+# far above any real workbook and far below what would hurt the server.
+MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
+MAX_COMPRESSION_RATIO = 100
+# Tiny parts (printer settings full of zeros) may compress better than 100:1 and harm nobody.
+RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+MAX_ZIP_ENTRIES = 10_000
+XML_PRECHECK_BYTES = 8 * 1024
+TEXT_SNIFF_BYTES = 64 * 1024
+
+# End of central directory: signature, disk numbers, entries on this disk, total entries, ...
+EOCD_SIGNATURE = b"PK\x05\x06"
+EOCD_SIZE = 22
+EOCD_MAX_COMMENT = 0xFFFF
+ZIP64_LOCATOR_SIGNATURE = b"PK\x06\x07"
+
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+XML_BOMB_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY", "<!doctype", "<!entity")
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+class UploadRefused(Exception):
+    """The upload is not a spreadsheet we will read; str() is the message for the user."""
+
+
+def file_size(fileobj):
+    """The size in bytes without reading the content (seek to the end, then back)."""
+    size = getattr(fileobj, "size", None)
+    if isinstance(size, int):
+        return size
+    position = fileobj.tell()
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    fileobj.seek(position)
+    return size
+
+
+def check_spreadsheet(fileobj, filename, *, max_bytes=None):
+    """Return "xlsx", "xls" or "csv" for a file that is safe to parse, or raise UploadRefused.
+
+    Reads a bounded amount whatever the file holds and leaves the file positioned at its start.
+    """
+    if max_bytes is None:
+        max_bytes = settings.ROSTER_MAX_BYTES
+    name = (filename or "").lower()
+    size = file_size(fileobj)
+    if size > max_bytes:
+        raise UploadRefused(
+            _("The file is larger than %(mb)s MB. Split it, or remove pictures and other sheets from it.")
+            % {"mb": _megabytes(max_bytes)}
+        )
+    if size == 0:
+        raise UploadRefused(_("The file is empty."))
+    try:
+        fileobj.seek(0)
+        head = fileobj.read(TEXT_SNIFF_BYTES)
+        if head.startswith(ZIP_MAGIC):
+            _check_xlsx(fileobj, size)
+            return XLSX
+        if head.startswith(OLE2_MAGIC):
+            return XLS
+        if _looks_like_text(head, complete=size <= len(head)):
+            if name.endswith(EXCEL_SUFFIXES):
+                raise UploadRefused(_not_excel(filename))
+            return CSV
+        if name.endswith(EXCEL_SUFFIXES):
+            raise UploadRefused(_not_excel(filename))
+        raise UploadRefused(
+            _("This file is not a spreadsheet. Upload an Excel file (.xlsx or .xls) or a CSV file.")
+        )
+    finally:
+        fileobj.seek(0)
+
+
+def _megabytes(n):
+    mb = n / (1024 * 1024)
+    return f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
+
+
+def _not_excel(filename):
+    return _(
+        "“%(name)s” is not an Excel file, although its name says so. Open it in Excel and save it as .xlsx."
+    ) % {"name": filename}
+
+
+def _looks_like_text(head, *, complete):
+    if b"\x00" in head:
+        return False
+    for encoding in CSV_ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            # A sniffed prefix may end inside a multi-byte character: only the whole file must decode.
+            decoder.decode(head, final=complete)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
+
+
+def _check_xlsx(fileobj, size):
+    entries = _zip_entry_count(fileobj, size)
+    if entries > MAX_ZIP_ENTRIES:
+        raise UploadRefused(_bomb())
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
+        raise UploadRefused(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+            raise UploadRefused(
+                _("This file is not an Excel workbook (it may be a Word or other Office file).")
+            )
+        # The sizes come from the central directory; zipfile never inflates an entry past its declared
+        # size, so checking them here bounds what any later reader can unpack.
+        total = 0
+        for info in infos:
+            total += info.file_size
+            ratio = info.file_size / max(info.compress_size, 1)
+            if total > MAX_UNCOMPRESSED_BYTES or (
+                info.file_size > RATIO_CHECKED_FROM_BYTES and ratio > MAX_COMPRESSION_RATIO
+            ):
+                raise UploadRefused(_bomb())
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                try:
+                    with archive.open(info) as part:
+                        prefix = part.read(XML_PRECHECK_BYTES)
+                except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+                    raise UploadRefused(
+                        _("The file is damaged: it cannot be opened as an Excel workbook.")
+                    ) from exc
+                if any(marker in prefix for marker in XML_BOMB_MARKERS):
+                    raise UploadRefused(
+                        _(
+                            "The file contains XML declarations that Excel never writes (a DTD). It was refused as unsafe."
+                        )
+                    )
+
+
+def _bomb():
+    return _(
+        "The file unpacks to far more data than a roster needs (a “zip bomb”). It was refused as unsafe."
+    )
+
+
+def _zip_entry_count(fileobj, size):
+    """Entries announced by the end-of-central-directory record, read before zipfile builds its list of
+    entries (which would cost memory in proportion to a hostile count)."""
+    tail_size = min(size, EOCD_SIZE + EOCD_MAX_COMMENT)
+    fileobj.seek(size - tail_size)
+    tail = fileobj.read(tail_size)
+    position = tail.rfind(EOCD_SIGNATURE)
+    if position < 0 or len(tail) < position + EOCD_SIZE:
+        raise UploadRefused(_("The file is damaged: it cannot be opened as an Excel workbook."))
+    (total_entries,) = struct.unpack("<H", tail[position + 10 : position + 12])
+    zip64 = position >= 20 and tail[position - 20 : position - 16] == ZIP64_LOCATOR_SIGNATURE
+    if zip64 or total_entries == 0xFFFF:
+        # Only archives with more than 65,534 entries or over 4 GB need ZIP64: no roster does.
+        return MAX_ZIP_ENTRIES + 1
+    return total_entries
