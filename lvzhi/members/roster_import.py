@@ -223,16 +223,25 @@ def _refused_unreadable():
     )
 
 
+def _refusal(exc):
+    """The message for a parser's failure; openpyxl wraps defusedxml's refusal in a ValueError."""
+    from defusedxml import DefusedXmlException
+
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return UploadRefused(_("The file contains unsafe XML (entity declarations). It was refused."))
+        seen = seen.__cause__ or seen.__context__
+    return _refused_unreadable()
+
+
 def _xlsx_sheets(fileobj):
     import openpyxl
-    from defusedxml import DefusedXmlException
 
     try:
         workbook = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-    except DefusedXmlException as exc:
-        raise UploadRefused(_("The file contains unsafe XML (entity declarations). It was refused.")) from exc
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise _refused_unreadable() from exc
+        raise _refusal(exc) from exc
 
     def reader(worksheet):
         def rows():
@@ -240,14 +249,10 @@ def _xlsx_sheets(fileobj):
             worksheet.reset_dimensions()
             try:
                 yield from enumerate(worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1)
-            except DefusedXmlException as exc:
-                raise UploadRefused(
-                    _("The file contains unsafe XML (entity declarations). It was refused.")
-                ) from exc
             except UploadRefused:
                 raise
             except Exception as exc:
-                raise _refused_unreadable() from exc
+                raise _refusal(exc) from exc
 
         return rows
 
@@ -1034,6 +1039,15 @@ def plan_import(*, committee, table, progress=None):
     if plan.file_issues:
         return plan
     ref = _Reference(committee)
+    if ref.current_term is None and "term" not in table.fields:
+        plan.file_issues.append(
+            _(
+                "The committee has no current term. Set the current term under Organization, or give "
+                "each row's term in a “%(column)s” column."
+            )
+            % {"column": FIELD_ALIASES["term"][0]}
+        )
+        return plan
     cleaner = _RowCleaner(table, ref)
     total = len(table.rows)
     rows = []
