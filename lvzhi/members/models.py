@@ -157,10 +157,7 @@ class Member(models.Model):
 
     def save(self, *args, **kwargs):
         # Sort and search keys follow the name; keeping them here means no writer can forget them.
-        self.name_pinyin = chinese.pinyin_full(self.name)
-        self.name_pinyin_key = chinese.pinyin_sort_key(self.name)
-        self.name_initials = chinese.pinyin_initials(self.name)
-        self.name_stroke_key = chinese.stroke_sort_key(self.name)
+        self.fill_derived_keys()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "name" in update_fields:
             kwargs["update_fields"] = {
@@ -176,6 +173,14 @@ class Member(models.Model):
         from django.urls import reverse
 
         return reverse("members:detail", args=[self.pk])
+
+    def fill_derived_keys(self):
+        """Set the sort and search keys from the name. The one place they are computed: save() calls
+        it, and so does services.create_members, which writes with bulk_create and bypasses save()."""
+        self.name_pinyin = chinese.pinyin_full(self.name)
+        self.name_pinyin_key = chinese.pinyin_sort_key(self.name)
+        self.name_initials = chinese.pinyin_initials(self.name)
+        self.name_stroke_key = chinese.stroke_sort_key(self.name)
 
     @property
     def masked_id_number(self):

@@ -33,7 +33,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit, idcard, masking
+from lvzhi.core import audit, idcard
 from lvzhi.core.uploads import CSV, XLS, XLSX, UploadRefused, check_spreadsheet
 from lvzhi.organization.models import OrgUnit, Term
 
@@ -1133,22 +1133,6 @@ def _existing_members(committee, rows, ref):
     return existing
 
 
-MASKED_FIELDS = {"id_number": masking.mask_id_number, "phone": masking.mask_phone}
-
-
-def _member_display(name, value):
-    if value in (None, ""):
-        return ""
-    if name in MASKED_FIELDS:
-        return MASKED_FIELDS[name](value)
-    model_field = Member._meta.get_field(name)
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _member_changes(member, data):
     changes = []
     for name in MEMBER_FIELDS:
@@ -1160,8 +1144,8 @@ def _member_changes(member, data):
                 {
                     "field": name,
                     "label": str(Member._meta.get_field(name).verbose_name),
-                    "old": _member_display(name, old),
-                    "new": _member_display(name, new),
+                    "old": services.display_value(name, old),
+                    "new": services.display_value(name, new),
                 }
             )
     return changes
@@ -1267,10 +1251,13 @@ def _decide(row, existing, ref, table, committee):
 
 
 def apply_import(*, committee, plan, actor, valid_only=True, progress=None, request=None):
-    """Write the plan in one transaction: new files through services.create_member, changed ones
-    through services.update_member (history source "import"), term rows for each row's term, and one
-    audit row with the counts. With valid_only=False a plan with any error writes nothing and raises
-    ImportHasErrors. Returns {"created", "updated", "unchanged", "errors"}."""
+    """Write the plan in one transaction: changed files through services.update_member, new ones in
+    bulk through services.create_members (history source "import" for both), term rows in bulk, and
+    an audit row with the counts. With valid_only=False a plan with any error writes nothing and
+    raises ImportHasErrors. Returns {"created", "updated", "unchanged", "errors"}.
+
+    The queries do not grow with the new rows (a few per batch of services.CREATE_BATCH files); each
+    changed file costs its own few (version check, save, history and audit rows)."""
     if plan.file_issues:
         raise ImportHasErrors(plan.file_issues[0])
     counts = plan.counts()
@@ -1278,37 +1265,42 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
         raise ImportHasErrors(_("%(n)d rows have errors; nothing was imported.") % {"n": counts["error"]})
     result = {"created": 0, "updated": 0, "unchanged": counts["unchanged"], "errors": counts["error"]}
     work = [row for row in plan.rows if row.action in ("create", "update")]
+    updates = [row for row in work if row.action == "update"]
+    creates = [row for row in work if row.action == "create"]
     total = len(work)
     with transaction.atomic():
         ref = _Reference(committee)
         for row in work:
             _check_references(row, ref)
-        members = _members_to_update(committee, [r.member_id for r in work if r.action == "update"], ref)
-        _check_still_new(committee, [r for r in work if r.action == "create"])
+        members = _members_to_update(committee, [r.member_id for r in updates], ref)
+        _check_still_new(committee, creates)
         term_rows = _TermRows()
-        for done, row in enumerate(work, start=1):
-            if row.action == "create":
-                fields = {name: row.data[name] for name in MEMBER_FIELDS if name in row.data}
-                member = services.create_member(
-                    committee=committee,
-                    data=fields,
-                    actor=actor,
-                    source=MemberChange.Source.IMPORT,
-                    request=request,
-                )
-                if row.data.get("term"):
-                    term_rows.add_new(member, row.data)
-                result["created"] += 1
+        for done, row in enumerate(updates, start=1):
+            member = members.get(row.member_id)
+            if member is None:
+                raise ImportOutdated(row.row)
+            if _update(member, row, ref, actor, request, term_rows):
+                result["updated"] += 1
             else:
-                member = members.get(row.member_id)
-                if member is None:
-                    raise ImportOutdated(row.row)
-                if _update(member, row, ref, actor, request, term_rows):
-                    result["updated"] += 1
-                else:
-                    result["unchanged"] += 1
+                result["unchanged"] += 1
             if progress and done % PROGRESS_EVERY == 0:
                 progress(done, total)
+        created = []
+        if creates:
+            created = services.create_members(
+                committee=committee,
+                rows=[
+                    {name: row.data[name] for name in MEMBER_FIELDS if name in row.data} for row in creates
+                ],
+                actor=actor,
+                source=MemberChange.Source.IMPORT,
+                request=request,
+                progress=(lambda done: progress(len(updates) + done, total)) if progress else None,
+            )
+        for row, member in zip(creates, created, strict=True):
+            if row.data.get("term"):
+                term_rows.add_new(member, row.data)
+        result["created"] = len(created)
         term_rows.save()
         audit.record(
             audit.Action.IMPORT,

@@ -3,7 +3,7 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,8 @@ class StaleMemberError(Exception):
     """Someone saved the file after this editor opened it."""
 
 
-def _display(member, field_name, value):
+def display_value(field_name, value):
+    """A member-file value as the history shows it: labels for codes, ISO dates, personal data masked."""
     if value in (None, ""):
         return ""
     if field_name in MASKED_FIELDS:
@@ -51,8 +52,8 @@ def _diff(member, before, after):
                 {
                     "field": name,
                     "label": str(Member._meta.get_field(name).verbose_name),
-                    "old": _display(member, name, old),
-                    "new": _display(member, name, new),
+                    "old": display_value(name, old),
+                    "new": display_value(name, new),
                 }
             )
     return changes
@@ -112,6 +113,106 @@ def create_member(*, committee, data, actor, source=MemberChange.Source.CREATE, 
     )
     audit.record(audit.Action.CREATE, actor=actor, request=request, obj=member, summary=member.name)
     return member
+
+
+# Member files written per bulk INSERT (with their history rows) by create_members; Django splits a
+# batch further where the database limits the parameters of one statement (SQLite: 999).
+CREATE_BATCH = 500
+
+
+@transaction.atomic
+def create_members(*, committee, rows, actor, source=MemberChange.Source.IMPORT, request=None, progress=None):
+    """Create many member files at once: what create_member does for each, in a few queries per batch.
+
+    `rows` are dicts of member field values, as create_member's `data`. Each file is validated as
+    create_member validates it (full_clean; the only checks needing queries, the user account's
+    existence and uniqueness, are done for the whole batch in two queries), gets its derived name keys
+    from Member.fill_derived_keys() and its blind indexes from the fields' pre_save, as in save(), and
+    gets its history row with the changes create_member would write. The batch gets one audit row
+    listing the new files' ids, not one row per file. Member.save() is not called, so no model signals
+    are sent for these files (the project connects none). `progress(done)` is called after each batch.
+
+    Raises ValidationError for the first invalid row, with its index in `rows` as `error.row_index`;
+    nothing is written then. Returns the members, in the order of `rows`, with their pks.
+    """
+    members = [Member(committee=committee, **row) for row in rows]
+    for index, member in enumerate(members):
+        try:
+            member.full_clean(exclude=["committee", "user"], validate_unique=False)
+        except ValidationError as error:
+            error.row_index = index
+            raise
+    _check_user_accounts(members)
+    if not members:
+        return members
+    for member in members:
+        member.fill_derived_keys()
+    bulk = connection.features.can_return_rows_from_bulk_insert
+    for start in range(0, len(members), CREATE_BATCH):
+        batch = members[start : start + CREATE_BATCH]
+        if bulk:
+            # bulk_create runs every field's pre_save: blind indexes, created_at / updated_at.
+            Member.objects.bulk_create(batch)
+        else:  # a database that cannot return the new pks: one INSERT each
+            for member in batch:
+                member.save()
+        MemberChange.objects.bulk_create(
+            [
+                MemberChange(
+                    member=member,
+                    actor=actor,
+                    source=source,
+                    changes=_diff(member, {}, snapshot(member)),
+                    version=member.version,
+                )
+                for member in batch
+            ]
+        )
+        if progress:
+            progress(start + len(batch))
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        request=request,
+        committee=committee,
+        summary=f"{len(members)} member files ({source})",
+        detail={"source": str(source), "count": len(members), "member_ids": [m.pk for m in members]},
+    )
+    return members
+
+
+def _check_user_accounts(members):
+    """The checks full_clean would make with a query per file: the linked user account exists and has
+    no other file, here or in the database."""
+    linked = [(index, m) for index, m in enumerate(members) if m.user_id is not None]
+    if not linked:
+        return
+    field = Member._meta.get_field("user")
+    user_ids = {m.user_id for _index, m in linked}
+    existing = set(
+        field.remote_field.model._default_manager.filter(pk__in=user_ids).values_list("pk", flat=True)
+    )
+    taken = set(Member.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    for index, member in linked:
+        if member.user_id not in existing:
+            error = ValidationError(
+                field.error_messages["invalid"],
+                code="invalid",
+                params={
+                    "model": field.remote_field.model._meta.verbose_name,
+                    "pk": member.user_id,
+                    "field": field.remote_field.field_name,
+                    "value": member.user_id,
+                },
+            )
+        elif member.user_id in taken:
+            error = member.unique_error_message(Member, ["user"])
+        else:
+            taken.add(member.user_id)
+            continue
+        error = ValidationError({"user": [error]})
+        error.row_index = index
+        raise error
 
 
 @transaction.atomic

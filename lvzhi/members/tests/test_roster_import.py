@@ -5,6 +5,7 @@ import zipfile
 import pytest
 import xlwt
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
@@ -14,7 +15,7 @@ from lvzhi.core import idcard, masking
 from lvzhi.core.models import AuditEvent
 from lvzhi.core.uploads import UploadRefused
 from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory, TermFactory
-from lvzhi.members import roster_import
+from lvzhi.members import roster_import, services
 from lvzhi.members.forms import ID_ERRORS
 from lvzhi.members.models import Member, MemberChange, MemberTerm
 from lvzhi.members.roster_import import ImportHasErrors, ImportOutdated, ImportPlan
@@ -798,3 +799,147 @@ def test_planning_costs_the_same_queries_for_10_and_100_rows(committee, setup):
         return len(captured)
 
     assert queries_for(10, 100) == queries_for(100, 200)
+
+
+# --- new files in bulk (services.create_members) ---------------------------------------------------
+
+
+def test_imported_files_get_the_history_create_member_writes(committee, other_committee, setup, office):
+    row = person(
+        "张三", id_number=id_for(seq=11), 手机="13900000009", 党派="九三学社", 工作单位及职务="县医院院长"
+    )
+    roster_import.apply_import(committee=committee, plan=plan_rows(committee, [row]), actor=office)
+    imported = Member.objects.get(committee=committee)
+    # The same file typed in by hand, in another committee: its history is the reference.
+    data = {name: getattr(imported, name) for name in roster_import.MEMBER_FIELDS}
+    typed = services.create_member(committee=other_committee, data=data, actor=office)
+    change = MemberChange.objects.get(member=imported)
+    reference = MemberChange.objects.get(member=typed)
+    assert change.source == MemberChange.Source.IMPORT
+    assert (change.actor, change.version) == (office, 1)
+    assert change.changes == reference.changes
+    fields = {c["field"]: c["new"] for c in change.changes}
+    assert fields["id_number"] == masking.mask_id_number(id_for(seq=11))
+    assert fields["phone"] == masking.mask_phone("13900000009")
+    assert "13900000009" not in str(change.changes)
+
+
+def test_imported_files_have_blind_indexes_and_are_found_by_id_and_phone(committee, setup, office):
+    rows = [
+        person("张三", id_number=id_for(seq=11), 手机="13900000001"),
+        person("李四", id_number=id_for(seq=13), 手机="13900000002"),
+    ]
+    roster_import.apply_import(committee=committee, plan=plan_rows(committee, rows), actor=office)
+    stored = dict(Member.objects.values_list("name", "id_number_index"))
+    digest = Member._meta.get_field("id_number_index").digest
+    assert stored == {"张三": digest(id_for(seq=11)), "李四": digest(id_for(seq=13))}
+    assert all(stored.values())
+    assert Member.objects.find_by_id_number(id_for(seq=13)).get().name == "李四"
+    assert Member.objects.find_by_phone("139 0000 0001").get().name == "张三"
+    # The columns hold ciphertext, not the numbers.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM members_member")
+        for id_number, phone in cursor.fetchall():
+            assert id_number not in (id_for(seq=11), id_for(seq=13))
+            assert not phone.startswith("139")
+
+
+def test_imported_files_have_the_name_keys_save_computes(committee, setup, office):
+    names = ["单雄信", "曾国强", "尉迟恭", "阿不都·热合曼", "张三"]
+    rows = [person(name, id_number=id_for(seq=2 * i + 11)) for i, name in enumerate(names)]
+    roster_import.apply_import(committee=committee, plan=plan_rows(committee, rows), actor=office)
+    keys = ["name", "name_pinyin", "name_pinyin_key", "name_initials", "name_stroke_key"]
+    imported = sorted(Member.objects.values_list(*keys))
+    assert all(all(row) for row in imported)
+    for member in Member.objects.all():
+        member.name_pinyin = member.name_pinyin_key = member.name_initials = member.name_stroke_key = ""
+        member.save()
+    assert sorted(Member.objects.values_list(*keys)) == imported
+    assert Member.objects.get(name="单雄信").name_initials == "sxx"
+
+
+def test_applying_new_rows_costs_the_same_queries_for_10_and_100_rows(committee, setup, office):
+    def queries_for(n, offset):
+        rows = [
+            person(f"委员{i}", id_number=id_for(seq=offset + 2 * i + 1), 专委会="提案委员会、经济委员会")
+            for i in range(n)
+        ]
+        plan = plan_rows(committee, rows)
+        assert plan.counts()["create"] == n
+        with CaptureQueriesContext(connection) as captured:
+            counts = roster_import.apply_import(committee=committee, plan=plan, actor=office)
+        assert counts["created"] == n
+        inserts = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("INSERT")]
+        return len(captured) - len(inserts), len(inserts)
+
+    others_10, inserts_10 = queries_for(10, 100)
+    others_100, inserts_100 = queries_for(100, 400)
+    assert others_10 == others_100
+    # Four tables written in bulk (members, history, term rows, their special committees) and two audit
+    # rows; SQLite splits the member INSERT in statements of 999 parameters (37 rows), PostgreSQL does not.
+    assert inserts_10 == 6
+    assert inserts_100 <= 8
+    assert MemberChange.objects.filter(source=MemberChange.Source.IMPORT).count() == 110
+    assert MemberTerm.special_committees.through.objects.count() == 220
+
+
+def test_the_new_files_are_audited_in_one_row(committee, setup, office):
+    rows = [person(f"委员{i}", id_number=id_for(seq=2 * i + 1)) for i in range(3)]
+    roster_import.apply_import(committee=committee, plan=plan_rows(committee, rows), actor=office)
+    event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE)
+    assert sorted(event.detail["member_ids"]) == sorted(Member.objects.values_list("pk", flat=True))
+    assert (event.detail["count"], event.detail["source"]) == (3, MemberChange.Source.IMPORT)
+    assert (event.actor, event.committee) == (office, committee)
+    assert AuditEvent.objects.count() == 2  # and the import's own row
+    assert AuditEvent.verify_chain() is None
+
+
+def test_applying_reports_progress_over_updates_and_new_files(committee, setup, office, monkeypatch):
+    monkeypatch.setattr(roster_import, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(services, "CREATE_BATCH", 40)
+    for i in range(25):
+        MemberFactory(committee=committee, name=f"委员{i}", id_number=id_for(seq=2 * i + 1), phone="")
+    rows = [person(f"委员{i}", id_number=id_for(seq=2 * i + 1)) for i in range(125)]
+    plan = plan_rows(committee, rows)
+    assert (plan.counts()["update"], plan.counts()["create"]) == (25, 100)
+    calls = []
+    roster_import.apply_import(
+        committee=committee, plan=plan, actor=office, progress=lambda done, total: calls.append((done, total))
+    )
+    # Changed files one by one, then new files by batch, then the end.
+    assert calls == [(10, 125), (20, 125), (65, 125), (105, 125), (125, 125), (125, 125)]
+    assert Member.objects.count() == 125
+    assert MemberChange.objects.filter(source=MemberChange.Source.IMPORT).count() == 125
+
+
+def test_create_members_validates_every_row_and_writes_nothing_on_an_error(committee, office):
+    good = {"name": "张三", "gender": Member.Gender.MALE, "id_number": id_for(seq=11)}
+    bad = {"name": "李四", "gender": "unknown"}
+    with pytest.raises(ValidationError) as caught:
+        services.create_members(
+            committee=committee, rows=[good, good | {"email": "not-an-email"}, bad], actor=office
+        )
+    assert caught.value.row_index == 1
+    assert set(caught.value.message_dict) == {"email"}
+    assert not Member.objects.exists()
+    assert not MemberChange.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_create_members_checks_user_accounts_in_one_batch(committee, office, make_user):
+    taken = make_user(username="taken")
+    MemberFactory(committee=committee, user=taken)
+    free = make_user(username="free")
+    base = {"name": "张三", "gender": Member.Gender.MALE}
+    for rows, index in (
+        ([base, base | {"user": taken}], 1),
+        ([base | {"user": free}, base | {"user": free}], 1),
+        ([base | {"user_id": 999_999}], 0),
+    ):
+        with CaptureQueriesContext(connection) as captured, pytest.raises(ValidationError) as caught:
+            services.create_members(committee=committee, rows=rows, actor=office)
+        assert caught.value.row_index == index
+        assert set(caught.value.message_dict) == {"user"}
+        assert len([q for q in captured if "SELECT" in q["sql"]]) == 2
+    members = services.create_members(committee=committee, rows=[base | {"user": free}], actor=office)
+    assert Member.objects.get(user=free) == members[0]
