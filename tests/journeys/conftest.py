@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -41,6 +42,9 @@ def browser(monkeypatch):
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # ORM calls made while Playwright's loop runs get their own (context-local) connections; close
+        # them here, in that context, or PostgreSQL later refuses to drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
