@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "lvzhi.accounts",
     "lvzhi.organization",
     "lvzhi.members",
+    "lvzhi.ledger",
+    "lvzhi.notifications",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +193,7 @@ if PRODUCTION:
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+LVZHI_SMS_GATEWAY = env("LVZHI_SMS_GATEWAY", "")
 
 LOGGING = {
     "version": 1,

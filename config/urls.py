@@ -7,5 +7,7 @@ urlpatterns = [
     path("accounts/", include("lvzhi.accounts.urls")),
     path("org/", include("lvzhi.organization.urls")),
     path("members/", include("lvzhi.members.urls")),
+    path("ledger/", include("lvzhi.ledger.urls")),
+    path("notifications/", include("lvzhi.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,160 @@
+"""Writing the duty ledger. Producing apps never touch DutyRecord themselves: at the end of the service
+that makes a fact true (or untrue) they call `sync_records` with every fact their source implies now."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lvzhi.core import audit
+
+from . import kinds
+from .models import DutyRecord
+
+SOURCE_LABEL_LENGTH = DutyRecord._meta.get_field("source_label").max_length
+SHARE_STEP = Decimal("0.0001")
+_UPDATABLE = ("date", "role", "share", "note", "source_label")
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact a source implies about a member. (member, kind) identifies it within the source;
+    date, role, share and note are its attributes and may change over time."""
+
+    member: object
+    kind: str
+    date: datetime.date
+    role: str = ""
+    share: Decimal = Decimal("1")
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    inserted: int = 0
+    deleted: int = 0
+    updated: int = 0
+
+    @property
+    def changed(self):
+        return bool(self.inserted or self.deleted or self.updated)
+
+
+def _checked(facts, committee):
+    """The facts keyed by (member id, kind), refusing anything that must not reach the ledger."""
+    by_key = {}
+    for fact in facts:
+        if not kinds.is_known(fact.kind):
+            raise ValidationError(_("Unknown duty-record kind: %(kind)s"), params={"kind": fact.kind})
+        if fact.member.pk is None or fact.member.committee_id != committee.pk:
+            raise ValidationError(
+                _("%(member)s is not a member of %(committee)s."),
+                params={"member": fact.member, "committee": committee},
+            )
+        if not isinstance(fact.date, datetime.date) or isinstance(fact.date, datetime.datetime):
+            raise ValidationError(_("A duty record needs a date."))
+        # Quantized as the column stores it, so that a re-run compares equal and changes nothing.
+        share = Decimal(str(fact.share)).quantize(SHARE_STEP)
+        if not Decimal("0") <= share <= Decimal("1"):
+            raise ValidationError(_("A share must be between 0 and 1."))
+        fact = Fact(fact.member, fact.kind, fact.date, fact.role or "", share, fact.note or "")
+        key = (fact.member.pk, fact.kind)
+        # The same fact given twice is harmless; two different versions of it are a bug in the caller.
+        if key in by_key and by_key[key] != fact:
+            raise ValidationError(
+                _("%(member)s has two different %(kind)s facts."),
+                params={"member": fact.member, "kind": fact.kind},
+            )
+        by_key[key] = fact
+    return by_key
+
+
+def sync_records(*, source, committee, facts, actor=None):
+    """Make the ledger hold exactly `facts` for `source` (DESIGN §6.5): insert the new ones, delete those
+    that no longer hold, update date/role/share/note where they changed, leave the rest alone.
+
+    Idempotent, atomic, and a constant number of queries however many facts there are. Refuses unknown
+    kinds and members of another committee than `committee` (the source's). Writes one audit row, and
+    only when something changed. Returns a SyncResult with the counts.
+    """
+    return _sync(source=source, committee=committee, facts=facts, actor=actor)
+
+
+def retract_all(*, source, actor=None, committee=None):
+    """Remove every duty record of `source` (it was withdrawn, cancelled or deleted)."""
+    return _sync(source=source, committee=committee, facts=(), actor=actor)
+
+
+@transaction.atomic
+def _sync(*, source, committee, facts, actor):
+    if source.pk is None:
+        raise ValueError("The source must be saved before it can have duty records.")
+    wanted = _checked(facts, committee) if facts else {}
+    source_type = ContentType.objects.get_for_model(source)
+    source_label = str(source)[:SOURCE_LABEL_LENGTH]
+    recorded_by = actor if actor is not None and actor.is_authenticated else None
+
+    existing = {
+        (record.member_id, record.kind): record
+        for record in DutyRecord.objects.select_for_update().filter(
+            source_type=source_type, source_id=source.pk
+        )
+    }
+    to_delete = [record.pk for key, record in existing.items() if key not in wanted]
+    to_insert = []
+    to_update = []
+    now = timezone.now()
+    for key, fact in wanted.items():
+        values = {
+            "date": fact.date,
+            "role": fact.role,
+            "share": fact.share,
+            "note": fact.note,
+            "source_label": source_label,
+        }
+        record = existing.get(key)
+        if record is None:
+            to_insert.append(
+                DutyRecord(
+                    member=fact.member,
+                    committee=committee,
+                    kind=fact.kind,
+                    source_type=source_type,
+                    source_id=source.pk,
+                    recorded_by=recorded_by,
+                    recorded_at=now,
+                    **values,
+                )
+            )
+        elif any(getattr(record, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(record, name, value)
+            to_update.append(record)
+
+    if to_delete:
+        DutyRecord.objects.filter(pk__in=to_delete).delete()
+    if to_insert:
+        DutyRecord.objects.bulk_create(to_insert)
+    if to_update:
+        DutyRecord.objects.bulk_update(to_update, _UPDATABLE)
+
+    result = SyncResult(inserted=len(to_insert), deleted=len(to_delete), updated=len(to_update))
+    if result.changed:
+        if committee is None:  # a retraction without a committee: the records say whose it was
+            committee = next(iter(existing.values())).committee
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            committee=committee,
+            obj=source,
+            summary=f"Duty ledger synced: {source_label}",
+            detail={
+                "ledger": {"inserted": result.inserted, "deleted": result.deleted, "updated": result.updated}
+            },
+        )
+    return result

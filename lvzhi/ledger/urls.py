@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "ledger"
+urlpatterns = [
+    path("me/<int:year>/", views.my_record, name="me"),
+    path("members/<int:member_pk>/<int:year>/", views.member_record, name="member_record"),
+]
