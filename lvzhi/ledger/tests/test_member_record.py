@@ -13,6 +13,7 @@ from lvzhi.factories import (
     MemberTermFactory,
     UserFactory,
 )
+from lvzhi.ledger.kinds import role_label
 from lvzhi.ledger.services import Fact, sync_records
 
 DAY = datetime.date(2026, 3, 5)
@@ -169,5 +170,5 @@ def test_it_shows_roles_and_shares(client, committee, office, member, source):
     )
     client.force_login(office)
     html = client.get(_url(member)).content.decode()
-    assert "Lead" in html or "牵头" in html
+    assert str(role_label("lead")) in html
     assert "0.5" in html
