@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "lvzhi.organization",
     "lvzhi.members",
     "lvzhi.ledger",
+    "lvzhi.activities",
     "lvzhi.notifications",
 ]
 

@@ -1,0 +1,286 @@
+"""Duty activities (DESIGN §6.1): meetings, training, inspections, and who takes part in them."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from lvzhi.organization.models import CommitteeScopedQuerySet
+
+# Self check-in opens this long before the start when the activity names no window of its own.
+DEFAULT_CHECKIN_OPENS_BEFORE = datetime.timedelta(minutes=60)
+# Arriving later than this after the start counts as late.
+LATE_AFTER = datetime.timedelta(minutes=15)
+
+
+class ActivityQuerySet(CommitteeScopedQuerySet):
+    def visible_to(self, user):
+        """Committee-wide roles see every activity of their committee, unit staff their units'
+        activities, and members the activities they are invited to (never drafts)."""
+        qs = super().visible_to(user)
+        if not user.is_authenticated or user.committee_id is None:
+            return qs
+        if user.has_perm("activities.view_activity"):
+            if user.is_committee_wide:
+                return qs
+            return qs.filter(organizing_unit_id__in=user.unit_ids())
+        return qs.filter(participations__member__user=user).exclude(status=Activity.Status.DRAFT).distinct()
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        PLENARY = "plenary", _("Plenary session")
+        STANDING = "standing", _("Standing committee meeting")
+        CHAIRS = "chairs", _("Chairs' council meeting")
+        COMMITTEE_MEETING = "committee_meeting", _("Special committee meeting")
+        GROUP = "group", _("Member group activity")
+        TRAINING = "training", _("Study and training")
+        INSPECTION = "inspection", _("Inspection")
+        RESEARCH = "research", _("Research")
+        STUDY_TOUR = "study_tour", _("Study tour")
+        CONSULTATION = "consultation", _("Consultation")
+        LIAISON = "liaison", _("Counterpart liaison")
+        OTHER = "other", _("Other activity")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        IN_PROGRESS = "in_progress", _("In progress")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Every legal status change; services refuse anything else. closed → in_progress is a reopening.
+    TRANSITIONS = {
+        Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
+        Status.PUBLISHED: {Status.IN_PROGRESS, Status.CANCELLED},
+        Status.IN_PROGRESS: {Status.CLOSED},
+        Status.CLOSED: {Status.IN_PROGRESS},
+        Status.CANCELLED: set(),
+    }
+
+    committee = models.ForeignKey(
+        "organization.Committee",
+        on_delete=models.PROTECT,
+        related_name="activities",
+        verbose_name=_("committee"),
+    )
+    organizing_unit = models.ForeignKey(
+        "organization.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("organizing unit"),
+        help_text=_("Leave empty for activities run by the office."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, db_index=True)
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    agenda = models.TextField(_("agenda"), blank=True)
+    is_required = models.BooleanField(
+        _("attendance required"),
+        default=True,
+        help_text=_("Members may decline optional activities; for required ones they ask for leave."),
+    )
+    registration_deadline = models.DateTimeField(_("registration deadline"), null=True, blank=True)
+    checkin_opens_at = models.DateTimeField(
+        _("check-in opens at"), null=True, blank=True, help_text=_("Empty: one hour before the start.")
+    )
+    checkin_closes_at = models.DateTimeField(
+        _("check-in closes at"), null=True, blank=True, help_text=_("Empty: at the end of the activity.")
+    )
+    invitee_rules = models.JSONField(
+        _("invitees"),
+        default=dict,
+        blank=True,
+        help_text=_("Who is invited: all members, all standing committee members, units, named members."),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_at", "pk"]
+        permissions = [
+            ("run_activity", _("Can run activities (publish, check in, close)")),
+            ("approve_leave", _("Can approve leave from activities")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="activity_ends_after_start"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def checkin_opens(self):
+        return self.checkin_opens_at or self.starts_at - DEFAULT_CHECKIN_OPENS_BEFORE
+
+    @property
+    def checkin_closes(self):
+        return self.checkin_closes_at or self.ends_at
+
+    def checkin_open_at(self, when):
+        return self.checkin_opens <= when <= self.checkin_closes
+
+    def is_late(self, when):
+        return when > self.starts_at + LATE_AFTER
+
+
+class ActivityStatusChange(models.Model):
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("activity")
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Activity.Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Activity.Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("activity status change")
+        verbose_name_plural = _("activity status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.activity}: {self.from_status} → {self.to_status}"
+
+
+class Participation(models.Model):
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        LEAVE_REQUESTED = "leave_requested", _("Leave requested")
+        LEAVE_APPROVED = "leave_approved", _("Leave approved")
+        LEAVE_DENIED = "leave_denied", _("Leave refused")
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        LEFT_EARLY = "left_early", _("Left early")
+        ABSENT = "absent", _("Absent")
+
+    # Before check-in: what the member or the leave approver may do.
+    REPLIES = {Status.INVITED, Status.CONFIRMED, Status.DECLINED, Status.LEAVE_REQUESTED, Status.LEAVE_DENIED}
+    ATTENDED = {Status.PRESENT, Status.LATE, Status.LEFT_EARLY}
+    # What a closed activity leaves: the statuses the ledger reads.
+    FINAL = {Status.PRESENT, Status.LATE, Status.LEFT_EARLY, Status.LEAVE_APPROVED, Status.ABSENT}
+
+    TRANSITIONS = {
+        Status.INVITED: {
+            Status.CONFIRMED,
+            Status.DECLINED,
+            Status.LEAVE_REQUESTED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.ABSENT,
+        },
+        Status.CONFIRMED: {
+            Status.DECLINED,
+            Status.LEAVE_REQUESTED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.ABSENT,
+        },
+        Status.DECLINED: {
+            Status.CONFIRMED,
+            Status.LEAVE_REQUESTED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.ABSENT,
+        },
+        Status.LEAVE_REQUESTED: {
+            Status.CONFIRMED,
+            Status.DECLINED,
+            Status.LEAVE_APPROVED,
+            Status.LEAVE_DENIED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.ABSENT,
+        },
+        Status.LEAVE_APPROVED: {Status.PRESENT, Status.LATE},
+        Status.LEAVE_DENIED: {
+            Status.CONFIRMED,
+            Status.LEAVE_REQUESTED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.ABSENT,
+        },
+        Status.PRESENT: {Status.LEFT_EARLY},
+        Status.LATE: {Status.LEFT_EARLY},
+        Status.LEFT_EARLY: set(),
+        Status.ABSENT: set(),
+    }
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participations", verbose_name=_("activity")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="participations", verbose_name=_("member")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.INVITED, db_index=True
+    )
+    leave_reason = models.TextField(_("reason for leave"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("leave decided by"),
+    )
+    decided_at = models.DateTimeField(_("leave decided at"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked in by"),
+        help_text=_("Empty when the member checked in themselves."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["activity", "member__name_stroke_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member"], name="participation_unique_member")
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.activity}"
+
+    @property
+    def is_checked_in(self):
+        return self.checked_in_at is not None or self.status in self.ATTENDED

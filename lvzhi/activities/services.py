@@ -1,0 +1,467 @@
+"""Writes to activities and participations. Every status change goes through a transition table here,
+leaves a history row and an audit row, and closing/reopening/correcting keeps the duty ledger in step
+(DESIGN §6.1, §6.5)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lvzhi.core import audit
+from lvzhi.ledger.services import Fact, sync_records
+
+from . import selectors
+from .models import Activity, ActivityStatusChange, Participation
+
+Status = Activity.Status
+PStatus = Participation.Status
+
+# Meeting kinds recorded as attendance (present, leave, absent, late, left early); the ledger's names.
+ATTENDANCE_MEETINGS = {
+    Activity.Kind.PLENARY: "plenary",
+    Activity.Kind.STANDING: "standing",
+    Activity.Kind.COMMITTEE_MEETING: "committee",
+}
+ATTENDANCE_STATUS_NAMES = {
+    PStatus.PRESENT: "present",
+    PStatus.LATE: "late",
+    PStatus.LEFT_EARLY: "left_early",
+    PStatus.LEAVE_APPROVED: "leave",
+    PStatus.ABSENT: "absent",
+}
+
+
+class ActivityError(ValidationError):
+    """An illegal move: shown to the user as a message, never a 500."""
+
+
+class StaleActivityError(ActivityError):
+    """Someone changed the activity after this editor opened it."""
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def _require_run(actor, activity):
+    if not selectors.can_run(actor, activity):
+        raise PermissionDenied("activities.run_activity")
+
+
+def _locked(activity, expected_version=None):
+    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise StaleActivityError(_("Someone else changed this activity; reload it and try again."))
+    return fresh
+
+
+def _move(activity, to_status, *, actor, reason="", only_from=None):
+    """Change the (locked) activity's status through the transition table, with history and audit.
+    `only_from` narrows the table where two moves share a target (starting vs reopening)."""
+    from_status = activity.status
+    if to_status not in Activity.TRANSITIONS[Status(from_status)] or (only_from and from_status != only_from):
+        raise ActivityError(
+            _("An activity that is %(from)s cannot become %(to)s."),
+            code="illegal_transition",
+            params={"from": Status(from_status).label, "to": Status(to_status).label},
+        )
+    activity.status = to_status
+    activity.version += 1
+    activity.save(update_fields=["status", "version"])
+    ActivityStatusChange.objects.create(
+        activity=activity, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=activity,
+        summary=f"Activity {from_status} → {to_status}: {activity.title}",
+        detail={"from": from_status, "to": to_status, "reason": reason},
+    )
+    return activity
+
+
+def _set_participation(participation, to_status, *, fields=(), check=True):
+    if check and to_status not in Participation.TRANSITIONS[PStatus(participation.status)]:
+        raise ActivityError(
+            _("A participation that is %(from)s cannot become %(to)s."),
+            code="illegal_transition",
+            params={"from": PStatus(participation.status).label, "to": PStatus(to_status).label},
+        )
+    participation.status = to_status
+    participation.save(update_fields=["status", *fields])
+    return participation
+
+
+def _locked_participation(participation):
+    return (
+        Participation.objects.select_for_update()
+        .select_related("activity", "member")
+        .get(pk=participation.pk)
+    )
+
+
+def _require_reason(reason, message):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActivityError(message, code="reason_required")
+    return reason
+
+
+# --- activities ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_activity(
+    *,
+    actor,
+    kind,
+    title,
+    starts_at,
+    ends_at,
+    organizing_unit=None,
+    place="",
+    agenda="",
+    is_required=True,
+    registration_deadline=None,
+    checkin_opens_at=None,
+    checkin_closes_at=None,
+    invitee_rules=None,
+):
+    """A draft activity of the actor's committee, run by `organizing_unit` (None: the office)."""
+    if not actor.has_perm("activities.add_activity"):
+        raise PermissionDenied("activities.add_activity")
+    activity = Activity(
+        committee_id=actor.committee_id,
+        organizing_unit=organizing_unit,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        agenda=agenda,
+        is_required=is_required,
+        registration_deadline=registration_deadline,
+        checkin_opens_at=checkin_opens_at,
+        checkin_closes_at=checkin_closes_at,
+        invitee_rules=selectors.normalize_rules(invitee_rules),
+        created_by=actor,
+    )
+    _require_run(actor, activity)
+    if organizing_unit is not None and organizing_unit.committee_id != actor.committee_id:
+        raise PermissionDenied("activities.run_activity")
+    if ends_at < starts_at:
+        raise ActivityError(_("An activity cannot end before it starts."), code="ends_before_start")
+    activity.full_clean(exclude=["committee", "created_by"])
+    activity.save()
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=activity,
+        summary=f"Activity: {title}",
+    )
+    return activity
+
+
+@transaction.atomic
+def set_invitee_rules(*, activity, rules, actor, expected_version=None):
+    """Change who is invited. On a published activity, call `invite` afterwards to add the new ones."""
+    _require_run(actor, activity)
+    activity = _locked(activity, expected_version)
+    if activity.status in (Status.CLOSED, Status.CANCELLED):
+        raise ActivityError(_("The invitees of a closed or cancelled activity cannot change."))
+    activity.invitee_rules = selectors.normalize_rules(rules)
+    activity.version += 1
+    activity.save(update_fields=["invitee_rules", "version"])
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=activity,
+        summary=f"Activity invitees changed: {activity.title}",
+        detail={"rules": activity.invitee_rules},
+    )
+    return activity
+
+
+@transaction.atomic
+def invite(*, activity, actor):
+    """Invite every member the rules name who is not invited yet; returns the new participations.
+    Members invited before and no longer named keep their invitation (they may have answered)."""
+    _require_run(actor, activity)
+    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+        raise ActivityError(_("Invitations go out when the activity is published."))
+    already = Participation.objects.filter(activity=activity).values("member_id")
+    new_ids = list(selectors.resolve_invitees(activity).exclude(pk__in=already).values_list("pk", flat=True))
+    created = Participation.objects.bulk_create(
+        [Participation(activity=activity, member_id=pk) for pk in new_ids], ignore_conflicts=True
+    )
+    if created:
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            committee=activity.committee,
+            obj=activity,
+            summary=f"Activity invitations: {activity.title}",
+            detail={"invited": len(created)},
+        )
+    return created
+
+
+@transaction.atomic
+def publish_activity(*, activity, actor, expected_version=None):
+    """draft → published, inviting every member the rules name."""
+    _require_run(actor, activity)
+    activity = _locked(activity, expected_version)
+    _move(activity, Status.PUBLISHED, actor=actor)
+    invite(activity=activity, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def cancel_activity(*, activity, actor, reason, expected_version=None):
+    _require_run(actor, activity)
+    reason = _require_reason(reason, _("Say why the activity is cancelled."))
+    activity = _locked(activity, expected_version)
+    return _move(activity, Status.CANCELLED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def start_activity(*, activity, actor, expected_version=None):
+    _require_run(actor, activity)
+    activity = _locked(activity, expected_version)
+    return _move(activity, Status.IN_PROGRESS, actor=actor, only_from=Status.PUBLISHED)
+
+
+def facts_for(activity):
+    """Every duty fact the activity implies now (DESIGN §6.5): none until it is closed."""
+    if activity.status != Status.CLOSED:
+        return []
+    date = timezone.localdate(activity.starts_at)
+    meeting = ATTENDANCE_MEETINGS.get(activity.kind)
+    facts = []
+    for participation in activity.participations.select_related("member").filter(
+        status__in=Participation.FINAL
+    ):
+        if meeting is not None:
+            kind = f"attendance.{meeting}.{ATTENDANCE_STATUS_NAMES[participation.status]}"
+        elif participation.status in Participation.ATTENDED:
+            kind = f"activity.{activity.kind}"
+        else:
+            continue
+        facts.append(Fact(member=participation.member, kind=kind, date=date))
+    return facts
+
+
+def sync_ledger(*, activity, actor):
+    """Make the ledger match the activity; idempotent, so safe to call after any change."""
+    return sync_records(source=activity, committee=activity.committee, facts=facts_for(activity), actor=actor)
+
+
+@transaction.atomic
+def close_activity(*, activity, actor, expected_version=None):
+    """in_progress → closed: every participation becomes final (attended and approved leave stay,
+    anything else is absent), then the ledger is written."""
+    _require_run(actor, activity)
+    activity = _locked(activity, expected_version)
+    _move(activity, Status.CLOSED, actor=actor)
+    activity.participations.exclude(status__in=Participation.FINAL).update(status=PStatus.ABSENT)
+    sync_ledger(activity=activity, actor=actor)
+    return activity
+
+
+@transaction.atomic
+def reopen_activity(*, activity, actor, reason, expected_version=None):
+    """closed → in_progress, with a reason; its ledger rows are retracted until it closes again."""
+    _require_run(actor, activity)
+    reason = _require_reason(reason, _("Say why the activity is reopened."))
+    activity = _locked(activity, expected_version)
+    _move(activity, Status.IN_PROGRESS, actor=actor, reason=reason, only_from=Status.CLOSED)
+    sync_ledger(activity=activity, actor=actor)
+    return activity
+
+
+# --- participations --------------------------------------------------------------------------------
+
+RESPONSES = {"confirm": PStatus.CONFIRMED, "decline": PStatus.DECLINED, "leave": PStatus.LEAVE_REQUESTED}
+
+
+@transaction.atomic
+def respond(*, participation, action, actor, reason="", now=None):
+    """The member's own answer to an invitation: confirm, decline (optional activities only) or ask for
+    leave (with a reason). Closed after the registration deadline and after check-in."""
+    participation = _locked_participation(participation)
+    activity = participation.activity
+    if participation.member.user_id is None or participation.member.user_id != actor.pk:
+        raise PermissionDenied("activities.respond")
+    if action not in RESPONSES:
+        raise ActivityError(_("Unknown answer."), code="unknown_answer")
+    now = now or timezone.now()
+    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+        raise ActivityError(_("This activity no longer takes answers."), code="not_open")
+    if activity.registration_deadline is not None and now > activity.registration_deadline:
+        raise ActivityError(_("The registration deadline has passed."), code="deadline_passed")
+    if participation.is_checked_in or participation.status not in (
+        *Participation.REPLIES,
+        PStatus.LEAVE_APPROVED,
+    ):
+        raise ActivityError(_("Your attendance is recorded; ask the staff to change it."), code="checked_in")
+    to_status = RESPONSES[action]
+    if to_status == PStatus.DECLINED and activity.is_required:
+        raise ActivityError(
+            _("Attendance is required: ask for leave instead of declining."), code="required_activity"
+        )
+    fields = ["responded_at"]
+    participation.responded_at = now
+    if to_status == PStatus.LEAVE_REQUESTED:
+        participation.leave_reason = _require_reason(reason, _("Give a reason for your leave request."))
+        participation.decided_by = None
+        participation.decided_at = None
+        fields += ["leave_reason", "decided_by", "decided_at"]
+    if participation.status == PStatus.LEAVE_APPROVED and to_status != PStatus.LEAVE_REQUESTED:
+        # Withdrawing approved leave: the member will come (or, if optional, not) after all.
+        _set_participation(participation, to_status, fields=fields, check=False)
+    elif participation.status == to_status:  # the same answer again, e.g. a new leave reason
+        participation.save(update_fields=fields)
+    else:
+        _set_participation(participation, to_status, fields=fields)
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=participation,
+        summary=f"Answered {action}: {activity.title}",
+    )
+    return participation
+
+
+@transaction.atomic
+def decide_leave(*, participation, approve, actor, note=""):
+    participation = _locked_participation(participation)
+    activity = participation.activity
+    if not selectors.can_decide_leave(actor, activity):
+        raise PermissionDenied("activities.approve_leave")
+    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+        raise ActivityError(_("This activity no longer takes answers."), code="not_open")
+    if participation.status != PStatus.LEAVE_REQUESTED:
+        raise ActivityError(_("There is no leave request to decide."), code="no_leave_request")
+    participation.decided_by = actor
+    participation.decided_at = timezone.now()
+    fields = ["decided_by", "decided_at"]
+    if note:
+        participation.note = note
+        fields.append("note")
+    _set_participation(
+        participation, PStatus.LEAVE_APPROVED if approve else PStatus.LEAVE_DENIED, fields=fields
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=participation,
+        summary=f"Leave {'approved' if approve else 'refused'}: {participation}",
+    )
+    return participation
+
+
+@transaction.atomic
+def check_in(*, activity, member, actor, when=None, reason=""):
+    """Record that `member` is here. A member checks in themselves within the check-in window; staff
+    who run the activity check anyone in, with a reason outside the window. After the start plus the
+    grace period it counts as late."""
+    when = when or timezone.now()
+    is_self = member.user_id is not None and member.user_id == actor.pk
+    if not is_self and not selectors.can_run(actor, activity):
+        raise PermissionDenied("activities.run_activity")
+    activity = Activity.objects.get(pk=activity.pk)
+    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+        raise ActivityError(
+            _("Check-in is possible only for a published activity in progress."), code="not_open"
+        )
+    in_window = activity.checkin_open_at(when)
+    if is_self and not in_window:
+        raise ActivityError(_("Check-in is not open now."), code="window_closed")
+    if not is_self and not in_window:
+        reason = _require_reason(reason, _("Give a reason for checking in outside the check-in window."))
+    if is_self:
+        participation = (
+            Participation.objects.select_for_update().filter(activity=activity, member=member).first()
+        )
+        if participation is None:
+            raise ActivityError(_("You are not invited to this activity."), code="not_invited")
+    else:
+        if member.committee_id != activity.committee_id:
+            raise PermissionDenied("activities.run_activity")
+        participation, _created = Participation.objects.select_for_update().get_or_create(
+            activity=activity, member=member
+        )
+    if participation.is_checked_in:
+        raise ActivityError(
+            _("%(member)s is already checked in."), code="already_checked_in", params={"member": member}
+        )
+    participation.checked_in_at = when
+    participation.checked_in_by = None if is_self else actor
+    fields = ["checked_in_at", "checked_in_by"]
+    if reason:
+        participation.note = reason
+        fields.append("note")
+    _set_participation(
+        participation, PStatus.LATE if activity.is_late(when) else PStatus.PRESENT, fields=fields
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=participation,
+        summary=f"Checked in ({'self' if is_self else 'staff'}): {participation}",
+    )
+    return participation
+
+
+@transaction.atomic
+def mark_left_early(*, participation, actor, reason=""):
+    participation = _locked_participation(participation)
+    activity = participation.activity
+    _require_run(actor, activity)
+    if activity.status != Status.IN_PROGRESS:
+        raise ActivityError(_("Only an activity in progress can be marked this way."), code="not_in_progress")
+    fields = []
+    if reason:
+        participation.note = reason
+        fields.append("note")
+    _set_participation(participation, PStatus.LEFT_EARLY, fields=fields)
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=participation,
+        summary=f"Left early: {participation}",
+    )
+    return participation
+
+
+@transaction.atomic
+def correct_attendance(*, participation, status, actor, reason):
+    """Change a closed activity's final attendance (with a reason) and rewrite the ledger."""
+    participation = _locked_participation(participation)
+    activity = participation.activity
+    _require_run(actor, activity)
+    reason = _require_reason(reason, _("Say why the attendance is corrected."))
+    if activity.status != Status.CLOSED:
+        raise ActivityError(_("Attendance is corrected after the activity is closed."), code="not_closed")
+    if status not in Participation.FINAL:
+        raise ActivityError(_("Choose an attendance status."), code="not_final")
+    before = participation.status
+    participation.note = reason
+    _set_participation(participation, status, fields=["note"], check=False)
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=participation,
+        summary=f"Attendance corrected: {participation}",
+        detail={"from": before, "to": status, "reason": reason},
+    )
+    sync_ledger(activity=activity, actor=actor)
+    return participation
