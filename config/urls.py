@@ -8,6 +8,7 @@ urlpatterns = [
     path("org/", include("lvzhi.organization.urls")),
     path("members/", include("lvzhi.members.urls")),
     path("ledger/", include("lvzhi.ledger.urls")),
+    path("activities/", include("lvzhi.activities.urls")),
     path("notifications/", include("lvzhi.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

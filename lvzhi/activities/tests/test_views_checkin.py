@@ -1,0 +1,183 @@
+"""QR check-in: the kiosk shows a rotating code, the member's phone checks in with it."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lvzhi.accounts.roles import Role
+from lvzhi.activities.models import Activity, Participation
+from lvzhi.core.rotating_tokens import make_token
+
+P = Participation.Status
+PURPOSE = "activity-checkin"
+MIN = datetime.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Assertions read the English msgids.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(login=True)
+
+
+@pytest.fixture
+def activity(make_activity):
+    now = timezone.now()
+    return make_activity(starts_at=now - 5 * MIN, ends_at=now + 60 * MIN, status=Activity.Status.IN_PROGRESS)
+
+
+@pytest.fixture
+def invitation(activity, member, invite_member):
+    return invite_member(activity, member, status=P.CONFIRMED)
+
+
+def scan_url(activity, token=None):
+    token = token or make_token(purpose=PURPOSE, object_id=activity.pk)
+    return reverse("activities:scan", args=[activity.pk, token])
+
+
+# --- kiosk -----------------------------------------------------------------------------------------
+
+
+def test_kiosk_403_for_members(client, member, activity, invitation):
+    client.force_login(member.user)
+    assert client.get(reverse("activities:kiosk", args=[activity.pk])).status_code == 403
+    assert client.get(reverse("activities:kiosk_code", args=[activity.pk])).status_code == 403
+
+
+def test_kiosk_for_office(client, office, activity):
+    client.force_login(office)
+    response = client.get(reverse("activities:kiosk", args=[activity.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in body
+    assert activity.title in body
+    assert f'hx-get="{reverse("activities:kiosk_code", args=[activity.pk])}"' in body
+    assert "every 5s" in body
+
+    fragment = client.get(reverse("activities:kiosk_code", args=[activity.pk]))
+    assert fragment.status_code == 200
+    assert "<svg" in fragment.content.decode()
+    assert "<html" not in fragment.content.decode()
+
+
+def test_kiosk_of_another_units_activity_403(make_user, my_unit, other_unit, make_activity):
+    from django.test import Client
+
+    staff = make_user(Role.UNIT_STAFF, units=[my_unit])
+    theirs = make_activity(organizing_unit=other_unit, status=Activity.Status.PUBLISHED)
+    client = Client()
+    client.force_login(staff)
+    assert client.get(reverse("activities:kiosk", args=[theirs.pk])).status_code == 403
+
+
+def test_kiosk_anonymous_redirected(client, activity):
+    response = client.get(reverse("activities:kiosk", args=[activity.pk]))
+    assert response.status_code == 302
+
+
+# --- scan ------------------------------------------------------------------------------------------
+
+
+def test_get_shows_confirm_but_does_not_check_in(client, member, activity, invitation):
+    client.force_login(member.user)
+    response = client.get(scan_url(activity))
+    assert response.status_code == 200
+    assert re.search(r'<form method="post"', response.content.decode())
+    invitation.refresh_from_db()
+    assert invitation.status == P.CONFIRMED
+    assert invitation.checked_in_at is None
+
+
+def test_valid_token_checks_in(client, member, activity, invitation):
+    client.force_login(member.user)
+    response = client.post(scan_url(activity), follow=True)
+    invitation.refresh_from_db()
+    assert invitation.status == P.PRESENT
+    assert invitation.checked_in_by is None
+    assert "You are checked in." in response.content.decode()
+
+
+def test_already_checked_in(client, member, activity, invitation):
+    client.force_login(member.user)
+    client.post(scan_url(activity))
+    response = client.post(scan_url(activity), follow=True)
+    assert "is already checked in" in response.content.decode()
+
+
+def test_expired_token_refused(client, member, activity, invitation):
+    client.force_login(member.user)
+    old = make_token(purpose=PURPOSE, object_id=activity.pk, now=timezone.now() - 5 * MIN)
+    response = client.post(scan_url(activity, old), follow=True)
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+    assert "scan the QR code on the big screen again" in response.content.decode()
+    assert "scan the QR code on the big screen again" in client.get(scan_url(activity, old)).content.decode()
+
+
+def test_token_of_another_activity_refused(client, member, activity, invitation, make_activity):
+    other = make_activity()
+    client.force_login(member.user)
+    token = make_token(purpose=PURPOSE, object_id=other.pk)
+    client.post(scan_url(activity, token))
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+
+
+def test_forged_token_refused(client, member, activity, invitation):
+    client.force_login(member.user)
+    real = make_token(purpose=PURPOSE, object_id=activity.pk)
+    forged = real.split(".")[0] + "." + "A" * 22
+    client.post(scan_url(activity, forged))
+    client.post(scan_url(activity, "garbage"))
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+
+
+def test_member_not_invited_refused(client, make_member, activity, invitation):
+    stranger = make_member(login=True)
+    client.force_login(stranger.user)
+    response = client.post(scan_url(activity), follow=True)
+    assert "You are not invited to this activity." in response.content.decode()
+    assert not Participation.objects.filter(activity=activity, member=stranger).exists()
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+
+
+def test_outside_the_window_refused(client, member, make_activity, invite_member):
+    now = timezone.now()
+    later = make_activity(
+        starts_at=now + 300 * MIN, ends_at=now + 400 * MIN, status=Activity.Status.PUBLISHED
+    )
+    participation = invite_member(later, member)
+    client.force_login(member.user)
+    response = client.post(scan_url(later), follow=True)
+    participation.refresh_from_db()
+    assert participation.checked_in_at is None
+    assert "Check-in is not open now." in response.content.decode()
+
+
+def test_office_scanning_does_not_check_in_anyone(client, office, activity, invitation):
+    client.force_login(office)
+    response = client.post(scan_url(activity), follow=True)
+    assert "Only members can check in." in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+
+
+def test_anonymous_redirected_to_login_and_back(client, activity):
+    url = scan_url(activity)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert "next=" in response.url and str(activity.pk) in response.url
+    response = client.post(url)
+    assert response.status_code == 302
+    assert Participation.objects.filter(activity=activity).count() == 0

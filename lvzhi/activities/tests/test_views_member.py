@@ -1,0 +1,173 @@
+"""The member's pages: their own activities, the answer buttons, the activity detail."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from lvzhi.activities.models import Activity, Participation
+
+P = Participation.Status
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    # Assertions read the English msgids.
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
+def member(make_member):
+    return make_member(login=True)
+
+
+@pytest.fixture
+def other(make_member):
+    return make_member(login=True)
+
+
+@pytest.fixture
+def soon(make_activity):
+    now = timezone.now()
+    return make_activity(
+        title="Upcoming session",
+        starts_at=now + 24 * HOUR,
+        ends_at=now + 26 * HOUR,
+        status=Activity.Status.PUBLISHED,
+    )
+
+
+@pytest.fixture
+def client_of(client):
+    def login(member):
+        client.force_login(member.user)
+        return client
+
+    return login
+
+
+def test_member_sees_only_own_activities(client_of, member, other, soon, make_activity, invite_member):
+    mine = invite_member(soon, member)
+    past = make_activity(title="Old meeting", status=Activity.Status.CLOSED)
+    invite_member(past, member, status=P.PRESENT)
+    foreign = make_activity(title="Not mine", status=Activity.Status.PUBLISHED)
+    invite_member(foreign, other)
+    draft = make_activity(title="Draft one", status=Activity.Status.DRAFT)
+    invite_member(draft, member)
+
+    response = client_of(member).get(reverse("activities:mine"))
+
+    assert response.status_code == 200
+    assert [p.pk for p in response.context["upcoming"]] == [mine.pk]
+    assert [p.activity.title for p in response.context["past"]] == ["Old meeting"]
+    body = response.content.decode()
+    assert "Upcoming session" in body and "Old meeting" in body
+    assert "Not mine" not in body and "Draft one" not in body
+    assert reverse("activities:confirm", args=[soon.pk]) in body
+
+
+def test_my_activities_query_count(
+    client_of, member, make_activity, invite_member, django_assert_max_num_queries
+):
+    for _ in range(5):
+        invite_member(make_activity(status=Activity.Status.PUBLISHED), member)
+    client = client_of(member)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("activities:mine"))
+    assert len(response.context["upcoming"]) + len(response.context["past"]) == 5
+
+
+def test_confirm_through_the_view(client_of, member, soon, invite_member):
+    participation = invite_member(soon, member)
+    response = client_of(member).post(reverse("activities:confirm", args=[soon.pk]), follow=True)
+    participation.refresh_from_db()
+    assert participation.status == P.CONFIRMED
+    assert "You have confirmed your attendance." in response.content.decode()
+
+
+def test_get_does_not_answer(client_of, member, soon, invite_member):
+    participation = invite_member(soon, member)
+    response = client_of(member).get(reverse("activities:confirm", args=[soon.pk]))
+    assert response.status_code == 405
+    participation.refresh_from_db()
+    assert participation.status == P.INVITED
+
+
+def test_decline_refused_for_required(client_of, member, soon, invite_member):
+    participation = invite_member(soon, member)
+    response = client_of(member).post(reverse("activities:decline", args=[soon.pk]), follow=True)
+    participation.refresh_from_db()
+    assert participation.status == P.INVITED
+    assert "ask for leave instead of declining" in response.content.decode()
+
+
+def test_decline_optional(client_of, member, soon, invite_member):
+    soon.is_required = False
+    soon.save()
+    participation = invite_member(soon, member)
+    client_of(member).post(reverse("activities:decline", args=[soon.pk]))
+    participation.refresh_from_db()
+    assert participation.status == P.DECLINED
+
+
+def test_leave_needs_a_reason(client_of, member, soon, invite_member):
+    participation = invite_member(soon, member)
+    client = client_of(member)
+    response = client.post(reverse("activities:leave", args=[soon.pk]), {"reason": "  "}, follow=True)
+    participation.refresh_from_db()
+    assert participation.status == P.INVITED
+    assert "Give a reason for your leave request." in response.content.decode()
+
+    client.post(reverse("activities:leave", args=[soon.pk]), {"reason": "Surgery that day"})
+    participation.refresh_from_db()
+    assert (participation.status, participation.leave_reason) == (P.LEAVE_REQUESTED, "Surgery that day")
+
+
+def test_next_stays_on_site(client_of, member, soon, invite_member):
+    invite_member(soon, member)
+    client = client_of(member)
+    response = client.post(reverse("activities:confirm", args=[soon.pk]), {"next": "https://evil.example/"})
+    assert response.url == reverse("activities:detail", args=[soon.pk])
+    response = client.post(
+        reverse("activities:confirm", args=[soon.pk]), {"next": reverse("activities:mine")}
+    )
+    assert response.url == reverse("activities:mine")
+
+
+def test_cannot_answer_for_another_members_activity(client_of, member, other, soon, invite_member):
+    theirs = invite_member(soon, other)
+    response = client_of(member).post(reverse("activities:confirm", args=[soon.pk]))
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == P.INVITED
+
+
+def test_detail_shows_agenda_and_participation(client_of, member, soon, invite_member):
+    soon.agenda = "1. Report of the chair"
+    soon.save()
+    invite_member(soon, member, status=P.CONFIRMED)
+    response = client_of(member).get(reverse("activities:detail", args=[soon.pk]))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "1. Report of the chair" in body
+    assert response.context["participation"].status == P.CONFIRMED
+
+
+def test_another_members_activity_is_404(client_of, member, other, soon, invite_member):
+    invite_member(soon, other)
+    response = client_of(member).get(reverse("activities:detail", args=[soon.pk]))
+    assert response.status_code == 404
+
+
+def test_user_without_member_file(client, office):
+    client.force_login(office)
+    response = client.get(reverse("activities:mine"))
+    assert response.status_code == 200
+    assert response.context["member"] is None
+
+
+def test_nav_shows_my_activities_to_members(client_of, member):
+    response = client_of(member).get(reverse("activities:mine"))
+    assert f'href="{reverse("activities:mine")}"' in response.content.decode()

@@ -1,0 +1,188 @@
+"""Activity pages: a member's own activities and answers, and QR self check-in (kiosk and scan)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lvzhi.core import rotating_tokens
+
+from . import selectors, services
+from .forms import LeaveRequestForm
+from .models import Activity, Participation
+
+CHECKIN_PURPOSE = "activity-checkin"
+KIOSK_POLL_SECONDS = 5
+OPEN_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
+
+
+def _member_or_none(user):
+    return getattr(user, "member", None)
+
+
+def _can_answer(participation, now):
+    """Whether the answer buttons make sense; the service has the final word."""
+    activity = participation.activity
+    return (
+        activity.status in OPEN_STATUSES
+        and (activity.registration_deadline is None or now <= activity.registration_deadline)
+        and not participation.is_checked_in
+        and participation.status in (*Participation.REPLIES, Participation.Status.LEAVE_APPROVED)
+    )
+
+
+def _show_error(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+# --- member side -----------------------------------------------------------------------------------
+
+
+@login_required
+def my_activities(request):
+    member = _member_or_none(request.user)
+    now = timezone.now()
+    upcoming, past = [], []
+    if member is not None:
+        participations = (
+            Participation.objects.filter(member=member)
+            .exclude(activity__status=Activity.Status.DRAFT)
+            .select_related("activity")
+            .order_by("activity__starts_at", "pk")
+        )
+        for participation in participations:
+            participation.can_answer = _can_answer(participation, now)
+            (upcoming if participation.activity.ends_at >= now else past).append(participation)
+        past.reverse()
+    return render(
+        request,
+        "activities/mine.html",
+        {"member": member, "upcoming": upcoming, "past": past, "leave_form": LeaveRequestForm()},
+    )
+
+
+@login_required
+def activity_detail(request, pk):
+    activity = selectors.get_activity_for_user(request.user, pk)
+    participation = activity.participations.filter(member__user=request.user).first()
+    if participation is not None:
+        participation.can_answer = _can_answer(participation, timezone.now())
+    return render(
+        request,
+        "activities/detail.html",
+        {
+            "activity": activity,
+            "participation": participation,
+            "leave_form": LeaveRequestForm(),
+            "can_run": selectors.can_run(request.user, activity),
+        },
+    )
+
+
+def _next_url(request, default):
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_POST
+def respond(request, pk, action):
+    member = _member_or_none(request.user)
+    if member is None:
+        raise Http404
+    participation = get_object_or_404(
+        Participation.objects.exclude(activity__status=Activity.Status.DRAFT), activity_id=pk, member=member
+    )
+    reason = ""
+    if action == "leave":
+        form = LeaveRequestForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Give a reason for your leave request."))
+            return redirect(_next_url(request, reverse("activities:detail", args=[pk])))
+        reason = form.cleaned_data["reason"]
+    try:
+        services.respond(participation=participation, action=action, actor=request.user, reason=reason)
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(
+            request,
+            {
+                "confirm": _("You have confirmed your attendance."),
+                "decline": _("You have declined the invitation."),
+                "leave": _("Your leave request has been sent."),
+            }[action],
+        )
+    return redirect(_next_url(request, reverse("activities:detail", args=[pk])))
+
+
+# --- QR check-in -----------------------------------------------------------------------------------
+
+
+def _runnable_activity(user, pk):
+    activity = get_object_or_404(Activity, pk=pk, committee_id=user.committee_id)
+    if not selectors.can_run(user, activity):
+        raise PermissionDenied("activities.run_activity")
+    return activity
+
+
+def _code_context(request, activity):
+    token = rotating_tokens.make_token(purpose=CHECKIN_PURPOSE, object_id=activity.pk)
+    url = request.build_absolute_uri(reverse("activities:scan", args=[activity.pk, token]))
+    return {
+        "activity": activity,
+        "qr": rotating_tokens.qr_svg(url),
+        "seconds_left": rotating_tokens.seconds_left(),
+        "poll_seconds": KIOSK_POLL_SECONDS,
+    }
+
+
+@login_required
+def kiosk(request, pk):
+    activity = _runnable_activity(request.user, pk)
+    return render(request, "activities/kiosk.html", _code_context(request, activity))
+
+
+@login_required
+def kiosk_code(request, pk):
+    activity = _runnable_activity(request.user, pk)
+    return render(request, "activities/_kiosk_code.html", _code_context(request, activity))
+
+
+@login_required
+def scan(request, pk, token):
+    """The page a member's phone opens from the kiosk's QR code. GET only asks for confirmation, so
+    that link previews and prefetching never check anyone in; POST checks in the signed-in member."""
+    activity = get_object_or_404(Activity, pk=pk, committee_id=request.user.committee_id)
+    member = _member_or_none(request.user)
+    token_ok = rotating_tokens.verify_token(token, purpose=CHECKIN_PURPOSE, object_id=activity.pk)
+    if request.method == "POST":
+        if member is None:
+            messages.error(request, _("Only members can check in."))
+        elif not token_ok:
+            messages.error(request, _("This code has expired: scan the QR code on the big screen again."))
+        else:
+            try:
+                services.check_in(activity=activity, member=member, actor=request.user)
+            except services.ActivityError as error:
+                _show_error(request, error)
+            else:
+                messages.success(request, _("You are checked in. Welcome!"))
+                return redirect("activities:detail", pk=activity.pk)
+        return redirect("activities:mine")
+    return render(
+        request,
+        "activities/scan.html",
+        {"activity": activity, "member": member, "token_ok": token_ok},
+    )
