@@ -96,6 +96,7 @@ ROLE_PERMISSIONS = {
         "members.view_member",
         "activities.view_activity",
         "activities.approve_leave",
+        "activities.approve_plenary_leave",
     ],
     Role.MEMBER: [],
     Role.OFFICER: [],

@@ -1,6 +1,7 @@
 """Duty activities (DESIGN §6.1): meetings, training, inspections, and who takes part in them."""
 
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -122,6 +123,10 @@ class Activity(models.Model):
         permissions = [
             ("run_activity", _("Can run activities (publish, check in, close)")),
             ("approve_leave", _("Can approve leave from activities")),
+            (
+                "approve_plenary_leave",
+                _("Can approve leave from plenary, standing committee and chairs' meetings"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -284,3 +289,78 @@ class Participation(models.Model):
     @property
     def is_checked_in(self):
         return self.checked_in_at is not None or self.status in self.ATTENDED
+
+
+def attachment_path(instance, filename):
+    """Stored under a random name with the extension the content check gave (never the uploaded name),
+    so that nothing in the media folder can be guessed or run."""
+    extension = filename.rsplit(".", 1)[-1]
+    return f"activities/{instance.activity_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ActivityAttachment(models.Model):
+    """A file sent with the meeting notice: agenda, materials, a draft to discuss. Served only through a
+    view that checks the reader may see the activity."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("activity")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Speech(models.Model):
+    """A member's speech at an activity: given at the meeting (大会发言) or handed in writing (书面发言).
+    Each speech is its own ledger source, so recording or deleting one never touches the attendance."""
+
+    class Kind(models.TextChoices):
+        ORAL = "oral", _("Oral speech")
+        WRITTEN = "written", _("Written speech")
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="speeches", verbose_name=_("activity")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="speeches", verbose_name=_("member")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("speech")
+        verbose_name_plural = _("speeches")
+        ordering = ["activity", "kind", "member__name_stroke_key", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "member", "kind"], name="speech_one_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.member} · {self.get_kind_display()} · {self.title}"

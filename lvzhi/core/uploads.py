@@ -1,6 +1,7 @@
-"""Safe upload checks for spreadsheets (DESIGN §8: size cap, zip-bomb and XML-bomb guards, type by content).
+"""Safe upload checks (DESIGN §8: size cap, zip-bomb and XML-bomb guards, type by content).
 
-`check_spreadsheet` looks at a file before any parser does, reading only what it needs: its size (by
+`check_spreadsheet` (rosters and other imports) and `check_attachment` (documents attached to
+activities, study notes, library items) look at a file before any parser does, reading only what it needs: its size (by
 seeking, not by loading it), its first bytes, a zip file's central directory and the first few KB of
 each XML part. It returns the kind of file by its content, whatever its name says, or raises
 `UploadRefused` with a message for the person who uploaded it.
@@ -47,8 +48,26 @@ XML_BOMB_MARKERS = tuple(
 )
 
 
+# Attachments: what an office attaches to a meeting notice or a member hands in. Kind → (extension,
+# content type). Office files are told apart by the main part inside their zip.
+ATTACHMENT_TYPES = {
+    "pdf": ("pdf", "application/pdf"),
+    "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "pptx": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    "ole2": ("doc", "application/msword"),
+    "jpeg": ("jpg", "image/jpeg"),
+    "png": ("png", "image/png"),
+}
+OOXML_MAIN_PARTS = {"word/document.xml": "docx", "xl/workbook.xml": "xlsx", "ppt/presentation.xml": "pptx"}
+OLE2_SUFFIXES = {
+    ".xls": ("xls", "application/vnd.ms-excel"),
+    ".ppt": ("ppt", "application/vnd.ms-powerpoint"),
+}
+
+
 class UploadRefused(Exception):
-    """The upload is not a spreadsheet we will read; str() is the message for the user."""
+    """The upload is not a file we will keep or read; str() is the message for the user."""
 
 
 def file_size(fileobj):
@@ -100,6 +119,51 @@ def check_spreadsheet(fileobj, filename, *, max_bytes=None):
         fileobj.seek(0)
 
 
+def check_attachment(fileobj, filename, *, max_bytes=None):
+    """Return (extension, content type) for a PDF, Word, Excel, PowerPoint, JPEG or PNG file judged by
+    its content, or raise UploadRefused. The caller stores the file under that extension and serves it
+    with that content type, so a renamed HTML or script file can never come back as something a
+    browser runs. Leaves the file positioned at its start."""
+    if max_bytes is None:
+        max_bytes = settings.ATTACHMENT_MAX_BYTES
+    size = file_size(fileobj)
+    if size > max_bytes:
+        raise UploadRefused(
+            _("“%(name)s” is larger than %(mb)s MB.") % {"name": filename, "mb": _megabytes(max_bytes)}
+        )
+    if size == 0:
+        raise UploadRefused(_("“%(name)s” is empty.") % {"name": filename})
+    try:
+        fileobj.seek(0)
+        head = fileobj.read(16)
+        if head.startswith(b"%PDF-"):
+            kind = "pdf"
+        elif head.startswith(b"\xff\xd8\xff"):
+            kind = "jpeg"
+        elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+            kind = "png"
+        elif head.startswith(ZIP_MAGIC):
+            names = _check_zip(fileobj, size, damaged=_("“%(name)s” is damaged.") % {"name": filename})
+            kind = next((k for part, k in OOXML_MAIN_PARTS.items() if part in names), None)
+            if kind is None:
+                raise UploadRefused(_not_attachment(filename))
+        elif head.startswith(OLE2_MAGIC):
+            # Old binary Office files share one container; the name tells Word from Excel or PowerPoint.
+            suffix = "." + (filename or "").lower().rsplit(".", 1)[-1]
+            return OLE2_SUFFIXES.get(suffix, ATTACHMENT_TYPES["ole2"])
+        else:
+            raise UploadRefused(_not_attachment(filename))
+        return ATTACHMENT_TYPES[kind]
+    finally:
+        fileobj.seek(0)
+
+
+def _not_attachment(filename):
+    return _(
+        "“%(name)s” is not a file type we accept. Attach PDF, Word, Excel, PowerPoint, JPEG or PNG files."
+    ) % {"name": filename}
+
+
 def _megabytes(n):
     mb = n / (1024 * 1024)
     return f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
@@ -126,20 +190,24 @@ def _looks_like_text(head, *, complete):
 
 
 def _check_xlsx(fileobj, size):
-    entries = _zip_entry_count(fileobj, size)
+    names = _check_zip(
+        fileobj, size, damaged=_("The file is damaged: it cannot be opened as an Excel workbook.")
+    )
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UploadRefused(_("This file is not an Excel workbook (it may be a Word or other Office file)."))
+
+
+def _check_zip(fileobj, size, *, damaged):
+    """Refuse zip bombs and XML bombs in an Office (OOXML) file; return the names of its parts."""
+    entries = _zip_entry_count(fileobj, size, damaged=damaged)
     if entries > MAX_ZIP_ENTRIES:
         raise UploadRefused(_bomb())
     try:
         archive = zipfile.ZipFile(fileobj)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error) as exc:
-        raise UploadRefused(_("The file is damaged: it cannot be opened as an Excel workbook.")) from exc
+        raise UploadRefused(damaged) from exc
     with archive:
         infos = archive.infolist()
-        names = {info.filename for info in infos}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise UploadRefused(
-                _("This file is not an Excel workbook (it may be a Word or other Office file).")
-            )
         # The sizes come from the central directory; zipfile never inflates an entry past its declared
         # size, so checking them here bounds what any later reader can unpack.
         total = 0
@@ -156,24 +224,23 @@ def _check_xlsx(fileobj, size):
                     with archive.open(info) as part:
                         prefix = part.read(XML_PRECHECK_BYTES)
                 except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-                    raise UploadRefused(
-                        _("The file is damaged: it cannot be opened as an Excel workbook.")
-                    ) from exc
+                    raise UploadRefused(damaged) from exc
                 if any(marker in prefix for marker in XML_BOMB_MARKERS):
                     raise UploadRefused(
                         _(
-                            "The file contains XML declarations that Excel never writes (a DTD). It was refused as unsafe."
+                            "The file contains XML declarations that Office never writes (a DTD). It was refused as unsafe."
                         )
                     )
+        return {info.filename for info in infos}
 
 
 def _bomb():
     return _(
-        "The file unpacks to far more data than a roster needs (a “zip bomb”). It was refused as unsafe."
+        "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
     )
 
 
-def _zip_entry_count(fileobj, size):
+def _zip_entry_count(fileobj, size, *, damaged):
     """Entries announced by the end-of-central-directory record, read before zipfile builds its list of
     entries (which would cost memory in proportion to a hostile count)."""
     tail_size = min(size, EOCD_SIZE + EOCD_MAX_COMMENT)
@@ -181,10 +248,10 @@ def _zip_entry_count(fileobj, size):
     tail = fileobj.read(tail_size)
     position = tail.rfind(EOCD_SIGNATURE)
     if position < 0 or len(tail) < position + EOCD_SIZE:
-        raise UploadRefused(_("The file is damaged: it cannot be opened as an Excel workbook."))
+        raise UploadRefused(damaged)
     (total_entries,) = struct.unpack("<H", tail[position + 10 : position + 12])
     zip64 = position >= 20 and tail[position - 20 : position - 16] == ZIP64_LOCATOR_SIGNATURE
     if zip64 or total_entries == 0xFFFF:
-        # Only archives with more than 65,534 entries or over 4 GB need ZIP64: no roster does.
+        # Only archives with more than 65,534 entries or over 4 GB need ZIP64: no document does.
         return MAX_ZIP_ENTRIES + 1
     return total_entries

@@ -139,7 +139,7 @@ def test_it_refuses_a_zip_bomb_by_its_total_size_without_inflating_it(forbid_inf
     forbid_inflating()
     message, _file = refused(bomb)
     assert message == tr(
-        "The file unpacks to far more data than a roster needs (a “zip bomb”). It was refused as unsafe."
+        "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
     )
 
 
@@ -149,7 +149,7 @@ def test_it_refuses_a_part_compressed_more_than_a_hundredfold(forbid_inflating):
     forbid_inflating()
     message, _file = refused(bomb)
     assert message == tr(
-        "The file unpacks to far more data than a roster needs (a “zip bomb”). It was refused as unsafe."
+        "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
     )
 
 
@@ -168,7 +168,7 @@ def test_it_refuses_a_zip_with_too_many_entries_before_listing_them(monkeypatch)
     monkeypatch.setattr(zipfile.ZipFile, "__init__", refuse)
     message, _file = refused(out.getvalue())
     assert message == tr(
-        "The file unpacks to far more data than a roster needs (a “zip bomb”). It was refused as unsafe."
+        "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
     )
 
 
@@ -176,7 +176,7 @@ def test_it_reads_the_entry_count_from_the_end_record():
     data = workbook_bytes()
     position = data.rfind(b"PK\x05\x06")
     (count,) = struct.unpack("<H", data[position + 10 : position + 12])
-    assert uploads._zip_entry_count(io.BytesIO(data), len(data)) == count
+    assert uploads._zip_entry_count(io.BytesIO(data), len(data), damaged="") == count
 
 
 def test_it_refuses_an_xml_bomb():
@@ -192,7 +192,7 @@ def test_it_refuses_an_xml_bomb():
     bomb = replace_part(workbook_bytes(), "xl/worksheets/sheet1.xml", laughs)
     message, _file = refused(bomb)
     assert message == tr(
-        "The file contains XML declarations that Excel never writes (a DTD). It was refused as unsafe."
+        "The file contains XML declarations that Office never writes (a DTD). It was refused as unsafe."
     )
 
 
@@ -201,7 +201,7 @@ def test_it_refuses_an_xml_bomb_encoded_in_utf16():
     bomb = replace_part(workbook_bytes(), "xl/workbook.xml", doc.encode("utf-16"))
     message, _file = refused(bomb)
     assert message == tr(
-        "The file contains XML declarations that Excel never writes (a DTD). It was refused as unsafe."
+        "The file contains XML declarations that Office never writes (a DTD). It was refused as unsafe."
     )
 
 
