@@ -10,5 +10,6 @@ urlpatterns = [
     path("ledger/", include("lvzhi.ledger.urls")),
     path("activities/", include("lvzhi.activities.urls")),
     path("notifications/", include("lvzhi.notifications.urls")),
+    path("library/", include("lvzhi.library.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -1,0 +1,64 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.uploads import UploadRefused, check_attachment
+
+from .models import Document
+from .services import EDITABLE_FIELDS, Upload
+
+
+class DocumentSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=Document.Category.choices, required=False)
+
+
+class DocumentForm(StyledFormMixin, forms.ModelForm):
+    upload = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        help_text=_("PDF, Word, Excel, PowerPoint, JPEG or PNG."),
+    )
+    remove_attachment = forms.BooleanField(label=_("Remove the attachment"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Document
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].initial = self.instance.version
+        if not self.instance.attachment:
+            del self.fields["remove_attachment"]
+        else:
+            self.fields["upload"].help_text = _("Current file: %(name)s. A new file replaces it.") % {
+                "name": self.instance.attachment_name
+            }
+
+    def clean_upload(self):
+        file = self.cleaned_data.get("upload")
+        if not file:
+            return None
+        try:
+            extension, content_type = check_attachment(file, file.name)
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused)) from refused
+        return Upload(file, name=file.name, extension=extension, content_type=content_type)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("body", "").strip() and not cleaned.get("upload") and not self._keeps_attachment():
+            raise forms.ValidationError(_("Give the text of the document, attach a file, or both."))
+        return cleaned
+
+    def _keeps_attachment(self):
+        return bool(self.instance.attachment) and not self.cleaned_data.get("remove_attachment")
+
+    def document_data(self):
+        return {f: self.cleaned_data[f] for f in EDITABLE_FIELDS}
