@@ -1,11 +1,14 @@
 """Reading activities: invitee rules, scope and permission checks."""
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from lvzhi.members.models import Member, MemberTerm
+from lvzhi.organization.models import Membership
 
-from .models import Activity
+from .models import Activity, Participation
 
 # The keys of Activity.invitee_rules.
 RULE_ALL = "all_members"  # true: every serving member of the current term
@@ -70,14 +73,95 @@ def can_run(user, activity):
     )
 
 
-def can_decide_leave(user, activity):
-    if not user.is_authenticated or user.committee_id != activity.committee_id:
-        return False
-    if not user.has_perm("activities.approve_leave"):
-        return False
-    return user.is_committee_wide or (
-        activity.organizing_unit_id is not None and activity.organizing_unit_id in user.unit_ids()
+# --- who decides leave (issue 4) -------------------------------------------------------------------
+#
+# Leave from the committee's own meetings (全体会议, 常委会议, 主席会议) is decided by a chair: users who
+# hold activities.approve_plenary_leave (leaders). Leaders may decide any other leave too. Leave from a
+# unit's activity is also decided by the unit's current heads (a member with a user account whose
+# membership of the organizing unit is director, convener or group leader: being the head is what
+# entitles them, not a permission); leave from an office activity by committee-wide users who hold
+# activities.approve_leave (office staff). `leave_approvers`, `can_decide_leave` and
+# `leave_decidable_activities` state this one rule from three sides and must agree (tests check it).
+
+CHAIRS_DECIDE_KINDS = (Activity.Kind.PLENARY, Activity.Kind.STANDING, Activity.Kind.CHAIRS)
+HEAD_POSITIONS = (
+    Membership.Position.DIRECTOR,
+    Membership.Position.CONVENER,
+    Membership.Position.GROUP_LEADER,
+)
+PLENARY_LEAVE_PERM = "activities.approve_plenary_leave"
+LEAVE_PERM = "activities.approve_leave"
+COMMITTEE_WIDE_PERM = "accounts.committee_wide"
+
+
+def _has_perm_q(dotted):
+    """Users who hold `dotted` through a group or directly, or are superusers (as User.has_perm says)."""
+    app_label, codename = dotted.split(".")
+    perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    User = get_user_model()
+    return (
+        Q(is_superuser=True)
+        | Q(Exists(User.groups.through.objects.filter(user_id=OuterRef("pk"), group__permissions__in=perm)))
+        | Q(Exists(User.user_permissions.through.objects.filter(user_id=OuterRef("pk"), permission__in=perm)))
     )
+
+
+def _current_heads(on=None):
+    return Membership.objects.current(on).filter(position__in=HEAD_POSITIONS)
+
+
+def leave_approvers(activity):
+    """The active users of the activity's committee who may decide its members' leave; one query."""
+    who = _has_perm_q(PLENARY_LEAVE_PERM)
+    if activity.kind not in CHAIRS_DECIDE_KINDS:
+        if activity.organizing_unit_id is None:
+            who |= _has_perm_q(LEAVE_PERM) & _has_perm_q(COMMITTEE_WIDE_PERM)
+        else:
+            heads = _current_heads().filter(unit_id=activity.organizing_unit_id, member__user__isnull=False)
+            who |= Q(pk__in=heads.values("member__user_id"))
+    return (
+        get_user_model()
+        .objects.filter(committee_id=activity.committee_id, is_active=True)
+        .filter(who)
+        .order_by("pk")
+    )
+
+
+def can_decide_leave(user, activity):
+    """Whether `user` may approve or refuse leave from `activity` (the rule of `leave_approvers`)."""
+    if not user.is_authenticated or not user.is_active or user.committee_id != activity.committee_id:
+        return False
+    if user.has_perm(PLENARY_LEAVE_PERM):
+        return True
+    if activity.kind in CHAIRS_DECIDE_KINDS:
+        return False
+    if activity.organizing_unit_id is None:
+        return user.has_perm(LEAVE_PERM) and user.has_perm(COMMITTEE_WIDE_PERM)
+    return _current_heads().filter(unit_id=activity.organizing_unit_id, member__user=user).exists()
+
+
+def leave_decidable_activities(user):
+    """The activities whose leave `user` may decide (the rule of `leave_approvers`), as a queryset."""
+    if not user.is_authenticated or not user.is_active or user.committee_id is None:
+        return Activity.objects.none()
+    activities = Activity.objects.filter(committee_id=user.committee_id)
+    if user.has_perm(PLENARY_LEAVE_PERM):
+        return activities
+    which = Q(organizing_unit__in=_current_heads().filter(member__user=user).values("unit_id"))
+    if user.has_perm(LEAVE_PERM) and user.has_perm(COMMITTEE_WIDE_PERM):
+        which |= Q(organizing_unit__isnull=True)
+    return activities.filter(which).exclude(kind__in=CHAIRS_DECIDE_KINDS)
+
+
+def may_decide_some_leave(user):
+    """Whether the leave page is for this user: a leader, office staff, or a unit's current head."""
+    if not user.is_authenticated or not user.is_active or user.committee_id is None:
+        return False
+    if user.has_perm(PLENARY_LEAVE_PERM) or (
+        user.has_perm(LEAVE_PERM) and user.has_perm(COMMITTEE_WIDE_PERM)
+    ):
+        return True
+    return _current_heads().filter(member__user=user, unit__committee_id=user.committee_id).exists()
 
 
 def get_activity_for_user(user, pk):
@@ -86,3 +170,9 @@ def get_activity_for_user(user, pk):
         return Activity.objects.visible_to(user).select_related("organizing_unit").get(pk=pk)
     except (Activity.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def leave_requests_for_user(user):
+    """The participations whose leave `user` may decide (pending or not), never the user's own."""
+    participations = Participation.objects.filter(activity__in=leave_decidable_activities(user))
+    return participations.exclude(member__user=user) if user.is_authenticated else participations.none()

@@ -2,16 +2,19 @@
 leaves a history row and an audit row, and closing/reopening/correcting keeps the duty ledger in step
 (DESIGN §6.1, §6.5)."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
-from lvzhi.ledger.services import Fact, sync_records
+from lvzhi.ledger.services import Fact, retract_all, sync_records
+from lvzhi.notifications.services import notify
 
 from . import selectors
-from .models import Activity, ActivityStatusChange, Participation
+from .models import Activity, ActivityStatusChange, Participation, Speech
 
 Status = Activity.Status
 PStatus = Participation.Status
@@ -193,10 +196,11 @@ def invite(*, activity, actor):
     if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
         raise ActivityError(_("Invitations go out when the activity is published."))
     already = Participation.objects.filter(activity=activity).values("member_id")
-    new_ids = list(selectors.resolve_invitees(activity).exclude(pk__in=already).values_list("pk", flat=True))
+    new_rows = list(selectors.resolve_invitees(activity).exclude(pk__in=already).values_list("pk", "user_id"))
     created = Participation.objects.bulk_create(
-        [Participation(activity=activity, member_id=pk) for pk in new_ids], ignore_conflicts=True
+        [Participation(activity=activity, member_id=pk) for pk, _user_id in new_rows], ignore_conflicts=True
     )
+    _notify_invited(activity, [user_id for _pk, user_id in new_rows if user_id is not None])
     if created:
         audit.record(
             audit.Action.UPDATE,
@@ -224,7 +228,9 @@ def cancel_activity(*, activity, actor, reason, expected_version=None):
     _require_run(actor, activity)
     reason = _require_reason(reason, _("Say why the activity is cancelled."))
     activity = _locked(activity, expected_version)
-    return _move(activity, Status.CANCELLED, actor=actor, reason=reason)
+    _move(activity, Status.CANCELLED, actor=actor, reason=reason)
+    _notify_cancelled(activity, reason)
+    return activity
 
 
 @transaction.atomic
@@ -333,6 +339,8 @@ def respond(*, participation, action, actor, reason="", now=None):
         obj=participation,
         summary=f"Answered {action}: {activity.title}",
     )
+    if to_status == PStatus.LEAVE_REQUESTED:
+        _notify_leave_requested(participation, actor)
     return participation
 
 
@@ -346,6 +354,8 @@ def decide_leave(*, participation, approve, actor, note=""):
         raise ActivityError(_("This activity no longer takes answers."), code="not_open")
     if participation.status != PStatus.LEAVE_REQUESTED:
         raise ActivityError(_("There is no leave request to decide."), code="no_leave_request")
+    if participation.member.user_id is not None and participation.member.user_id == actor.pk:
+        raise ActivityError(_("You cannot decide your own leave request."), code="own_leave_request")
     participation.decided_by = actor
     participation.decided_at = timezone.now()
     fields = ["decided_by", "decided_at"]
@@ -362,6 +372,7 @@ def decide_leave(*, participation, approve, actor, note=""):
         obj=participation,
         summary=f"Leave {'approved' if approve else 'refused'}: {participation}",
     )
+    _notify_leave_decided(participation, note)
     return participation
 
 
@@ -465,3 +476,157 @@ def correct_attendance(*, participation, status, actor, reason):
     )
     sync_ledger(activity=activity, actor=actor)
     return participation
+
+
+# --- notifications ---------------------------------------------------------------------------------
+# notify() creates the in-app notices at once and delivers email/SMS after the commit, in a constant
+# number of queries; these helpers only say who hears what.
+
+
+def _when_and_where(activity):
+    start = timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(activity.ends_at).strftime("%Y-%m-%d %H:%M")
+    return _("Time: %(start)s to %(end)s. Place: %(place)s.") % {
+        "start": start,
+        "end": end,
+        "place": activity.place or "—",
+    }
+
+
+def _users(user_ids):
+    # notify() reads only the ids and fetches the users itself (scoped to the committee, active only).
+    User = get_user_model()
+    return [User(pk=pk) for pk in user_ids]
+
+
+def _notify_invited(activity, user_ids):
+    if not user_ids:
+        return
+    notify(
+        recipients=_users(user_ids),
+        kind="activity.invited",
+        title=_("Invitation: %(title)s") % {"title": activity.title},
+        body=_when_and_where(activity),
+        url=reverse("activities:detail", args=[activity.pk]),
+        committee=activity.committee,
+    )
+
+
+def _notify_cancelled(activity, reason):
+    user_ids = activity.participations.filter(member__user__isnull=False).values_list(
+        "member__user_id", flat=True
+    )
+    notify(
+        recipients=_users(user_ids),
+        kind="activity.cancelled",
+        title=_("Cancelled: %(title)s") % {"title": activity.title},
+        body="\n".join([_when_and_where(activity), _("Reason: %(reason)s") % {"reason": reason}]),
+        url=reverse("activities:detail", args=[activity.pk]),
+        urgent=True,
+        committee=activity.committee,
+    )
+
+
+def _notify_leave_requested(participation, actor):
+    activity = participation.activity
+    notify(
+        recipients=selectors.leave_approvers(activity).exclude(pk=actor.pk),
+        kind="activity.leave_requested",
+        title=_("Leave request from %(member)s: %(title)s")
+        % {"member": participation.member.name, "title": activity.title},
+        body="\n".join(
+            [_when_and_where(activity), _("Reason: %(reason)s") % {"reason": participation.leave_reason}]
+        ),
+        url=reverse("activities:leave_requests"),
+        committee=activity.committee,
+    )
+
+
+def _notify_leave_decided(participation, note):
+    user_id = participation.member.user_id
+    if user_id is None:
+        return
+    activity = participation.activity
+    if participation.status == PStatus.LEAVE_APPROVED:
+        title = _("Leave approved: %(title)s") % {"title": activity.title}
+    else:
+        title = _("Leave refused: %(title)s") % {"title": activity.title}
+    notify(
+        recipients=_users([user_id]),
+        kind=f"activity.{participation.status}",
+        title=title,
+        body=note,
+        url=reverse("activities:detail", args=[activity.pk]),
+        urgent=False,
+        committee=activity.committee,
+    )
+
+
+# --- speeches --------------------------------------------------------------------------------------
+
+SPEECH_STATUSES = (Status.PUBLISHED, Status.IN_PROGRESS, Status.CLOSED)
+
+
+def speech_facts(speech):
+    """The one duty fact a speech implies: speech.oral or speech.written on the activity's (local) day."""
+    date = timezone.localdate(speech.activity.starts_at)
+    return [Fact(member=speech.member, kind=f"speech.{speech.kind}", date=date)]
+
+
+@transaction.atomic
+def record_speech(*, activity, member, kind, title, actor):
+    """Record a member's oral (大会发言) or written (书面发言) speech at the activity, and write it to the
+    ledger. One speech of each kind per member and activity."""
+    _require_run(actor, activity)
+    activity = _locked(activity)
+    if activity.status not in SPEECH_STATUSES:
+        raise ActivityError(
+            _("Speeches cannot be recorded for an activity that is %(status)s."),
+            code="speech_not_open",
+            params={"status": Status(activity.status).label},
+        )
+    if member.committee_id != activity.committee_id:
+        raise ActivityError(_("Member: choose a member of this committee."), code="foreign_member")
+    if kind not in Speech.Kind.values:
+        raise ActivityError(_("Kind: choose oral or written speech."), code="unknown_speech_kind")
+    title = (title or "").strip()
+    if not title:
+        raise ActivityError(_("Title: give the title of the speech."), code="title_required")
+    if Speech.objects.filter(activity=activity, member=member, kind=kind).exists():
+        raise ActivityError(
+            _("%(member)s already has a %(kind)s recorded for this activity."),
+            code="duplicate_speech",
+            params={"member": member.name, "kind": Speech.Kind(kind).label.lower()},
+        )
+    speech = Speech.objects.create(
+        activity=activity, member=member, kind=kind, title=title[:200], recorded_by=actor
+    )
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=speech,
+        summary=f"Speech recorded at {activity.title}: {speech}",
+        detail={"activity": activity.pk, "member": member.pk, "kind": kind},
+    )
+    sync_records(source=speech, committee=activity.committee, facts=speech_facts(speech), actor=actor)
+    return speech
+
+
+@transaction.atomic
+def delete_speech(*, speech, actor):
+    """Delete a speech and retract its ledger record."""
+    activity = speech.activity
+    _require_run(actor, activity)
+    activity = _locked(activity)
+    speech = Speech.objects.select_for_update().select_related("member").get(pk=speech.pk)
+    retract_all(source=speech, actor=actor, committee=activity.committee)
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        committee=activity.committee,
+        obj=speech,
+        summary=f"Speech deleted at {activity.title}: {speech}",
+        detail={"activity": activity.pk, "member": speech.member_id, "kind": speech.kind},
+    )
+    speech.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import leave_views, speech_views, views
 
 app_name = "activities"
 urlpatterns = [
@@ -12,4 +12,8 @@ urlpatterns = [
     path("<int:pk>/kiosk/", views.kiosk, name="kiosk"),
     path("<int:pk>/kiosk/code/", views.kiosk_code, name="kiosk_code"),
     path("<int:pk>/checkin/<str:token>/", views.scan, name="scan"),
+    path("leave/", leave_views.leave_requests, name="leave_requests"),
+    path("leave/<int:pk>/<str:decision>/", leave_views.leave_decide, name="leave_decide"),
+    path("<int:pk>/speeches/", speech_views.speeches, name="speeches"),
+    path("<int:pk>/speeches/<int:speech_pk>/delete/", speech_views.speech_delete, name="speech_delete"),
 ]
