@@ -478,6 +478,149 @@ def correct_attendance(*, participation, status, actor, reason):
     return participation
 
 
+# --- editing and attachments -----------------------------------------------------------------------
+
+# What update_activity may change; the rest (committee, status, version, creator) has its own paths.
+EDITABLE_FIELDS = (
+    "kind",
+    "organizing_unit",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "agenda",
+    "is_required",
+    "registration_deadline",
+    "checkin_opens_at",
+    "checkin_closes_at",
+    "invitee_rules",
+)
+EDITABLE_STATUSES = (Status.DRAFT, Status.PUBLISHED)
+
+
+def _field_value(activity, name):
+    # Compare units by id, so an unchanged unit never counts as a change.
+    return activity.organizing_unit_id if name == "organizing_unit" else getattr(activity, name)
+
+
+@transaction.atomic
+def update_activity(*, activity, actor, expected_version, **fields):
+    """Edit a draft or published activity. On a published activity, the members the new invitee rules
+    add are invited at once; members no longer named keep their invitation (they may have answered)."""
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    _require_run(actor, activity)
+    activity = _locked(activity, expected_version)
+    if activity.status not in EDITABLE_STATUSES:
+        raise ActivityError(
+            _("An activity that is %(status)s cannot be edited."),
+            code="not_editable",
+            params={"status": Status(activity.status).label},
+        )
+    if "invitee_rules" in fields:
+        fields["invitee_rules"] = selectors.normalize_rules(fields["invitee_rules"])
+    unit = fields.get("organizing_unit", activity.organizing_unit)
+    if unit is not None and unit.committee_id != activity.committee_id:
+        raise PermissionDenied("activities.run_activity")
+    changed = {}
+    for name, value in fields.items():
+        before = _field_value(activity, name)
+        setattr(activity, name, value)
+        after = _field_value(activity, name)
+        if before != after:
+            changed[name] = (before, after)
+    if not changed:
+        return activity
+    # Unit staff cannot hand an activity to a unit they do not run (nor to the office).
+    _require_run(actor, activity)
+    if activity.ends_at < activity.starts_at:
+        raise ActivityError(_("An activity cannot end before it starts."), code="ends_before_start")
+    activity.full_clean(exclude=["committee", "created_by"])
+    activity.version += 1
+    activity.save()
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=activity,
+        summary=f"Activity edited: {activity.title}",
+        detail={"changed": sorted(changed)},
+    )
+    if "invitee_rules" in changed and activity.status == Status.PUBLISHED:
+        invite(activity=activity, actor=actor)
+    return activity
+
+
+def _require_open_for_files(activity):
+    if activity.status in (Status.CLOSED, Status.CANCELLED):
+        raise ActivityError(
+            _("The attachments of a closed or cancelled activity cannot change."), code="files_frozen"
+        )
+
+
+@transaction.atomic
+def add_attachment(*, activity, uploaded_file, actor):
+    """Attach a document judged by its content (uploads.check_attachment); it is stored under a random
+    name with the extension the check gave, and keeps the uploaded name only for display."""
+    from lvzhi.core.uploads import UploadRefused, check_attachment, file_size
+
+    from .models import ActivityAttachment
+
+    _require_run(actor, activity)
+    activity = _locked(activity)
+    _require_open_for_files(activity)
+    original = (uploaded_file.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    try:
+        extension, content_type = check_attachment(uploaded_file, original)
+    except UploadRefused as refused:
+        raise ActivityError(str(refused), code="upload_refused") from refused
+    attachment = ActivityAttachment(
+        activity=activity,
+        name=(original or f"attachment.{extension}")[-200:],
+        content_type=content_type,
+        size=file_size(uploaded_file),
+        uploaded_by=actor,
+    )
+    attachment.file.save(f"upload.{extension}", uploaded_file, save=False)
+    # A failed save must not leave the stored file behind.
+    stored, storage = attachment.file.name, attachment.file.storage
+    try:
+        attachment.save()
+        audit.record(
+            audit.Action.CREATE,
+            actor=actor,
+            committee=activity.committee,
+            obj=attachment,
+            summary=f"Attachment added to {activity.title}: {attachment.name}",
+            detail={"activity": activity.pk, "size": attachment.size, "content_type": content_type},
+        )
+    except Exception:
+        storage.delete(stored)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(*, attachment, actor):
+    activity = attachment.activity
+    _require_run(actor, activity)
+    activity = _locked(activity)
+    _require_open_for_files(activity)
+    name, storage = attachment.file.name, attachment.file.storage
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        committee=activity.committee,
+        obj=attachment,
+        summary=f"Attachment removed from {activity.title}: {attachment.name}",
+        detail={"activity": activity.pk, "name": attachment.name},
+    )
+    attachment.delete()
+    # The file goes only once the row is gone for good.
+    transaction.on_commit(lambda: storage.delete(name))
+
+
 # --- notifications ---------------------------------------------------------------------------------
 # notify() creates the in-app notices at once and delivers email/SMS after the commit, in a constant
 # number of queries; these helpers only say who hears what.

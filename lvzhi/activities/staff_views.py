@@ -1,0 +1,446 @@
+"""Staff pages for activities (DESIGN §6.1): the list, the activity form with its invitee rules, and the
+manage page: lifecycle actions, attendance by hand, corrections and attachments. Every change goes
+through a service; the views only fetch through scoped helpers and turn domain errors into messages."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from lvzhi.core import submission
+from lvzhi.core.pagination import paginate
+from lvzhi.members.models import Member, MemberTerm
+
+from . import selectors, services
+from .forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    AddParticipantForm,
+    AttachmentForm,
+    CorrectionForm,
+    InviteeRulesForm,
+    resolve_names,
+)
+from .models import Activity, ActivityAttachment, Participation
+
+Status = Activity.Status
+PStatus = Participation.Status
+LEAVE_STATUSES = (PStatus.LEAVE_REQUESTED, PStatus.LEAVE_APPROVED)
+
+
+# --- fetching with permission checks ---------------------------------------------------------------
+
+
+def _require_view(user):
+    if not user.has_perm("activities.view_activity"):
+        raise PermissionDenied("activities.view_activity")
+
+
+def _staff_activity(user, pk):
+    """An activity the staff user may see (their committee; for unit staff, their units), else 404."""
+    _require_view(user)
+    return selectors.get_activity_for_user(user, pk)
+
+
+def _run_activity(user, pk):
+    activity = _staff_activity(user, pk)
+    if not selectors.can_run(user, activity):
+        raise PermissionDenied("activities.run_activity")
+    return activity
+
+
+def _participation(activity, ppk):
+    return get_object_or_404(
+        Participation.objects.select_related("member", "activity"), pk=ppk, activity=activity
+    )
+
+
+def _show_error(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _posted_version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0  # never a real version: the service answers "someone else changed it"
+
+
+def _to_manage(activity):
+    return redirect("activities:manage", pk=activity.pk)
+
+
+def with_counts(qs):
+    """Participation counts per activity in the same query as the activities."""
+    return qs.annotate(
+        n_invited=Count("participations"),
+        n_confirmed=Count("participations", filter=Q(participations__status=PStatus.CONFIRMED)),
+        n_leave=Count("participations", filter=Q(participations__status__in=LEAVE_STATUSES)),
+        n_attended=Count("participations", filter=Q(participations__status__in=Participation.ATTENDED)),
+    )
+
+
+# --- list ------------------------------------------------------------------------------------------
+
+
+@login_required
+def staff_list(request):
+    _require_view(request.user)
+    visible = Activity.objects.visible_to(request.user)
+    form = ActivityFilterForm(request.GET or None, activities=visible, user=request.user)
+    activities = with_counts(form.filter(visible).select_related("organizing_unit")).order_by(
+        "-starts_at", "pk"
+    )
+    page = paginate(request, activities, per_page=30)
+    template = (
+        "activities/staff/_list.html"
+        if request.htmx and not request.htmx.boosted
+        else "activities/staff/list.html"
+    )
+    return render(request, template, {"form": form, "page": page})
+
+
+# --- create and edit -------------------------------------------------------------------------------
+
+
+def _form_fields(form):
+    return {name: form.cleaned_data[name] for name in ActivityForm.Meta.fields}
+
+
+@login_required
+def activity_new(request):
+    user = request.user
+    if not (user.has_perm("activities.add_activity") and user.has_perm("activities.run_activity")):
+        raise PermissionDenied("activities.add_activity")
+    form = ActivityForm(request.POST or None, instance=Activity(committee_id=user.committee_id), user=user)
+    rules_form = InviteeRulesForm(request.POST or None, committee_id=user.committee_id)
+    if request.method == "POST" and form.is_valid() and rules_form.is_valid():
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                activity = services.create_activity(
+                    actor=user, **_form_fields(form), invitee_rules=rules_form.rules()
+                )
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            return redirect("activities:staff_list")
+        except services.ActivityError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Activity “%(title)s” saved as a draft.") % {"title": activity.title})
+            return _to_manage(activity)
+    return render(request, "activities/staff/form.html", {"form": form, "rules_form": rules_form})
+
+
+@login_required
+def activity_edit(request, pk):
+    user = request.user
+    activity = _run_activity(user, pk)
+    if activity.status not in services.EDITABLE_STATUSES:
+        messages.error(
+            request,
+            _("An activity that is %(status)s cannot be edited.") % {"status": activity.get_status_display()},
+        )
+        return _to_manage(activity)
+    form = ActivityForm(request.POST or None, instance=activity, user=user)
+    rules_form = InviteeRulesForm(
+        request.POST or None,
+        committee_id=activity.committee_id,
+        initial=InviteeRulesForm.initial_for(activity),
+    )
+    if request.method == "POST" and form.is_valid() and rules_form.is_valid():
+        try:
+            services.update_activity(
+                activity=activity,
+                actor=user,
+                expected_version=form.cleaned_data["version"] or 0,
+                **_form_fields(form),
+                invitee_rules=rules_form.rules(),
+            )
+        except services.StaleActivityError:
+            form.add_error(
+                None,
+                _(
+                    "Someone else changed this activity after you opened it. Nothing was saved. "
+                    "Your entries are still below: open the activity in a new tab to see the changes, "
+                    "then save again."
+                ),
+            )
+            # The next save compares with the version now stored.
+            form.data = form.data.copy()
+            form.data["version"] = Activity.objects.values_list("version", flat=True).get(pk=activity.pk)
+        except services.ActivityError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Activity saved."))
+            return _to_manage(activity)
+    return render(
+        request, "activities/staff/form.html", {"form": form, "rules_form": rules_form, "activity": activity}
+    )
+
+
+@login_required
+@require_POST
+def invitee_count(request):
+    """htmx: how many members the posted rules invite right now."""
+    user = request.user
+    _require_view(user)
+    if not user.has_perm("activities.run_activity"):
+        raise PermissionDenied("activities.run_activity")
+    rules_form = InviteeRulesForm(request.POST, committee_id=user.committee_id)
+    count = None
+    if rules_form.is_valid():
+        probe = Activity(committee_id=user.committee_id, invitee_rules=rules_form.rules())
+        count = selectors.resolve_invitees(probe).count()
+    return render(request, "activities/staff/_invitee_count.html", {"count": count, "rules_form": rules_form})
+
+
+# --- manage ----------------------------------------------------------------------------------------
+
+
+def _participants(activity):
+    current_terms = Prefetch(
+        "member__terms",
+        queryset=MemberTerm.objects.filter(term__is_current=True)
+        .order_by()
+        .select_related("sector", "town_committee"),
+        to_attr="current_terms",
+    )
+    return activity.participations.select_related("member", "checked_in_by").prefetch_related(current_terms)
+
+
+def _summary(activity):
+    by_status = dict(activity.participations.values_list("status").annotate(n=Count("pk")).order_by())
+    return {
+        "total": sum(by_status.values()),
+        "confirmed": by_status.get(PStatus.CONFIRMED, 0),
+        "leave_requested": by_status.get(PStatus.LEAVE_REQUESTED, 0),
+        "leave_approved": by_status.get(PStatus.LEAVE_APPROVED, 0),
+        "declined": by_status.get(PStatus.DECLINED, 0),
+        "attended": sum(by_status.get(s, 0) for s in Participation.ATTENDED),
+        "late": by_status.get(PStatus.LATE, 0),
+        "left_early": by_status.get(PStatus.LEFT_EARLY, 0),
+        "absent": by_status.get(PStatus.ABSENT, 0),
+        "waiting": by_status.get(PStatus.INVITED, 0),
+    }
+
+
+@login_required
+def manage(request, pk):
+    activity = _staff_activity(request.user, pk)
+    can_run = selectors.can_run(request.user, activity)
+    now = timezone.now()
+    return render(
+        request,
+        "activities/staff/manage.html",
+        {
+            "activity": activity,
+            "can_run": can_run,
+            "participants": _participants(activity),
+            "summary": _summary(activity),
+            "history": activity.status_changes.select_related("actor"),
+            "attachments": activity.attachments.select_related("uploaded_by"),
+            "checkin_open": activity.status in (Status.PUBLISHED, Status.IN_PROGRESS),
+            "in_window": activity.checkin_open_at(now),
+            "editable": activity.status in services.EDITABLE_STATUSES,
+            "correction_form": CorrectionForm(),
+            "add_form": AddParticipantForm(),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+LIFECYCLE = {
+    "publish": (
+        services.publish_activity,
+        False,
+        gettext_lazy("The activity is published and the invitations are out."),
+    ),
+    "start": (services.start_activity, False, gettext_lazy("The activity is in progress.")),
+    "close": (
+        services.close_activity,
+        False,
+        gettext_lazy("The activity is closed and the attendance is recorded."),
+    ),
+    "cancel": (services.cancel_activity, True, gettext_lazy("The activity is cancelled.")),
+    "reopen": (
+        services.reopen_activity,
+        True,
+        gettext_lazy("The activity is reopened; its ledger rows are retracted."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def lifecycle(request, pk, action):
+    activity = _run_activity(request.user, pk)
+    service, needs_reason, done = LIFECYCLE[action]
+    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
+    try:
+        service(activity=activity, actor=request.user, expected_version=_posted_version(request), **kwargs)
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, done)
+    return _to_manage(activity)
+
+
+@login_required
+@require_POST
+def checkin_member(request, pk, ppk):
+    activity = _run_activity(request.user, pk)
+    participation = _participation(activity, ppk)
+    try:
+        services.check_in(
+            activity=activity,
+            member=participation.member,
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("%(member)s is checked in.") % {"member": participation.member})
+    return _to_manage(activity)
+
+
+@login_required
+@require_POST
+def checkin_add(request, pk):
+    """Check in a member who was not invited: the service adds their participation."""
+    activity = _run_activity(request.user, pk)
+    form = AddParticipantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Type the name of the member to check in."))
+        return _to_manage(activity)
+    name = form.cleaned_data["name"].strip()
+    ids, errors = resolve_names(activity.committee_id, [name])
+    if errors:
+        for error in errors:
+            messages.error(request, error)
+        return _to_manage(activity)
+    member = Member.objects.get(pk=ids[0], committee_id=activity.committee_id)
+    try:
+        services.check_in(
+            activity=activity, member=member, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("%(member)s is checked in.") % {"member": member})
+    return _to_manage(activity)
+
+
+@login_required
+@require_POST
+def left_early(request, pk, ppk):
+    activity = _run_activity(request.user, pk)
+    participation = _participation(activity, ppk)
+    try:
+        services.mark_left_early(
+            participation=participation, actor=request.user, reason=request.POST.get("reason", "")
+        )
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(
+            request, _("%(member)s is marked as having left early.") % {"member": participation.member}
+        )
+    return _to_manage(activity)
+
+
+@login_required
+@require_POST
+def correct(request, pk, ppk):
+    activity = _run_activity(request.user, pk)
+    participation = _participation(activity, ppk)
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an attendance status."))
+        return _to_manage(activity)
+    try:
+        services.correct_attendance(
+            participation=participation,
+            status=form.cleaned_data["status"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("The attendance of %(member)s is corrected and the duty record rewritten.")
+            % {"member": participation.member},
+        )
+    return _to_manage(activity)
+
+
+# --- attachments -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_add(request, pk):
+    activity = _run_activity(request.user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to attach."))
+        return _to_manage(activity)
+    try:
+        attachment = services.add_attachment(
+            activity=activity, uploaded_file=form.cleaned_data["file"], actor=request.user
+        )
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.name})
+    return _to_manage(activity)
+
+
+def _visible_attachment(user, pk):
+    return get_object_or_404(
+        ActivityAttachment.objects.select_related("activity"),
+        pk=pk,
+        activity__in=Activity.objects.visible_to(user),
+    )
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk):
+    _require_view(request.user)
+    attachment = _visible_attachment(request.user, pk)
+    activity = attachment.activity
+    if not selectors.can_run(request.user, activity):
+        raise PermissionDenied("activities.run_activity")
+    try:
+        services.delete_attachment(attachment=attachment, actor=request.user)
+    except services.ActivityError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.name})
+    return _to_manage(activity)
+
+
+@login_required
+def attachment(request, pk):
+    """The file, for anyone who may see the activity; always a download with the stored type."""
+    attachment = _visible_attachment(request.user, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
