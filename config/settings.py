@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "lvzhi.ledger",
     "lvzhi.activities",
     "lvzhi.notifications",
+    "lvzhi.studies",
     "lvzhi.library",
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("ledger/", include("lvzhi.ledger.urls")),
     path("activities/", include("lvzhi.activities.urls")),
     path("notifications/", include("lvzhi.notifications.urls")),
+    path("studies/", include("lvzhi.studies.urls")),
     path("library/", include("lvzhi.library.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

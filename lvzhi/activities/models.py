@@ -1,6 +1,7 @@
 """Duty activities (DESIGN §6.1): meetings, training, inspections, and who takes part in them."""
 
 import datetime
+import secrets
 import uuid
 
 from django.conf import settings
@@ -364,3 +365,28 @@ class Speech(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_kind_display()} · {self.title}"
+
+
+def new_feed_token():
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a member's calendar subscription. Calendar apps send no cookies, so the
+    token in the URL is the only credential: long, random, and replaced when the member resets it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user}"

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from . import leave_views, report_views, speech_views, staff_views, views
+from . import calendar_views, leave_views, report_views, speech_views, staff_views, views
 
 app_name = "activities"
 urlpatterns = [
     path("mine/", views.my_activities, name="mine"),
+    path("mine.ics", calendar_views.my_calendar, name="my_calendar"),
+    path("calendar/reset/", calendar_views.calendar_reset, name="calendar_reset"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     # Staff pages: list, form, manage, attendance by hand, attachments.
     path("", staff_views.staff_list, name="staff_list"),
     path("new/", staff_views.activity_new, name="new"),

@@ -1,7 +1,10 @@
 """Activity pages: a member's own activities and answers, and QR self check-in (kiosk and scan)."""
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,10 +18,13 @@ from lvzhi.core import rotating_tokens
 
 from . import selectors, services
 from .forms import LeaveRequestForm
-from .models import Activity, Participation
+from .models import Activity, CalendarFeed, Participation
 
 CHECKIN_PURPOSE = "activity-checkin"
 KIOSK_POLL_SECONDS = 5
+# A valid scan by someone not yet signed in is remembered this long (seconds) across the sign-in.
+SCAN_GRANT_KEY = "activities.scan_grant"
+SCAN_GRANT_TTL = 10 * 60
 OPEN_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
 
 
@@ -61,10 +67,22 @@ def my_activities(request):
             participation.can_answer = _can_answer(participation, now)
             (upcoming if participation.activity.ends_at >= now else past).append(participation)
         past.reverse()
+    feed_url = None
+    if member is not None:
+        # Created by a POST (calendar_reset), so that viewing the page writes nothing.
+        feed = CalendarFeed.objects.filter(user=request.user).first()
+        if feed is not None:
+            feed_url = request.build_absolute_uri(reverse("activities:calendar_feed", args=[feed.token]))
     return render(
         request,
         "activities/mine.html",
-        {"member": member, "upcoming": upcoming, "past": past, "leave_form": LeaveRequestForm()},
+        {
+            "member": member,
+            "upcoming": upcoming,
+            "past": past,
+            "leave_form": LeaveRequestForm(),
+            "feed_url": feed_url,
+        },
     )
 
 
@@ -160,13 +178,36 @@ def kiosk_code(request, pk):
     return render(request, "activities/_kiosk_code.html", _code_context(request, activity))
 
 
-@login_required
+def _grant_for(request, activity_id):
+    """Whether the session holds an unexpired scan grant for this activity."""
+    grant = request.session.get(SCAN_GRANT_KEY)
+    if not isinstance(grant, dict) or grant.get("activity") != activity_id:
+        return False
+    try:
+        return time.time() <= float(grant.get("until", 0))
+    except (TypeError, ValueError):
+        return False
+
+
 def scan(request, pk, token):
     """The page a member's phone opens from the kiosk's QR code. GET only asks for confirmation, so
-    that link previews and prefetching never check anyone in; POST checks in the signed-in member."""
+    that link previews and prefetching never check anyone in; POST checks in the signed-in member.
+
+    A member who is not signed in scans, then types their password; by then the 30 s code has
+    expired. So an anonymous GET with a valid code leaves a grant in the session (this activity, for
+    SCAN_GRANT_TTL) before sending them to sign in; Django's login keeps session data, and the grant
+    stands in for the code until it is used or runs out."""
+    if not request.user.is_authenticated:
+        if request.method == "GET" and rotating_tokens.verify_token(
+            token, purpose=CHECKIN_PURPOSE, object_id=pk
+        ):
+            request.session[SCAN_GRANT_KEY] = {"activity": pk, "until": time.time() + SCAN_GRANT_TTL}
+        return redirect_to_login(request.get_full_path())
     activity = get_object_or_404(Activity, pk=pk, committee_id=request.user.committee_id)
     member = _member_or_none(request.user)
-    token_ok = rotating_tokens.verify_token(token, purpose=CHECKIN_PURPOSE, object_id=activity.pk)
+    token_ok = rotating_tokens.verify_token(
+        token, purpose=CHECKIN_PURPOSE, object_id=activity.pk
+    ) or _grant_for(request, activity.pk)
     if request.method == "POST":
         if member is None:
             messages.error(request, _("Only members can check in."))
@@ -178,6 +219,7 @@ def scan(request, pk, token):
             except services.ActivityError as error:
                 _show_error(request, error)
             else:
+                request.session.pop(SCAN_GRANT_KEY, None)
                 messages.success(request, _("You are checked in. Welcome!"))
                 return redirect("activities:detail", pk=activity.pk)
         return redirect("activities:mine")

@@ -181,3 +181,116 @@ def test_anonymous_redirected_to_login_and_back(client, activity):
     response = client.post(url)
     assert response.status_code == 302
     assert Participation.objects.filter(activity=activity).count() == 0
+
+
+# --- scan across sign-in ---------------------------------------------------------------------------
+
+
+class Clock:
+    """Moves time.time() (read by rotating_tokens and the scan grant) by whole seconds."""
+
+    def __init__(self, monkeypatch):
+        import time
+
+        self.offset = 0
+        real = time.time
+        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
+
+    def advance(self, seconds):
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)
+
+
+def sign_in(client, user):
+    """Sign in through the login form, as the member does on the phone, keeping the session."""
+    user.set_password("Lvzhi-2026-pass")
+    user.save()
+    return client.post(
+        reverse("accounts:login") + "?next=/", {"username": user.username, "password": "Lvzhi-2026-pass"}
+    )
+
+
+def test_anonymous_scan_is_remembered_across_sign_in(client, member, activity, invitation, clock):
+    url = scan_url(activity)
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert "activities.scan_grant" in client.session
+
+    clock.advance(120)  # the member types the password; the code is long gone
+    assert sign_in(client, member.user).status_code == 302
+    page = client.get(url)
+    assert page.status_code == 200
+    assert '<form method="post"' in page.content.decode()
+    response = client.post(url, follow=True)
+    invitation.refresh_from_db()
+    assert invitation.status == P.PRESENT
+    assert "You are checked in." in response.content.decode()
+    assert "activities.scan_grant" not in client.session
+
+
+def test_grant_is_used_once(client, member, activity, invitation, clock):
+    url = scan_url(activity)
+    client.get(url)
+    sign_in(client, member.user)
+    clock.advance(120)
+    client.post(url)
+    # A second, fresh GET with the expired code gets no more help from the grant.
+    body = client.get(url).content.decode()
+    assert "scan the QR code on the big screen again" in body
+
+
+def test_grant_expires_after_ten_minutes(client, member, activity, invitation, clock):
+    url = scan_url(activity)
+    client.get(url)
+    clock.advance(11 * 60)
+    sign_in(client, member.user)
+    response = client.post(url, follow=True)
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+    assert "scan the QR code on the big screen again" in response.content.decode()
+
+
+def test_grant_for_another_activity_does_not_help(
+    client, member, activity, invitation, make_activity, invite_member, clock
+):
+    now = timezone.now()
+    other = make_activity(starts_at=now - 5 * MIN, ends_at=now + 60 * MIN, status=Activity.Status.IN_PROGRESS)
+    other_invitation = invite_member(other, member, status=P.CONFIRMED)
+    client.get(scan_url(activity))  # grant for `activity`
+    old_other_url = scan_url(other)  # a code for `other`, soon expired
+    clock.advance(120)
+    sign_in(client, member.user)
+    client.post(old_other_url)
+    other_invitation.refresh_from_db()
+    assert other_invitation.checked_in_at is None
+    # ... while the grant still works for its own activity
+    client.post(scan_url(activity, make_token(purpose=PURPOSE, object_id=activity.pk, now=now)))
+    invitation.refresh_from_db()
+    assert invitation.status == P.PRESENT
+
+
+def test_invalid_token_anonymous_goes_to_login_without_grant(client, activity):
+    old = make_token(purpose=PURPOSE, object_id=activity.pk, now=timezone.now() - 5 * MIN)
+    for token in (old, "garbage"):
+        response = client.get(scan_url(activity, token))
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+        assert "activities.scan_grant" not in client.session
+
+
+def test_token_for_another_activity_gives_no_grant(client, activity, make_activity):
+    other = make_activity()
+    token = make_token(purpose=PURPOSE, object_id=other.pk)
+    client.get(scan_url(activity, token))
+    assert "activities.scan_grant" not in client.session
+
+
+def test_anonymous_post_gives_no_grant(client, activity):
+    response = client.post(scan_url(activity))
+    assert response.status_code == 302
+    assert "activities.scan_grant" not in client.session

@@ -1,0 +1,78 @@
+"""Calendar downloads: a private subscription address (no cookies: the token is the credential) and a
+one-off .ics download for the signed-in member."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lvzhi.core import audit
+
+from . import calendar
+from .models import CalendarFeed, new_feed_token
+
+CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+
+def _calendar_response(request, member, *, filename=None):
+    host = request.get_host().split(":")[0] or "lvzhi"
+    text = calendar.build_calendar(
+        calendar.participations_for(member),
+        host=host,
+        url_for=lambda activity: request.build_absolute_uri(reverse("activities:detail", args=[activity.pk])),
+        name=_("My duty activities"),
+    )
+    response = HttpResponse(text.encode("utf-8"), content_type=CONTENT_TYPE)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # The feed carries the member's schedule: no shared cache may keep it.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def calendar_feed(request, token):
+    """The subscription address. An unknown or reset token is a 404, like any page that is not there."""
+    feed = (
+        CalendarFeed.objects.select_related("user__member").filter(token=token, user__is_active=True).first()
+    )
+    member = getattr(feed.user, "member", None) if feed is not None else None
+    if member is None:
+        raise Http404
+    return _calendar_response(request, member)
+
+
+@login_required
+@require_GET
+def my_calendar(request):
+    member = getattr(request.user, "member", None)
+    if member is None:
+        raise Http404
+    return _calendar_response(request, member, filename="activities.ics")
+
+
+def feed_for(user):
+    """The user's feed, created on first use."""
+    feed, _created = CalendarFeed.objects.get_or_create(user=user)
+    return feed
+
+
+@login_required
+@require_POST
+def calendar_reset(request):
+    """Give the member a new subscription address; the old one stops working at once."""
+    if getattr(request.user, "member", None) is None:
+        raise Http404
+    with transaction.atomic():
+        feed = feed_for(request.user)
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+        audit.record(
+            audit.Action.UPDATE, actor=request.user, request=request, obj=feed, summary="Calendar link reset"
+        )
+    messages.success(request, _("Your calendar link has been replaced. Subscribe again with the new link."))
+    return redirect("activities:mine")

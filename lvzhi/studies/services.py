@@ -1,0 +1,388 @@
+"""Writes to training plans and study submissions. Status changes go through the transition tables on
+the models, leave a history row and an audit row; every change of a submission's status re-syncs its
+duty-ledger facts (DESIGN §6.5)."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lvzhi.core import audit
+from lvzhi.ledger.services import Fact, sync_records
+from lvzhi.notifications.services import notify
+
+from .models import (
+    StudySubmission,
+    StudySubmissionStatusChange,
+    TrainingPlan,
+    TrainingPlanStatusChange,
+    TrainingSession,
+)
+
+Status = StudySubmission.Status
+PlanStatus = TrainingPlan.Status
+
+
+class StudyError(ValidationError):
+    """An illegal move: shown to the user as a message, never a 500."""
+
+
+class StaleError(StudyError):
+    """Someone changed the object after this editor opened it."""
+
+
+# --- permissions -----------------------------------------------------------------------------------
+
+
+def can_manage_plans(user, committee_id=None):
+    return (
+        user.is_authenticated
+        and user.has_perm("studies.change_trainingplan")
+        and user.is_committee_wide
+        and (committee_id is None or user.committee_id == committee_id)
+    )
+
+
+def can_acknowledge(user, submission):
+    """Office staff for the whole committee; unit staff only for the members of their units."""
+    if not user.is_authenticated or user.committee_id != submission.committee_id:
+        return False
+    if not user.has_perm("studies.acknowledge_studysubmission"):
+        return False
+    return StudySubmission.objects.visible_to(user).filter(pk=submission.pk).exists()
+
+
+def _require_plan_manager(actor, plan=None):
+    if not can_manage_plans(actor, plan.committee_id if plan is not None else None):
+        raise PermissionDenied("studies.change_trainingplan")
+
+
+def _check_version(obj, expected_version, message):
+    if expected_version is not None and obj.version != expected_version:
+        raise StaleError(message, code="stale")
+
+
+# --- plans -----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_plan(*, actor, year, title, summary=""):
+    if not actor.has_perm("studies.add_trainingplan"):
+        raise PermissionDenied("studies.add_trainingplan")
+    _require_plan_manager(actor)
+    if TrainingPlan.objects.filter(committee_id=actor.committee_id, year=year).exists():
+        raise StudyError(
+            _("There is already a training plan for %(year)s."), code="duplicate", params={"year": year}
+        )
+    plan = TrainingPlan.objects.create(
+        committee_id=actor.committee_id, year=year, title=title, summary=summary, created_by=actor
+    )
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=plan.committee,
+        obj=plan,
+        summary=f"Training plan created: {plan.title}",
+    )
+    return plan
+
+
+@transaction.atomic
+def update_plan(*, plan, actor, title, summary, expected_version=None):
+    _require_plan_manager(actor, plan)
+    plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_version(plan, expected_version, _("Someone else changed this plan; reload it and try again."))
+    plan.title, plan.summary = title, summary
+    plan.version += 1
+    plan.save(update_fields=["title", "summary", "version"])
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=plan.committee,
+        obj=plan,
+        summary=f"Training plan edited: {title}",
+    )
+    return plan
+
+
+@transaction.atomic
+def set_plan_status(*, plan, to_status, actor, expected_version=None):
+    """Publish a draft plan (members see it) or take a published one back to draft."""
+    _require_plan_manager(actor, plan)
+    plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_version(plan, expected_version, _("Someone else changed this plan; reload it and try again."))
+    from_status = plan.status
+    if to_status not in TrainingPlan.TRANSITIONS[PlanStatus(from_status)]:
+        raise StudyError(
+            _("A plan that is %(from)s cannot become %(to)s."),
+            code="illegal_transition",
+            params={"from": PlanStatus(from_status).label, "to": PlanStatus(to_status).label},
+        )
+    plan.status = to_status
+    plan.version += 1
+    plan.save(update_fields=["status", "version"])
+    TrainingPlanStatusChange.objects.create(
+        plan=plan, from_status=from_status, to_status=to_status, actor=actor
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=plan.committee,
+        obj=plan,
+        summary=f"Training plan {from_status} → {to_status}: {plan.title}",
+        detail={"from": from_status, "to": to_status},
+    )
+    return plan
+
+
+def _check_activity(plan, activity):
+    if activity is None:
+        return
+    if (
+        activity.committee_id != plan.committee_id
+        or activity.kind != activity.Kind.TRAINING
+        or timezone.localtime(activity.starts_at).year != plan.year
+    ):
+        raise StudyError(
+            _("Training activity: choose a study and training activity of %(year)s."),
+            code="activity",
+            params={"year": plan.year},
+        )
+
+
+@transaction.atomic
+def save_session(*, plan, actor, planned_on, topic, lecturer="", audience="", activity=None, session=None):
+    """Add a session to the plan (session=None) or change one of its sessions."""
+    _require_plan_manager(actor, plan)
+    if session is not None and session.plan_id != plan.pk:
+        raise PermissionDenied
+    if planned_on.year != plan.year:
+        raise StudyError(
+            _("Planned date: the date must fall in %(year)s."), code="date", params={"year": plan.year}
+        )
+    _check_activity(plan, activity)
+    created = session is None
+    session = session or TrainingSession(plan=plan)
+    session.planned_on, session.topic, session.lecturer = planned_on, topic, lecturer
+    session.audience, session.activity = audience, activity
+    session.save()
+    audit.record(
+        audit.Action.CREATE if created else audit.Action.UPDATE,
+        actor=actor,
+        committee=plan.committee,
+        obj=session,
+        summary=f"Training session {'added' if created else 'edited'}: {session}",
+    )
+    return session
+
+
+@transaction.atomic
+def delete_session(*, session, actor):
+    plan = session.plan
+    _require_plan_manager(actor, plan)
+    label = str(session)
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        committee=plan.committee,
+        obj=session,
+        summary=f"Training session deleted: {label}",
+    )
+    session.delete()
+
+
+# --- submissions -----------------------------------------------------------------------------------
+
+
+def facts_for(submission):
+    """The ledger facts one submission implies now: an acknowledged one counts for its member on the
+    local date it was handed in; anything else counts for nothing."""
+    if submission.status != Status.ACKNOWLEDGED:
+        return []
+    return [
+        Fact(
+            member=submission.member,
+            kind=submission.ledger_kind,
+            date=timezone.localdate(submission.submitted_at),
+        )
+    ]
+
+
+def _sync_ledger(submission, actor):
+    sync_records(source=submission, committee=submission.committee, facts=facts_for(submission), actor=actor)
+
+
+def _move(submission, to_status, *, actor, reason=""):
+    from_status = submission.status
+    if to_status not in StudySubmission.TRANSITIONS[Status(from_status)]:
+        raise StudyError(
+            _("A submission that is %(from)s cannot become %(to)s."),
+            code="illegal_transition",
+            params={"from": Status(from_status).label, "to": Status(to_status).label},
+        )
+    submission.status = to_status
+    submission.version += 1
+    StudySubmissionStatusChange.objects.create(
+        submission=submission, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=submission.committee,
+        obj=submission,
+        summary=f"Study submission {from_status} → {to_status}: {submission.title}",
+        detail={"from": from_status, "to": to_status, "reason": reason},
+    )
+
+
+def _locked(submission, expected_version=None):
+    fresh = (
+        StudySubmission.objects.select_for_update()
+        .select_related("member", "committee")
+        .get(pk=submission.pk)
+    )
+    _check_version(
+        fresh, expected_version, _("Someone else changed this submission; reload it and try again.")
+    )
+    return fresh
+
+
+def _check_session(member, session):
+    if session is not None and session.plan.committee_id != member.committee_id:
+        raise StudyError(_("Training session: choose a session of your committee's plan."), code="session")
+
+
+def _check_text(title, body):
+    if not (title or "").strip():
+        raise StudyError(_("Title: enter a title."), code="title")
+    if not (body or "").strip():
+        raise StudyError(_("Text: write your notes or essay."), code="body")
+
+
+def _store_attachment(submission, attachment):
+    """`attachment` is (uploaded file, extension, content type) as checked by uploads.check_attachment."""
+    upload, extension, content_type = attachment
+    if submission.attachment:
+        submission.attachment.delete(save=False)
+    submission.attachment_name = upload.name[:200]
+    submission.attachment_content_type = content_type
+    submission.attachment.save(f"upload.{extension}", upload, save=False)
+
+
+@transaction.atomic
+def submit(*, member, actor, kind, title, body, session=None, attachment=None, now=None):
+    """A member hands in study notes or an essay. Only the member themselves may do so."""
+    if member.user_id is None or member.user_id != actor.pk:
+        raise PermissionDenied("studies.submit")
+    _check_text(title, body)
+    _check_session(member, session)
+    submission = StudySubmission(
+        committee_id=member.committee_id,
+        member=member,
+        kind=kind,
+        title=title.strip(),
+        body=body,
+        session=session,
+        submitted_at=now or timezone.now(),
+    )
+    if attachment is not None:
+        _store_attachment(submission, attachment)
+    submission.save()
+    StudySubmissionStatusChange.objects.create(
+        submission=submission, from_status="", to_status=Status.SUBMITTED, actor=actor
+    )
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=submission.committee,
+        obj=submission,
+        summary=f"Study submission handed in: {submission.title}",
+        detail={"kind": kind},
+    )
+    return submission
+
+
+@transaction.atomic
+def resubmit(
+    *, submission, actor, kind, title, body, session=None, attachment=None, expected_version=None, now=None
+):
+    """The member edits a returned submission and hands it in again."""
+    submission = _locked(submission, expected_version)
+    if submission.member.user_id != actor.pk:
+        raise PermissionDenied("studies.submit")
+    _check_text(title, body)
+    _check_session(submission.member, session)
+    _move(submission, Status.SUBMITTED, actor=actor)
+    submission.kind, submission.title, submission.body, submission.session = (
+        kind,
+        title.strip(),
+        body,
+        session,
+    )
+    submission.submitted_at = now or timezone.now()
+    if attachment is not None:
+        _store_attachment(submission, attachment)
+    submission.save()
+    _sync_ledger(submission, actor)
+    return submission
+
+
+def _notify_member(submission, title, body=""):
+    user = submission.member.user
+    if user is None:
+        return
+    notify(
+        recipients=[user],
+        kind="studies.submission",
+        title=title,
+        body=body,
+        url=reverse("studies:submission_detail", args=[submission.pk]),
+        committee=submission.committee,
+    )
+
+
+@transaction.atomic
+def acknowledge(*, submission, actor, note="", expected_version=None):
+    """Staff acknowledge a handed-in submission: it counts in the member's duty record."""
+    submission = _locked(submission, expected_version)
+    if not can_acknowledge(actor, submission):
+        raise PermissionDenied("studies.acknowledge_studysubmission")
+    _move(submission, Status.ACKNOWLEDGED, actor=actor, reason=note)
+    submission.reviewed_by, submission.reviewed_at, submission.review_note = (
+        actor,
+        timezone.now(),
+        note.strip(),
+    )
+    submission.save()
+    _sync_ledger(submission, actor)
+    _notify_member(
+        submission,
+        _("Your %(kind)s “%(title)s” has been acknowledged.")
+        % {"kind": submission.get_kind_display(), "title": submission.title},
+        note,
+    )
+    return submission
+
+
+@transaction.atomic
+def return_submission(*, submission, actor, reason, expected_version=None):
+    """Staff return a submission for revision, or withdraw an acknowledgement; a reason is required.
+    A withdrawn acknowledgement leaves the ledger."""
+    submission = _locked(submission, expected_version)
+    if not can_acknowledge(actor, submission):
+        raise PermissionDenied("studies.acknowledge_studysubmission")
+    reason = (reason or "").strip()
+    if not reason:
+        raise StudyError(_("Reason: say why the submission is returned."), code="reason_required")
+    _move(submission, Status.RETURNED, actor=actor, reason=reason)
+    submission.reviewed_by, submission.reviewed_at, submission.review_note = actor, timezone.now(), reason
+    submission.save()
+    _sync_ledger(submission, actor)
+    _notify_member(
+        submission,
+        _("Your %(kind)s “%(title)s” has been returned for revision.")
+        % {"kind": submission.get_kind_display(), "title": submission.title},
+        reason,
+    )
+    return submission

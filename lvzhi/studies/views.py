@@ -1,0 +1,407 @@
+"""Study pages: the member's training plan and notes (phone), and the staff's plan editor and queue."""
+
+import openpyxl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from lvzhi.core import audit, submission, xlsx
+from lvzhi.core.pagination import paginate
+
+from . import selectors, services
+from .forms import PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
+from .models import StudySubmission, TrainingPlan
+
+
+def _show_error(request, error):
+    for message in error.messages:
+        messages.error(request, message)
+
+
+def _member_or_404(user):
+    member = getattr(user, "member", None)
+    if member is None:
+        raise Http404
+    return member
+
+
+def _version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+# --- member side -----------------------------------------------------------------------------------
+
+
+@login_required
+def home(request):
+    """The member's page: this year's published plan and their own notes and essays."""
+    member = getattr(request.user, "member", None)
+    year = timezone.localdate().year
+    plan = selectors.published_plan(request.user, year)
+    visible = set()
+    if plan is not None:
+        visible = selectors.visible_activity_ids(
+            request.user, [s.activity_id for s in plan.sessions.all() if s.activity_id]
+        )
+    submissions = list(selectors.my_submissions(member)) if member is not None else []
+    return render(
+        request,
+        "studies/home.html",
+        {
+            "member": member,
+            "plan": plan,
+            "year": year,
+            "visible_activities": visible,
+            "submissions": submissions,
+        },
+    )
+
+
+@login_required
+def submit(request):
+    member = _member_or_404(request.user)
+    form = SubmissionForm(request.POST or None, request.FILES or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                created = services.submit(
+                    member=member,
+                    actor=request.user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    session=data["session"],
+                    attachment=form.checked_attachment,
+                )
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already sent."))
+            return redirect("studies:home")
+        except services.StudyError as error:
+            _show_error(request, error)
+        else:
+            messages.success(request, _("Handed in. The office will acknowledge it."))
+            return redirect("studies:submission_detail", pk=created.pk)
+    return render(request, "studies/submit.html", {"form": form})
+
+
+@login_required
+def edit_submission(request, pk):
+    """The member edits a returned submission and hands it in again."""
+    item = selectors.get_submission_for_user(request.user, pk)
+    member = _member_or_404(request.user)
+    if item.member_id != member.pk:
+        raise PermissionDenied
+    if item.status != StudySubmission.Status.RETURNED:
+        messages.error(request, _("Only a returned submission can be edited."))
+        return redirect("studies:submission_detail", pk=item.pk)
+    initial = {"kind": item.kind, "title": item.title, "body": item.body, "session": item.session_id}
+    form = SubmissionForm(request.POST or None, request.FILES or None, member=member, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.resubmit(
+                submission=item,
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                session=data["session"],
+                attachment=form.checked_attachment,
+                expected_version=_version(request),
+            )
+        except services.StudyError as error:
+            _show_error(request, error)
+        else:
+            messages.success(request, _("Handed in again."))
+            return redirect("studies:submission_detail", pk=item.pk)
+    return render(request, "studies/submit.html", {"form": form, "item": item})
+
+
+@login_required
+def submission_detail(request, pk):
+    item = selectors.get_submission_for_user(request.user, pk)
+    return render(
+        request,
+        "studies/submission_detail.html",
+        {
+            "item": item,
+            "is_owner": item.member.user_id == request.user.pk,
+            "can_review": services.can_acknowledge(request.user, item),
+            "history": item.status_changes.select_related("actor"),
+            "return_form": ReturnForm(),
+        },
+    )
+
+
+@login_required
+def attachment(request, pk):
+    """The attachment, for the member who handed it in or staff who may see the member."""
+    item = selectors.get_submission_for_user(request.user, pk)
+    if not item.attachment:
+        raise Http404
+    response = FileResponse(
+        item.attachment.open("rb"),
+        as_attachment=True,
+        filename=item.attachment_name or item.attachment.name.rsplit("/", 1)[-1],
+        content_type=item.attachment_content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- staff: review ---------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("studies.view_studysubmission", raise_exception=True)
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    items = selectors.queue(
+        request.user,
+        year=filters.get("year"),
+        kind=filters.get("kind") or "",
+        status=filters.get("status") or "",
+    )
+    page = paginate(request, items)
+    return render(
+        request,
+        "studies/queue.html",
+        {"form": form, "page": page, "year": filters.get("year") or timezone.localdate().year},
+    )
+
+
+@login_required
+@require_POST
+def acknowledge(request, pk):
+    item = selectors.get_submission_for_user(request.user, pk)
+    try:
+        services.acknowledge(
+            submission=item,
+            actor=request.user,
+            note=request.POST.get("note", ""),
+            expected_version=_version(request),
+        )
+    except services.StudyError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("Acknowledged: it counts in the member's duty record."))
+    return redirect("studies:submission_detail", pk=item.pk)
+
+
+@login_required
+@require_POST
+def return_submission(request, pk):
+    item = selectors.get_submission_for_user(request.user, pk)
+    form = ReturnForm(request.POST)
+    try:
+        services.return_submission(
+            submission=item,
+            actor=request.user,
+            reason=form.data.get("reason", "")[:2000],
+            expected_version=_version(request),
+        )
+    except services.StudyError as error:
+        _show_error(request, error)
+    else:
+        messages.success(request, _("Returned to the member."))
+    return redirect("studies:submission_detail", pk=item.pk)
+
+
+@login_required
+@permission_required("studies.view_studysubmission", raise_exception=True)
+def export(request):
+    """A year's submissions as an Excel workbook, written to the audit log."""
+    form = QueueFilterForm(request.GET or None)
+    year = form.cleaned_data.get("year") if form.is_valid() else None
+    year = year or timezone.localdate().year
+    items = selectors.queue(request.user, year=year).order_by("submitted_at", "pk")
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = str(year)
+    title = _("%(year)s study notes and essays") % {"year": year}
+    headers = [
+        _("Member"),
+        _("Kind"),
+        _("Title"),
+        _("Training session"),
+        _("Submitted at"),
+        _("Status"),
+        _("Reviewed at"),
+    ]
+    header_row = xlsx.start_sheet(sheet, headers, title=title)
+    rows = 0
+    for item in items:
+        rows += 1
+        xlsx.append_row(
+            sheet,
+            [
+                item.member.name,
+                item.get_kind_display(),
+                item.title,
+                item.session.topic if item.session else "",
+                f"{timezone.localtime(item.submitted_at):%Y-%m-%d %H:%M}",
+                item.get_status_display(),
+                f"{timezone.localtime(item.reviewed_at):%Y-%m-%d %H:%M}" if item.reviewed_at else "",
+            ],
+        )
+    xlsx.fit_columns(sheet, header_row=header_row)
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+    audit.record(
+        audit.Action.EXPORT,
+        actor=request.user,
+        request=request,
+        summary=filename,
+        detail={"format": "xlsx", "rows": rows, "year": year},
+    )
+    return xlsx.workbook_response(workbook, filename)
+
+
+# --- staff: plans ----------------------------------------------------------------------------------
+
+
+@login_required
+@permission_required("studies.view_trainingplan", raise_exception=True)
+def plan_list(request):
+    plans = TrainingPlan.objects.visible_to(request.user).order_by("-year", "pk")
+    return render(
+        request,
+        "studies/plan_list.html",
+        {"plans": plans, "can_manage": services.can_manage_plans(request.user)},
+    )
+
+
+@login_required
+@permission_required("studies.add_trainingplan", raise_exception=True)
+def plan_create(request):
+    form = PlanForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.create_plan(actor=request.user, **form.cleaned_data)
+        except services.StudyError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Plan created. Add its sessions, then publish it."))
+            return redirect("studies:plan_detail", pk=plan.pk)
+    return render(request, "studies/plan_form.html", {"form": form})
+
+
+@login_required
+@permission_required("studies.view_trainingplan", raise_exception=True)
+def plan_detail(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    can_manage = services.can_manage_plans(request.user, plan.committee_id)
+    return render(
+        request,
+        "studies/plan_detail.html",
+        {
+            "plan": plan,
+            "sessions": selectors.sessions_with_activities(plan),
+            "can_manage": can_manage,
+            "session_form": SessionForm(plan=plan) if can_manage else None,
+        },
+    )
+
+
+@login_required
+@permission_required("studies.change_trainingplan", raise_exception=True)
+def plan_edit(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    form = PlanForm(
+        request.POST or None, editing=True, initial={"title": plan.title, "summary": plan.summary}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_plan(
+                plan=plan, actor=request.user, expected_version=_version(request), **form.cleaned_data
+            )
+        except services.StudyError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Plan saved."))
+            return redirect("studies:plan_detail", pk=plan.pk)
+    return render(request, "studies/plan_form.html", {"form": form, "plan": plan})
+
+
+@login_required
+@require_POST
+def plan_status(request, pk, to_status):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    try:
+        services.set_plan_status(
+            plan=plan, to_status=to_status, actor=request.user, expected_version=_version(request)
+        )
+    except services.StudyError as error:
+        _show_error(request, error)
+    else:
+        messages.success(
+            request,
+            _("Plan published: members see it now.")
+            if to_status == "published"
+            else _("Plan taken back to draft."),
+        )
+    return redirect("studies:plan_detail", pk=plan.pk)
+
+
+@login_required
+@require_POST
+def session_add(request, pk):
+    plan = selectors.get_plan_for_user(request.user, pk)
+    if not services.can_manage_plans(request.user, plan.committee_id):
+        raise PermissionDenied
+    form = SessionForm(request.POST, plan=plan)
+    if form.is_valid():
+        try:
+            services.save_session(plan=plan, actor=request.user, **form.cleaned_data)
+        except services.StudyError as error:
+            _show_error(request, error)
+        else:
+            messages.success(request, _("Session added."))
+            return redirect("studies:plan_detail", pk=plan.pk)
+    else:
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}：{error}" if label else error)
+    return redirect("studies:plan_detail", pk=plan.pk)
+
+
+@login_required
+def session_edit(request, pk):
+    session = selectors.get_session_for_user(request.user, pk)
+    plan = session.plan
+    if not services.can_manage_plans(request.user, plan.committee_id):
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, instance=session, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_session(plan=plan, actor=request.user, session=session, **form.cleaned_data)
+        except services.StudyError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("studies:plan_detail", pk=plan.pk)
+    return render(request, "studies/session_form.html", {"form": form, "plan": plan, "session": session})
+
+
+@login_required
+@require_POST
+def session_delete(request, pk):
+    session = selectors.get_session_for_user(request.user, pk)
+    plan = session.plan
+    if not services.can_manage_plans(request.user, plan.committee_id):
+        raise PermissionDenied
+    services.delete_session(session=session, actor=request.user)
+    messages.success(request, _("Session deleted."))
+    return redirect("studies:plan_detail", pk=plan.pk)
