@@ -9,12 +9,16 @@ import random
 
 import pyotp
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard
+from lvzhi.core.demo_library import build_library
+from lvzhi.core.demo_year import YearBuilder
 from lvzhi.members import services as member_services
 from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
 from lvzhi.organization.models import (
@@ -234,6 +238,8 @@ class DemoBuilder:
         self._link_demo_accounts()
         self._liaison_contacts()
         self._history_and_requests()
+        self.activities = YearBuilder(self).build()
+        self.documents = build_library(self)
         return self.committee
 
     def _committee(self):
@@ -337,10 +343,13 @@ class DemoBuilder:
 
     def _users(self):
         users = {}
+        # Every demo account has the same password: hashing it once saves seconds of a slow hasher.
+        password = make_password(settings.LVZHI_DEMO_PASSWORD)
         for username, display, role in DEMO_USERS:
-            user = User.objects.create_user(
+            user = User.objects.create(
                 username=username,
-                password=settings.LVZHI_DEMO_PASSWORD,
+                password=password,
+                password_changed_at=timezone.now(),
                 committee=self.committee,
                 display_name=display or "",
             )

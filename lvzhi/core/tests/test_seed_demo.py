@@ -13,11 +13,15 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
+from lvzhi.activities.models import Activity, Participation, Speech
 from lvzhi.core import idcard
 from lvzhi.core.models import AuditEvent
+from lvzhi.ledger.models import DutyRecord
+from lvzhi.library.models import Document
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
 
@@ -39,7 +43,22 @@ FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 def counts():
     return {
         model.__name__: model.objects.count()
-        for model in (Committee, Term, OrgUnit, Department, Liaison, Member, MemberTerm, User, AuditEvent)
+        for model in (
+            Committee,
+            Term,
+            OrgUnit,
+            Department,
+            Liaison,
+            Member,
+            MemberTerm,
+            User,
+            AuditEvent,
+            Activity,
+            Participation,
+            Speech,
+            DutyRecord,
+            Document,
+        )
     }
 
 
@@ -164,6 +183,108 @@ def test_the_demo_member_account_has_a_member_file(demo):
     assert user.member.committee == demo
     assert user.display_name == user.member.name
     assert user.member.terms.get(term__is_current=True).status == MemberTerm.Status.SERVING
+
+
+def test_it_builds_the_years_activities(demo):
+    year = timezone.localdate().year
+    activities = Activity.objects.filter(committee=demo)
+    kinds = {kind: activities.filter(kind=kind).count() for kind in Activity.Kind.values}
+
+    assert not activities.exclude(starts_at__year=year).exists()
+    assert kinds["plenary"] == 2
+    assert kinds["standing"] == 6
+    assert 12 <= kinds["committee_meeting"] <= 18
+    assert kinds["training"] == 3
+    assert kinds["inspection"] == 2
+    assert kinds["research"] == kinds["study_tour"] == kinds["consultation"] == 1
+    assert kinds["group"] >= 3
+    # Every special committee meets two or three times.
+    for unit in OrgUnit.objects.filter(committee=demo, kind=OrgUnit.Kind.SPECIAL_COMMITTEE):
+        assert 2 <= activities.filter(kind="committee_meeting", organizing_unit=unit).count() <= 3, unit.name
+
+
+def test_activities_that_are_over_are_closed_and_later_ones_published(demo):
+    now = timezone.now()
+    activities = Activity.objects.filter(committee=demo)
+
+    assert not activities.filter(ends_at__lt=now).exclude(status=Activity.Status.CLOSED).exists()
+    assert not activities.filter(ends_at__gte=now).exclude(status=Activity.Status.PUBLISHED).exists()
+    assert not activities.filter(participations__isnull=True).exists()
+
+
+def test_invitations_follow_the_rules(demo):
+    serving = MemberTerm.objects.filter(term__committee=demo, status=MemberTerm.Status.SERVING)
+    for activity in Activity.objects.filter(committee=demo, kind="plenary"):
+        assert activity.participations.count() == serving.count()
+    for activity in Activity.objects.filter(committee=demo, kind="standing"):
+        assert activity.participations.count() == serving.filter(is_standing=True).count()
+
+
+def test_closed_activities_have_realistic_attendance(demo):
+    finals = Participation.objects.filter(activity__committee=demo, activity__status=Activity.Status.CLOSED)
+    if not finals.exists():
+        pytest.skip("No activity of this year is over yet.")
+    P = Participation.Status
+    total = finals.count()
+    by_status = {status: finals.filter(status=status).count() for status in P.values}
+
+    assert by_status["present"] > 0.7 * total
+    assert 0 < by_status["late"] < 0.15 * total
+    assert 0 < by_status["leave_approved"] < 0.1 * total
+    assert 0 < by_status["absent"] < 0.1 * total
+    assert set(finals.values_list("status", flat=True)) <= set(Participation.FINAL)
+    # Leave from plenary and standing meetings is decided by the leader, with the member's reason.
+    leave = finals.filter(status=P.LEAVE_APPROVED, activity__kind__in=["plenary", "standing"])
+    assert not leave.exclude(decided_by__username="leader").exists()
+    assert not leave.filter(leave_reason="").exists()
+
+
+def test_most_members_have_a_duty_record(demo):
+    if not Activity.objects.filter(committee=demo, kind="plenary", status=Activity.Status.CLOSED).exists():
+        pytest.skip("The plenary session of this year is not over yet.")
+    serving = Member.objects.filter(terms__status=MemberTerm.Status.SERVING, committee=demo)
+    recorded = serving.filter(duty_records__isnull=False).distinct().count()
+
+    assert recorded >= 0.9 * serving.count()
+    assert DutyRecord.objects.filter(committee=demo, kind__startswith="speech.").exists()
+    assert Speech.objects.filter(activity__kind="plenary", kind="oral").exists()
+    assert Speech.objects.filter(activity__kind="plenary", kind="written").exists()
+
+
+def test_the_demo_member_has_a_full_record(demo):
+    member = User.objects.get(username="member").member
+    kinds = set(DutyRecord.objects.filter(member=member).values_list("kind", flat=True))
+    closed = Activity.objects.filter(participations__member=member, status=Activity.Status.CLOSED)
+    if closed.filter(kind="standing").count() < 4:
+        pytest.skip("Too early in the year for the demo member's standing meetings.")
+
+    assert {"attendance.plenary.present", "attendance.standing.present", "speech.oral"} <= kinds
+    assert {"attendance.standing.leave", "attendance.standing.late"} <= kinds
+    assert any(kind.startswith("activity.") for kind in kinds)
+
+
+def test_activities_ahead_wait_for_answers(demo):
+    ahead = Participation.objects.filter(activity__committee=demo, activity__status=Activity.Status.PUBLISHED)
+    if not ahead.exists():
+        pytest.skip("No activity of this year is ahead any more.")
+    P = Participation.Status
+
+    assert ahead.filter(status=P.CONFIRMED).exists()
+    assert ahead.filter(status=P.INVITED).exists()
+    assert ahead.filter(status=P.LEAVE_REQUESTED, decided_by__isnull=True).exists()
+
+
+def test_it_builds_the_library(demo):
+    documents = Document.objects.filter(committee=demo)
+    member = User.objects.get(username="member")
+    unit = User.objects.get(username="unit")
+
+    assert documents.count() == 8
+    assert set(documents.values_list("audience", flat=True)) == set(Document.Audience.values)
+    assert set(documents.values_list("category", flat=True)) == set(Document.Category.values)
+    # The demo member (a 常委) reads all but the staff's manual; the handling unit the public ones.
+    assert Document.objects.visible_to(member).count() == 7
+    assert set(Document.objects.visible_to(unit).values_list("audience", flat=True)) == {"everyone"}
 
 
 def test_it_prints_the_demo_accounts(demo, demo_output, settings):
