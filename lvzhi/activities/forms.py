@@ -72,6 +72,8 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
         if user.is_committee_wide:
             unit_field.required = False
             unit_field.empty_label = _("The office")
+            # The office is the empty choice; an office-kind unit would only show it twice.
+            units = units.exclude(kind=OrgUnit.Kind.OFFICE)
         else:
             units = units.filter(id__in=user.unit_ids())
             unit_field.required = True
@@ -113,7 +115,7 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("Named members"),
         required=False,
         max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 9}),
         help_text=gettext_lazy("Names separated by 、，, or new lines."),
     )
 
@@ -127,7 +129,7 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         self.fields["units"].choices = [
             (OrgUnit.Kind(kind).label, choices) for kind, choices in grouped.items() if choices
         ]
-        self.fields["units"].widget.attrs["size"] = 8
+        self.fields["units"].widget.attrs["size"] = 10
 
     @classmethod
     def initial_for(cls, activity):

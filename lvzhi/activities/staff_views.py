@@ -238,13 +238,25 @@ def manage(request, pk):
     activity = _staff_activity(request.user, pk)
     can_run = selectors.can_run(request.user, activity)
     now = timezone.now()
+    participants = _participants(activity)
+    status_filter = request.GET.get("p", "")
+    if status_filter in PStatus.values:
+        participants = participants.filter(status=status_filter)
+    else:
+        status_filter = ""
+    name_filter = request.GET.get("name", "").strip()[:50]
+    if name_filter:
+        participants = participants.filter(member__name__contains=name_filter)
     return render(
         request,
         "activities/staff/manage.html",
         {
             "activity": activity,
             "can_run": can_run,
-            "participants": _participants(activity),
+            "participants": participants,
+            "status_filter": status_filter,
+            "name_filter": name_filter,
+            "participation_statuses": PStatus.choices,
             "summary": _summary(activity),
             "history": activity.status_changes.select_related("actor"),
             "attachments": activity.attachments.select_related("uploaded_by"),

@@ -562,3 +562,18 @@ def test_manage_query_count_does_not_grow(
     assert len(response.context["participants"]) == 10
     assert "教育界" in body(response) and "城关镇工委" in body(response)
     assert len(many) == len(few)
+
+
+def test_manage_participant_filter(client, office, make_activity, make_member, invite_member):
+    activity = make_activity(status=S.PUBLISHED)
+    invite_member(activity, make_member(name="甲一"), status=P.CONFIRMED)
+    invite_member(activity, make_member(name="乙二"), status=P.LEAVE_REQUESTED)
+    client.force_login(office)
+    url = reverse("activities:manage", args=[activity.pk])
+
+    def names(**params):
+        return [p.member.name for p in client.get(url, params).context["participants"]]
+
+    assert names(p="leave_requested") == ["乙二"]
+    assert names(name="甲") == ["甲一"]
+    assert sorted(names(p="nonsense")) == sorted(["甲一", "乙二"])
