@@ -736,11 +736,11 @@ def record_speech(*, activity, member, kind, title, actor):
     if not title:
         raise ActivityError(_("Title: give the title of the speech."), code="title_required")
     if Speech.objects.filter(activity=activity, member=member, kind=kind).exists():
-        raise ActivityError(
-            _("%(member)s already has a %(kind)s recorded for this activity."),
-            code="duplicate_speech",
-            params={"member": member.name, "kind": Speech.Kind(kind).label.lower()},
-        )
+        if kind == Speech.Kind.ORAL:
+            message = _("%(member)s already has an oral speech recorded for this activity.")
+        else:
+            message = _("%(member)s already has a written speech recorded for this activity.")
+        raise ActivityError(message, code="duplicate_speech", params={"member": member.name})
     speech = Speech.objects.create(
         activity=activity, member=member, kind=kind, title=title[:200], recorded_by=actor
     )

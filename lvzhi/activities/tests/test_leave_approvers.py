@@ -40,7 +40,9 @@ def people(make_user, make_head, my_unit, other_unit, other_committee, office, l
         "head": make_head(my_unit, Position.DIRECTOR),
         "convener": make_head(my_unit, Position.CONVENER),
         "deputy": make_head(my_unit, Position.DEPUTY_DIRECTOR),
-        "ex_head": make_head(my_unit, start_date=yesterday - datetime.timedelta(days=300), end_date=yesterday),
+        "ex_head": make_head(
+            my_unit, start_date=yesterday - datetime.timedelta(days=300), end_date=yesterday
+        ),
         "other_head": make_head(other_unit, Position.GROUP_LEADER),
         "other_leader": make_user(Role.LEADER, committee=other_committee),
         "other_office": make_user(Role.OFFICE, committee=other_committee),
