@@ -275,6 +275,23 @@ def submit(*, member, actor, kind, title, body, session=None, attachment=None, n
     """A member hands in study notes or an essay. Only the member themselves may do so."""
     if member.user_id is None or member.user_id != actor.pk:
         raise PermissionDenied("studies.submit")
+    return _create(member, actor, kind, title, body, session, attachment, now)
+
+
+@transaction.atomic
+def record_on_paper(*, member, actor, kind, title, body, session=None, attachment=None, now=None):
+    """Staff type in notes or an essay a member handed in on paper (many members do), for a member
+    they may see. It then goes through the same review as one handed in online."""
+    from lvzhi.members.models import Member
+
+    if not actor.has_perm("studies.acknowledge_studysubmission") or not (
+        Member.objects.visible_to(actor).filter(pk=member.pk).exists()
+    ):
+        raise PermissionDenied("studies.acknowledge_studysubmission")
+    return _create(member, actor, kind, title, body, session, attachment, now, on_paper=True)
+
+
+def _create(member, actor, kind, title, body, session, attachment, now, on_paper=False):
     _check_text(title, body)
     _check_session(member, session)
     submission = StudySubmission(
@@ -290,15 +307,19 @@ def submit(*, member, actor, kind, title, body, session=None, attachment=None, n
         _store_attachment(submission, attachment)
     submission.save()
     StudySubmissionStatusChange.objects.create(
-        submission=submission, from_status="", to_status=Status.SUBMITTED, actor=actor
+        submission=submission,
+        from_status="",
+        to_status=Status.SUBMITTED,
+        actor=actor,
+        reason="on paper" if on_paper else "",
     )
     audit.record(
         audit.Action.CREATE,
         actor=actor,
         committee=submission.committee,
         obj=submission,
-        summary=f"Study submission handed in: {submission.title}",
-        detail={"kind": kind},
+        summary=f"Study submission handed in{' on paper' if on_paper else ''}: {submission.title}",
+        detail={"kind": kind, "on_paper": on_paper},
     )
     return submission
 

@@ -200,3 +200,18 @@ def test_facts_for(member, office, make_submission):
     item.refresh_from_db()
     [fact] = services.facts_for(item)
     assert (fact.member, fact.kind) == (member, "study.notes")
+
+
+def test_record_on_paper(member, outsider, office, unit_staff, make_user):
+    item = services.record_on_paper(member=member, actor=unit_staff, kind="notes", title="纸质笔记", body="b")
+    assert item.status == S.SUBMITTED and item.member == member
+    services.record_on_paper(member=outsider, actor=office, kind="essay", title="t", body="b")
+    with pytest.raises(PermissionDenied):
+        services.record_on_paper(member=outsider, actor=unit_staff, kind="notes", title="t", body="b")
+    with pytest.raises(PermissionDenied):
+        services.record_on_paper(
+            member=member, actor=make_user(Role.LEADER), kind="notes", title="t", body="b"
+        )
+    with pytest.raises(PermissionDenied):
+        services.record_on_paper(member=member, actor=member.user, kind="notes", title="t", body="b")
+    assert StudySubmission.objects.count() == 2
