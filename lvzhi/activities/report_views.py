@@ -1,6 +1,7 @@
 """Attendance reports: statistics for any period (page and Excel), and the standing committee attendance
 notice (常委会出勤情况通报) as a preview, a Word document in official layout and an Excel workbook."""
 
+import copy
 import datetime
 
 from django import forms
@@ -10,8 +11,10 @@ from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 from docx.shared import Pt
 from openpyxl import Workbook
 
@@ -466,25 +469,47 @@ def build_notice_docx(text):
     return document
 
 
+def _table_style(document, name, font):
+    """A paragraph style for table cells: fonts are set once here, not on each of thousands of runs
+    (setting them per run took 1.3 s for a 300-member table)."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    docx_official.set_fonts(style, font, size=TABLE_SIZE)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.line_spacing = 1.0
+    style.paragraph_format.first_line_indent = Pt(0)
+    return style
+
+
 def _add_member_table(document, rows):
     columns = member_table_columns()
+    header_style = _table_style(document, "Notice table header", docx_official.HEADING_FONT)
+    body_style = _table_style(document, "Notice table", docx_official.BODY_FONT)
     table = document.add_table(rows=1, cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
 
-    def fill(cell, value, *, bold=False):
+    def fill(cell, text, style):
         paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.paragraph_format.line_spacing = 1.0
-        font = docx_official.HEADING_FONT if bold else docx_official.BODY_FONT
-        docx_official.set_fonts(paragraph.add_run(str(value)), font, size=TABLE_SIZE)
+        # The style id straight into w:pStyle: python-docx's `paragraph.style = …` looks the style up
+        # among all styles on every call (5 s for 2,400 cells).
+        paragraph._p.style = style.style_id
+        paragraph.add_run(text)
 
     for cell, (header, _value) in zip(table.rows[0].cells, columns, strict=True):
-        fill(cell, header, bold=True)
+        fill(cell, str(header), header_style)
+    # One row built through python-docx, then copied per member with its texts replaced: building every
+    # cell through the API costs about 1 ms a cell (0.8 s for 300 members), a copy a few microseconds.
+    template = table.add_row()
+    for cell in template.cells:
+        fill(cell, "-", body_style)
+    template = template._tr
     for row in rows:
-        cells = table.add_row().cells
-        for cell, (_header, value) in zip(cells, columns, strict=True):
-            fill(cell, value(row))
+        tr = copy.deepcopy(template)
+        for text, (_header, value) in zip(tr.iter(qn("w:t")), columns, strict=True):
+            text.text = str(value(row))
+        table._tbl.append(tr)
+    table._tbl.remove(template)
     return table
 
 

@@ -4,19 +4,18 @@ Every figure is counted by the database with conditional aggregation (COUNT … 
 costs the same few queries whether it covers 2 activities or 200 and 30 members or 3,000. Only
 closed activities count: before closing, a participation is an answer, not an attendance.
 
-A member's sector and town committee are those of their row in the committee's current term, read
-by correlated subqueries so that a member without such a row still counts (under "no sector").
+A member's sector and town committee are those of their row in the committee's current term, joined
+with a LEFT JOIN so that a member without such a row still counts (under "no sector").
 """
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
-from lvzhi.members.models import MemberTerm
-from lvzhi.organization.models import OrgUnit
+from lvzhi.organization.models import OrgUnit, Term
 
 from .models import Activity, Participation
 
@@ -141,12 +140,15 @@ def closed_activities(user, *, date_from, date_to, kinds=()):
     return qs
 
 
-def _current_term_field(path, committee_id):
-    """A correlated subquery: `path` of the participation's member's row in the current term."""
-    return Subquery(
-        MemberTerm.objects.filter(
-            member_id=OuterRef("member_id"), term__committee_id=committee_id, term__is_current=True
-        ).values(path)[:1]
+def _with_current_term(participations, committee_id):
+    """Participations with `current`: a LEFT JOIN to the member's row in the committee's current term
+    (at most one: a member has one row per term), so members without one still count. A join, not a
+    correlated subquery per participation: at 18,000 invitations that was 2.9 s against 0.1 s."""
+    current_term = Subquery(
+        Term.objects.filter(committee_id=committee_id, is_current=True).order_by().values("pk")[:1]
+    )
+    return participations.annotate(
+        current=FilteredRelation("member__terms", condition=Q(member__terms__term_id=current_term))
     )
 
 
@@ -180,11 +182,11 @@ def member_table(activities, *, committee_id):
     """One row per invited member over all the activities, ordered by sector (its sort order, members
     without a sector last) then by the stroke order of the name: one query."""
     qs = (
-        _participations(activities)
+        _with_current_term(_participations(activities), committee_id)
         .annotate(
-            sector_name=_current_term_field("sector__name", committee_id),
-            sector_order=_current_term_field("sector__sort_order", committee_id),
-            town_name=_current_term_field("town_committee__name", committee_id),
+            sector_name=F("current__sector__name"),
+            sector_order=F("current__sector__sort_order"),
+            town_name=F("current__town_committee__name"),
         )
         .values(
             "member_id", "member__name", "member__name_stroke_key", "sector_name", "sector_order", "town_name"
@@ -211,7 +213,7 @@ def member_table(activities, *, committee_id):
     return Table(rows=rows, total=_total(rows))
 
 
-UNIT_PATHS = {VIEW_SECTOR: "sector_id", VIEW_TOWN: "town_committee_id"}
+UNIT_PATHS = {VIEW_SECTOR: "current__sector_id", VIEW_TOWN: "current__town_committee_id"}
 
 
 def unit_table(activities, *, committee_id, view):
@@ -219,8 +221,8 @@ def unit_table(activities, *, committee_id, view):
     the units' own order, members without one last: two queries (the counts, the unit names)."""
     path = UNIT_PATHS[view]
     grouped = list(
-        _participations(activities)
-        .annotate(unit_id=_current_term_field(path, committee_id))
+        _with_current_term(_participations(activities), committee_id)
+        .annotate(unit_id=F(path))
         .values("unit_id")
         .annotate(members=Count("member_id", distinct=True), **_count_expressions())
         .order_by()
