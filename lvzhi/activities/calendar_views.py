@@ -55,24 +55,28 @@ def my_calendar(request):
     return _calendar_response(request, member, filename="activities.ics")
 
 
-def feed_for(user):
-    """The user's feed, created on first use."""
-    feed, _created = CalendarFeed.objects.get_or_create(user=user)
-    return feed
-
-
 @login_required
 @require_POST
 def calendar_reset(request):
-    """Give the member a new subscription address; the old one stops working at once."""
+    """Create the member's subscription address, or replace it: the old one stops working at once."""
     if getattr(request.user, "member", None) is None:
         raise Http404
     with transaction.atomic():
-        feed = feed_for(request.user)
-        feed.token = new_feed_token()
-        feed.save(update_fields=["token"])
+        feed, created = CalendarFeed.objects.get_or_create(user=request.user)
+        if not created:
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token"])
         audit.record(
-            audit.Action.UPDATE, actor=request.user, request=request, obj=feed, summary="Calendar link reset"
+            audit.Action.CREATE if created else audit.Action.UPDATE,
+            actor=request.user,
+            request=request,
+            obj=feed,
+            summary="Calendar link created" if created else "Calendar link reset",
         )
-    messages.success(request, _("Your calendar link has been replaced. Subscribe again with the new link."))
+    if created:
+        messages.success(request, _("Your calendar link is ready: subscribe to it in your calendar app."))
+    else:
+        messages.success(
+            request, _("Your calendar link has been replaced. Subscribe again with the new link.")
+        )
     return redirect("activities:mine")

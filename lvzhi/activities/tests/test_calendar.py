@@ -243,3 +243,25 @@ def test_inactive_users_feed_404(client, member):
     member.user.is_active = False
     member.user.save()
     assert client.get(url).status_code == 404
+
+
+def test_first_post_creates_then_resets(client, member):
+    from lvzhi.core.models import AuditEvent
+
+    client.force_login(member.user)
+    first = client.post(reverse("activities:calendar_reset"), follow=True)
+    assert "Your calendar link is ready" in first.content.decode()
+    second = client.post(reverse("activities:calendar_reset"), follow=True)
+    assert "has been replaced" in second.content.decode()
+    assert CalendarFeed.objects.count() == 1
+    assert list(
+        AuditEvent.objects.filter(summary__startswith="Calendar link")
+        .order_by("pk")
+        .values_list("summary", flat=True)
+    ) == ["Calendar link created", "Calendar link reset"]
+
+
+def test_staff_without_member_file_has_no_feed(client, office):
+    client.force_login(office)
+    assert client.post(reverse("activities:calendar_reset")).status_code == 404
+    assert client.get(reverse("activities:my_calendar")).status_code == 404
