@@ -228,6 +228,12 @@ def cancel_activity(*, activity, actor, reason, expected_version=None):
     _require_run(actor, activity)
     reason = _require_reason(reason, _("Say why the activity is cancelled."))
     activity = _locked(activity, expected_version)
+    if activity.speeches.exists():
+        # Their ledger rows would outlive the activity; deleting them first is a deliberate act.
+        raise ActivityError(
+            _("Speeches are recorded for this activity: delete them before cancelling it."),
+            code="has_speeches",
+        )
     _move(activity, Status.CANCELLED, actor=actor, reason=reason)
     _notify_cancelled(activity, reason)
     return activity

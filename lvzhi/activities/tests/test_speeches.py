@@ -275,3 +275,16 @@ def _page_queries(client, activity, office, make_member, invite_member, n):
 def test_the_page_costs_the_same_for_2_or_10_speeches(client, activity, office, make_member, invite_member):
     few = _page_queries(client, activity, office, make_member, invite_member, 2)
     assert _page_queries(client, activity, office, make_member, invite_member, 10) == few
+
+
+def test_an_activity_with_speeches_is_not_cancelled(make_activity, speaker, office):
+    activity = make_activity(status=S.PUBLISHED)
+    speech = _record(activity, speaker, office)
+    with pytest.raises(services.ActivityError, match="delete them before cancelling"):
+        services.cancel_activity(activity=activity, actor=office, reason="取消")
+    activity.refresh_from_db()
+    assert activity.status == S.PUBLISHED and DutyRecord.objects.count() == 1
+    services.delete_speech(speech=speech, actor=office)
+    services.cancel_activity(activity=activity, actor=office, reason="取消")
+    activity.refresh_from_db()
+    assert activity.status == S.CANCELLED and not DutyRecord.objects.exists()
