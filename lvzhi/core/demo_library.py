@@ -2,9 +2,13 @@
 for the demo, not official texts: enough to show members what the library holds and who reads what."""
 
 import datetime
+import io
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from lvzhi.core import docx_official
+from lvzhi.core.uploads import check_attachment
 from lvzhi.library import services as library_services
 from lvzhi.library.models import Document
 
@@ -119,6 +123,11 @@ DOCUMENTS = [
 ]
 
 
+AUTHOR = "政协青溪县委员会办公室"
+# These come with their Word version attached, in the official-document layout.
+WITH_WORD_FILE = {"政协青溪县委员会委员履职管理办法", "政协青溪县委员会会议请假和考勤规定"}
+
+
 def build_library(demo):
     """The demo committee's library documents, entered by the office account."""
     today = timezone.localdate()
@@ -126,11 +135,12 @@ def build_library(demo):
     office = demo.users["office"]
     documents = []
     for category, audience, (month, day), title, summary, body in DOCUMENTS:
+        title = title.format(year=year)
         documents.append(
             library_services.create_document(
                 actor=office,
                 data={
-                    "title": title.format(year=year),
+                    "title": title,
                     "category": category,
                     "audience": audience,
                     "summary": summary,
@@ -138,6 +148,22 @@ def build_library(demo):
                     "published_on": min(datetime.date(year, month, day), today),
                     "is_published": True,
                 },
+                upload=_word_file(title, body) if title in WITH_WORD_FILE else None,
             )
         )
     return documents
+
+
+def _word_file(title, body):
+    """The document as a Word file, checked like any upload."""
+    document = docx_official.new_document(title=title, author=AUTHOR)
+    docx_official.add_title(document, title)
+    docx_official.add_blank_line(document)
+    for paragraph in body.split("\n\n"):
+        docx_official.add_body_paragraph(document, paragraph.strip())
+    buffer = io.BytesIO()
+    document.save(buffer)
+    name = f"{title}.docx"
+    file = ContentFile(buffer.getvalue(), name=name)
+    extension, content_type = check_attachment(file, name)
+    return library_services.Upload(file, name=name, extension=extension, content_type=content_type)

@@ -19,6 +19,7 @@ from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation, Speech
 from lvzhi.core import idcard
+from lvzhi.core.docx_official import DOCX_CONTENT_TYPE
 from lvzhi.core.models import AuditEvent
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
@@ -76,10 +77,10 @@ def test_it_refuses_to_run_in_production(db, settings):
 
 
 @pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
+def demo_output(django_db_setup, django_db_blocker, tmp_path_factory):
     with (
         django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=FAST_HASHER),
+        override_settings(PASSWORD_HASHERS=FAST_HASHER, MEDIA_ROOT=str(tmp_path_factory.mktemp("media"))),
         transaction.atomic(),
     ):
         assert not Committee.objects.exists()
@@ -285,6 +286,15 @@ def test_it_builds_the_library(demo):
     # The demo member (a 常委) reads all but the staff's manual; the handling unit the public ones.
     assert Document.objects.visible_to(member).count() == 7
     assert set(Document.objects.visible_to(unit).values_list("audience", flat=True)) == {"everyone"}
+    # Two come with their Word version, stored under a random name and served as Word.
+    with_file = documents.exclude(attachment="")
+    assert with_file.count() == 2
+    for document in with_file:
+        assert document.attachment_name == f"{document.title}.docx"
+        assert document.attachment_content_type == DOCX_CONTENT_TYPE
+        assert document.attachment.name.endswith(".docx") and document.title not in document.attachment.name
+        with document.attachment.open("rb") as file:
+            assert file.read(2) == b"PK"
 
 
 def test_it_prints_the_demo_accounts(demo, demo_output, settings):
