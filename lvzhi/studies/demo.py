@@ -111,8 +111,12 @@ def seed_studies(*, committee, year, office_user, members, submissions=40, seed=
         )
         if earliest >= end:
             earliest = start
-        submitted_at = earliest + (end - earliest) * rng.random() * 0.3
-        submitted_at = min(submitted_at, end)
+        # Within a few weeks of the session, in the daytime.
+        day = timezone.localdate(earliest + (end - earliest) * rng.random() * 0.3)
+        submitted_at = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(rng.randint(8, 21), rng.randint(0, 59)))
+        )
+        submitted_at = min(max(submitted_at, earliest), end)
         create = services.submit if member.user_id else services.record_on_paper
         actor = member.user if member.user_id else office_user
         item = create(
