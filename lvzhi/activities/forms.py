@@ -77,6 +77,8 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
         else:
             units = units.filter(id__in=user.unit_ids())
             unit_field.required = True
+            if len(user.unit_ids()) == 1:
+                unit_field.empty_label = None  # nothing to choose: their one unit
             unit_field.help_text = _("You run the activities of your own units.")
         if self.instance.organizing_unit_id:
             # An inactive unit that already runs the activity stays selectable.

@@ -577,3 +577,10 @@ def test_manage_participant_filter(client, office, make_activity, make_member, i
     assert names(p="leave_requested") == ["乙二"]
     assert names(name="甲") == ["甲一"]
     assert sorted(names(p="nonsense")) == sorted(["甲一", "乙二"])
+
+
+def test_unit_staff_with_one_unit_get_it_preselected(client, unit_staff, my_unit):
+    client.force_login(unit_staff)
+    field = client.get(reverse("activities:new")).context["form"].fields["organizing_unit"]
+    assert [unit.pk for unit in field.queryset] == [my_unit.pk]
+    assert field.empty_label is None
