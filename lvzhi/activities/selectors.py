@@ -176,3 +176,15 @@ def leave_requests_for_user(user):
     """The participations whose leave `user` may decide (pending or not), never the user's own."""
     participations = Participation.objects.filter(activity__in=leave_decidable_activities(user))
     return participations.exclude(member__user=user) if user.is_authenticated else participations.none()
+
+
+def speeches_of_member(member):
+    """A member's speeches, latest activity first, for the member's own pages."""
+    from .models import Speech
+
+    return (
+        Speech.objects.filter(member=member)
+        .exclude(activity__status__in=(Activity.Status.DRAFT, Activity.Status.CANCELLED))
+        .select_related("activity")
+        .order_by("-activity__starts_at", "kind", "pk")
+    )

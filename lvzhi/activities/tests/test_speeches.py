@@ -288,3 +288,15 @@ def test_an_activity_with_speeches_is_not_cancelled(make_activity, speaker, offi
     services.cancel_activity(activity=activity, actor=office, reason="取消")
     activity.refresh_from_db()
     assert activity.status == S.CANCELLED and not DutyRecord.objects.exists()
+
+
+def test_a_members_speeches_latest_first(make_activity, speaker, make_member, office):
+    from lvzhi.activities.selectors import speeches_of_member
+
+    september = datetime.datetime(2026, 9, 1, 9, tzinfo=TZ)
+    later = make_activity(status=S.CLOSED, starts_at=september, ends_at=september)
+    earlier = make_activity(status=S.CLOSED)
+    first = _record(earlier, speaker, office, WRITTEN)
+    second = _record(later, speaker, office, ORAL)
+    _record(earlier, make_member(), office)  # someone else's
+    assert list(speeches_of_member(speaker)) == [second, first]
