@@ -122,6 +122,8 @@ class YearBuilder:
         self.leader = demo.users["leader"]
         self.demo_member = demo.users["member"].member
         self.tz = timezone.get_current_timezone()
+        self.reasons_given = 0
+        self.reason_offset = self.rng.randrange(len(LEAVE_REASONS))
 
     # --- the calendar ------------------------------------------------------------------------------
 
@@ -393,6 +395,11 @@ class YearBuilder:
             self._answers_so_far(activity, participations)
         return activity
 
+    def _leave_reason(self):
+        # In turn through the list from a random start, so that a page of requests reads like real ones.
+        self.reasons_given += 1
+        return LEAVE_REASONS[(self.reasons_given + self.reason_offset) % len(LEAVE_REASONS)]
+
     def _answer(self, participation, status, when, reason=""):
         """What a member without an account answered (see the module docstring)."""
         participation.status = status
@@ -401,16 +408,19 @@ class YearBuilder:
         participation.save(update_fields=["status", "responded_at", "leave_reason"])
 
     def _answers_so_far(self, activity, participations):
-        """A published activity ahead: about half have confirmed, one or two ask for leave, the demo
-        member has an answer of their own on some of them."""
+        """A published activity ahead: about half have confirmed, one or two ask for leave (or decline an
+        optional one); the demo member has confirmed the standing meeting, asked for leave from the
+        consultation and not yet answered the rest."""
         asked = activity.starts_at - datetime.timedelta(days=self.rng.randint(2, 6))
         when = min(asked, self.now)
         for p in participations:
             if p.member_id == self.demo_member.pk:
                 continue
             roll = self.rng.random()
-            if roll < 0.03:
-                self._answer(p, P.LEAVE_REQUESTED, when, self.rng.choice(LEAVE_REASONS))
+            if roll < 0.05 and not activity.is_required:
+                self._answer(p, P.DECLINED, when)
+            elif roll < 0.05:
+                self._answer(p, P.LEAVE_REQUESTED, when, self._leave_reason())
             elif roll < 0.5:
                 self._answer(p, P.CONFIRMED, when)
         mine = next((p for p in participations if p.member_id == self.demo_member.pk), None)
@@ -420,7 +430,7 @@ class YearBuilder:
             activity_services.respond(
                 participation=mine, action="confirm", actor=self.demo_member.user, now=when
             )
-        elif activity.kind == Kind.TRAINING:
+        elif activity.kind == Kind.CONSULTATION:
             activity_services.respond(
                 participation=mine,
                 action="leave",
@@ -458,7 +468,7 @@ class YearBuilder:
             elif roll < 0.6:
                 self._answer(p, P.CONFIRMED, answered)
         for p in leave + refused:
-            reason = rng.choice(LEAVE_REASONS)
+            reason = self._leave_reason()
             if p.member_id == self.demo_member.pk:
                 activity_services.respond(
                     participation=p, action="leave", actor=self.demo_member.user, reason=reason, now=answered
