@@ -118,7 +118,7 @@ def _stats_columns(view):
         label = _("Sector") if view == stats.VIEW_SECTOR else _("Town committee")
         first = [
             (label, lambda r: r.name or _("None")),
-            (_("Members"), lambda r: r.members),
+            (_("Number of members"), lambda r: r.members),
         ]
     return first + _count_columns()
 
@@ -254,7 +254,8 @@ def _standing_report(request):
 def _meeting_name(committee, activity):
     """The meeting as the notice names it: its title, with the committee's name in front unless the title
     already says which committee it is."""
-    if committee.name in activity.title or activity.title.startswith(_("CPPCC")):
+    # Titles are data, written in Chinese whatever the interface language: "政协" names the body.
+    if committee.name in activity.title or "政协" in activity.title:
         return activity.title
     return _("%(committee)s %(meeting)s") % {"committee": committee.name, "meeting": activity.title}
 
@@ -519,7 +520,7 @@ def build_notice_xlsx(text):
     report = text.report
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(_("Members"))[:31]
+    sheet.title = str(_("Attendance by member"))[:31]
     if report.is_period:
         columns = member_table_columns()
     else:

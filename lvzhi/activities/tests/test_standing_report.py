@@ -287,3 +287,10 @@ def test_preview_query_count_does_not_grow(client, office, make_member, meeting,
     for day in range(6, 12):
         meeting(dict.fromkeys(many, P.LEAVE_APPROVED), **at(1, day))
     assert _preview_queries(client, query) == small
+
+
+def test_a_title_that_names_the_committee_is_kept(committee, make_activity):
+    named = make_activity(title="政协本县第九届委员会常务委员会第十次会议")
+    bare = make_activity(title="第十次常委会议")
+    assert report_views._meeting_name(committee, named) == "政协本县第九届委员会常务委员会第十次会议"
+    assert report_views._meeting_name(committee, bare) == "政协本县委员会 第十次常委会议"

@@ -169,7 +169,7 @@ def test_export_escapes_formulas(client, office, closed, make_member):
 def test_export_sector_view_has_member_totals(client, office, data):
     client.force_login(office)
     rows = read_sheet(client.get(url("stats_export", f"{YEAR}&view=sector")))
-    assert rows[1][:3] == ["Sector", "Members", "Invited"]
+    assert rows[1][:3] == ["Sector", "Number of members", "Invited"]
     assert rows[2][:3] == ["教育界", 2, 5]
     assert rows[-1][:3] == ["Total", 2, 5]
 
