@@ -31,6 +31,7 @@ from lvzhi.organization.models import (
     Session,
     Term,
 )
+from lvzhi.studies.demo import seed_studies
 
 COMMITTEE_CODE = "qingxi"
 COMMITTEE_NAME = "政协青溪县委员会"
@@ -240,6 +241,17 @@ class DemoBuilder:
         self._history_and_requests()
         self.activities = YearBuilder(self).build()
         self.documents = build_library(self)
+        self.study_plan = seed_studies(
+            committee=self.committee,
+            year=timezone.localdate().year,
+            office_user=self.users["office"],
+            members=Member.objects.filter(
+                committee=self.committee,
+                terms__term=self.term,
+                terms__status=MemberTerm.Status.SERVING,
+            ).order_by("pk"),
+            seed=self.rng.randrange(2**32),
+        )
         return self.committee
 
     def _committee(self):

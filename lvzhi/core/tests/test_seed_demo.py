@@ -25,6 +25,7 @@ from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
+from lvzhi.studies.models import StudySubmission, TrainingPlan
 
 DEMO_ROLES = {
     "sysadmin": Role.SYSADMIN,
@@ -59,6 +60,8 @@ def counts():
             Speech,
             DutyRecord,
             Document,
+            TrainingPlan,
+            StudySubmission,
         )
     }
 
@@ -295,6 +298,18 @@ def test_it_builds_the_library(demo):
         assert document.attachment.name.endswith(".docx") and document.title not in document.attachment.name
         with document.attachment.open("rb") as file:
             assert file.read(2) == b"PK"
+
+
+def test_it_builds_the_years_study_plan_with_notes(demo):
+    plan = TrainingPlan.objects.get(committee=demo, year=timezone.localdate().year)
+    submissions = StudySubmission.objects.filter(committee=demo)
+
+    assert plan.status == TrainingPlan.Status.PUBLISHED
+    assert plan.sessions.filter(activity__kind="training").exists()
+    assert submissions.filter(member__user__username="member").exists()
+    acknowledged = submissions.filter(status=StudySubmission.Status.ACKNOWLEDGED).count()
+    assert acknowledged > 0
+    assert DutyRecord.objects.filter(committee=demo, kind__startswith="study.").count() == acknowledged
 
 
 def test_it_prints_the_demo_accounts(demo, demo_output, settings):
