@@ -332,9 +332,13 @@ class YearBuilder:
         self.serving = [mt.member for mt in serving]
         self.standing = [mt.member for mt in serving if mt.is_standing]
         self._place_demo_member()
+        plan = sorted(self.plan(), key=lambda p: (p.month, p.day, p.hour))
+        bar = self.demo.progress(len(plan), f"activities of {self.year}")
         activities = []
-        for planned in sorted(self.plan(), key=lambda p: (p.month, p.day, p.hour)):
+        for planned in plan:
             activities.append(self._activity(planned))
+            if bar:
+                bar.step()
         self._age_notices(activities)
         return activities
 

@@ -314,6 +314,8 @@ def test_it_builds_the_years_study_plan_with_notes(demo):
 
 def test_it_prints_the_demo_accounts(demo, demo_output, settings):
     assert "280/280" in demo_output
+    assert f"activities of {timezone.localdate().year}" in demo_output
+    assert "8 library documents" in demo_output
     for username in DEMO_ROLES:
         assert username in demo_output
     assert settings.LVZHI_DEMO_PASSWORD in demo_output

@@ -30,7 +30,12 @@ class Command(BaseCommand):
             progress=lambda total, label: ProgressBar(total, label, stream=self.stdout),
         )
         committee = builder.build()
-        self.stdout.write(self.style.SUCCESS(f"Demo data loaded: {committee.name}, {members} members."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {committee.name}, {members} members, "
+                f"{len(builder.activities)} activities, {len(builder.documents)} library documents."
+            )
+        )
         self.stdout.write(demo_accounts_text())
 
 
