@@ -160,6 +160,7 @@ def _code_context(request, activity):
     url = request.build_absolute_uri(reverse("activities:scan", args=[activity.pk, token]))
     return {
         "activity": activity,
+        "checkin_url": url,
         "qr": rotating_tokens.qr_svg(url),
         "seconds_left": rotating_tokens.seconds_left(),
         "poll_seconds": KIOSK_POLL_SECONDS,
