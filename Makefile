@@ -52,6 +52,9 @@ messages: install
 
 bench: install-test
 	$(BIN)/python bench/member_list.py
+	$(BIN)/python bench/member_import.py
+	$(BIN)/python bench/activity_close.py
+	$(BIN)/python bench/attendance_stats.py
 
 clean:
 	rm -rf $(VENV) var
