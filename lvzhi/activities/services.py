@@ -253,9 +253,14 @@ def facts_for(activity):
     date = timezone.localdate(activity.starts_at)
     meeting = ATTENDANCE_MEETINGS.get(activity.kind)
     facts = []
-    for participation in activity.participations.select_related("member").filter(
-        status__in=Participation.FINAL
-    ):
+    # Only what the ledger needs of each member: whole rows (encrypted fields and all) cost most of
+    # the closing time of a plenary (bench/activity_close.py).
+    participations = (
+        activity.participations.filter(status__in=Participation.FINAL)
+        .select_related("member")
+        .only("activity_id", "status", "member__id", "member__committee_id", "member__name")
+    )
+    for participation in participations:
         if meeting is not None:
             kind = f"attendance.{meeting}.{ATTENDANCE_STATUS_NAMES[participation.status]}"
         elif participation.status in Participation.ATTENDED:

@@ -5,6 +5,8 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation
@@ -172,3 +174,18 @@ def test_unit_staff_cannot_correct_another_units_activity(meeting, unit_staff, o
 def test_an_unclosed_activity_implies_no_facts(meeting):
     activity, _ = meeting("standing")
     assert services.facts_for(activity) == []
+
+
+def test_closing_costs_the_same_queries_for_any_number_of_invitees(
+    make_activity, make_member, invite_member, office
+):
+    def queries_to_close(invitees):
+        activity = make_activity(kind=Activity.Kind.STANDING, status=Activity.Status.IN_PROGRESS)
+        for n in range(invitees):
+            invite_member(activity, make_member(), status=P.PRESENT if n % 2 else P.INVITED)
+        with CaptureQueriesContext(connection) as context:
+            services.close_activity(activity=activity, actor=office)
+        assert len(records(activity)) == invitees
+        return len(context.captured_queries)
+
+    assert queries_to_close(2) == queries_to_close(12)
