@@ -7,14 +7,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lvzhi.core import submission
+from lvzhi.core import submission, uploads
 from lvzhi.core.pagination import paginate
 from lvzhi.members.models import Member, MemberTerm
 
@@ -448,11 +447,6 @@ def attachment_delete(request, pk):
 def attachment(request, pk):
     """The file, for anyone who may see the activity; always a download with the stored type."""
     attachment = _visible_attachment(request.user, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
+    return uploads.attachment_response(
+        attachment.file, name=attachment.name, content_type=attachment.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response

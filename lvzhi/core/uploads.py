@@ -16,6 +16,7 @@ import struct
 import zipfile
 
 from django.conf import settings
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
@@ -156,6 +157,41 @@ def check_attachment(fileobj, filename, *, max_bytes=None):
         return ATTACHMENT_TYPES[kind]
     finally:
         fileobj.seek(0)
+
+
+# Extensions that name the same kind of content as the one the check gave.
+EXTENSION_ALIASES = {"jpg": {"jpg", "jpeg"}}
+
+
+def download_name(name, extension):
+    """The name a checked upload is downloaded under: the uploaded name, which people recognise, but
+    always ending in the extension its content was judged by. A PDF uploaded as "x.html" comes back
+    as "x.pdf", so no browser or desktop opens it as a page or a program."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    if suffix.lower() in EXTENSION_ALIASES.get(extension, {extension}) and stem:
+        return name
+    return f"{stem.strip() or 'attachment'}.{extension}"
+
+
+def attachment_response(stored_file, *, name, content_type):
+    """Serve a stored upload: always a download (never shown inline), with the content type the check
+    gave and the download name of `download_name`; no shared cache keeps it. 404 if the file is gone."""
+    extension = stored_file.name.rsplit(".", 1)[-1].lower()
+    try:
+        handle = stored_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=download_name(name, extension),
+        content_type=content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _not_attachment(filename):

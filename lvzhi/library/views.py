@@ -5,12 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lvzhi.core import submission
+from lvzhi.core import submission, uploads
 from lvzhi.core.pagination import paginate
 
 from . import services
@@ -76,15 +76,8 @@ def document_download(request, pk):
     document = get_document_for_user(request.user, pk)
     if not document.attachment:
         raise Http404
-    try:
-        file = document.attachment.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(
-        file,
-        as_attachment=True,
-        filename=document.attachment_name or document.attachment.name.rsplit("/", 1)[-1],
-        content_type=document.attachment_content_type or "application/octet-stream",
+    return uploads.attachment_response(
+        document.attachment, name=document.attachment_name, content_type=document.attachment_content_type
     )
 
 

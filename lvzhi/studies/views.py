@@ -5,13 +5,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from lvzhi.core import audit, submission, xlsx
+from lvzhi.core import audit, submission, uploads, xlsx
 from lvzhi.core.pagination import paginate
 
 from . import selectors, services
@@ -150,14 +150,9 @@ def attachment(request, pk):
     item = selectors.get_submission_for_user(request.user, pk)
     if not item.attachment:
         raise Http404
-    response = FileResponse(
-        item.attachment.open("rb"),
-        as_attachment=True,
-        filename=item.attachment_name or item.attachment.name.rsplit("/", 1)[-1],
-        content_type=item.attachment_content_type or "application/octet-stream",
+    return uploads.attachment_response(
+        item.attachment, name=item.attachment_name, content_type=item.attachment_content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- staff: review ---------------------------------------------------------------------------------
