@@ -560,6 +560,11 @@ def update_activity(*, activity, actor, expected_version, **fields):
     )
     if "invitee_rules" in changed and activity.status == Status.PUBLISHED:
         invite(activity=activity, actor=actor)
+    if "starts_at" in changed:
+        # Speeches count on the activity's day: moving the activity moves their ledger rows.
+        for speech in activity.speeches.select_related("member"):
+            speech.activity = activity
+            sync_records(source=speech, committee=activity.committee, facts=speech_facts(speech), actor=actor)
     return activity
 
 
