@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.organization.models import CommitteeScopedQuerySet
@@ -137,6 +138,9 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("activities:detail", args=[self.pk])
 
     @property
     def checkin_opens(self):
@@ -365,6 +369,10 @@ class Speech(models.Model):
 
     def __str__(self):
         return f"{self.member} · {self.get_kind_display()} · {self.title}"
+
+    def get_absolute_url(self):
+        # The activity's page lists its speeches; by id, so a list of speeches costs no extra query.
+        return reverse("activities:detail", args=[self.activity_id])
 
 
 def new_feed_token():

@@ -98,6 +98,7 @@ def activity_detail(request, pk):
         {
             "activity": activity,
             "participation": participation,
+            "my_speeches": activity.speeches.filter(member__user=request.user) if participation else (),
             "leave_form": LeaveRequestForm(),
             "can_run": selectors.can_run(request.user, activity),
         },

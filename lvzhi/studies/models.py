@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.organization.models import CommitteeScopedQuerySet
@@ -219,6 +220,9 @@ class StudySubmission(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("studies:submission_detail", args=[self.pk])
 
     @property
     def ledger_kind(self):

@@ -8,7 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from lvzhi.activities.models import Activity, Participation
+from lvzhi.activities import services
+from lvzhi.activities.models import Activity, Participation, Speech
 
 P = Participation.Status
 HOUR = datetime.timedelta(hours=1)
@@ -163,6 +164,16 @@ def test_detail_shows_agenda_and_participation(client_of, member, soon, invite_m
     assert response.context["participation"].status == P.CONFIRMED
 
 
+def test_detail_shows_only_my_own_speeches(client_of, member, other, soon, invite_member):
+    invite_member(soon, member, status=P.PRESENT)
+    invite_member(soon, other, status=P.PRESENT)
+    Speech.objects.create(activity=soon, member=member, kind=Speech.Kind.WRITTEN, title="关于乡村振兴的建议")
+    Speech.objects.create(activity=soon, member=other, kind=Speech.Kind.ORAL, title="别人的发言")
+    body = client_of(member).get(reverse("activities:detail", args=[soon.pk])).content.decode()
+    assert "关于乡村振兴的建议" in body
+    assert "别人的发言" not in body
+
+
 def test_another_members_activity_is_404(client_of, member, other, soon, invite_member):
     invite_member(soon, other)
     response = client_of(member).get(reverse("activities:detail", args=[soon.pk]))
@@ -179,3 +190,17 @@ def test_user_without_member_file(client, office):
 def test_nav_shows_my_activities_to_members(client_of, member):
     response = client_of(member).get(reverse("activities:mine"))
     assert f'href="{reverse("activities:mine")}"' in response.content.decode()
+
+
+def test_my_duty_record_links_to_the_activity_and_the_speech(client_of, member, make_activity, office):
+    activity = make_activity(status=Activity.Status.IN_PROGRESS, kind=Activity.Kind.STANDING)
+    Participation.objects.create(activity=activity, member=member, status=P.PRESENT)
+    services.close_activity(activity=activity, actor=office)
+    services.record_speech(
+        activity=activity, member=member, kind=Speech.Kind.ORAL, title="关于文旅融合的发言", actor=office
+    )
+    year = timezone.localdate(activity.starts_at).year
+    body = client_of(member).get(reverse("ledger:me", args=[year])).content.decode()
+    link = f'href="{reverse("activities:detail", args=[activity.pk])}"'
+    # One link from the attendance row, one from the speech row.
+    assert body.count(link) == 2
