@@ -105,5 +105,6 @@ def seconds_left(now=None, period: int = DEFAULT_PERIOD) -> int:
 
 
 def qr_svg(text: str) -> str:
-    """`text` as a QR code in an inline SVG string, drawn on the server."""
-    return segno.make(text, error="m").svg_inline(scale=8)
+    """`text` as a QR code in an inline SVG string, drawn on the server. Without a fixed size (a viewBox
+    only), so that the kiosk page's CSS scales it to the screen."""
+    return segno.make(text, error="m").svg_inline(scale=8, omitsize=True)

@@ -142,3 +142,7 @@ def test_qr_svg_draws_an_inline_svg():
     svg = qr_svg("https://example.org/activities/7/check-in/?t=" + make_token(purpose=PURPOSE, object_id=7))
     assert svg.lstrip().startswith("<svg")
     assert "</svg>" in svg
+    # Scalable: a viewBox and no fixed size, or the kiosk draws it small in a corner of a big box.
+    opening = svg[: svg.index(">")]
+    assert "viewBox" in opening
+    assert "width=" not in opening
