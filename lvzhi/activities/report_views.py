@@ -238,9 +238,10 @@ class StandingReportForm(StyledFormMixin, forms.Form):
         data = super().clean()
         if data.get("mode") == MODE_PERIOD:
             date_from, date_to = data.get("date_from"), data.get("date_to")
-            if not date_from:
+            # A date that was typed but refused already has its message.
+            if not date_from and "date_from" not in self.errors:
                 self.add_error("date_from", _("Give the first day of the period."))
-            if not date_to:
+            if not date_to and "date_to" not in self.errors:
                 self.add_error("date_to", _("Give the last day of the period."))
             if date_from and date_to and date_from > date_to:
                 self.add_error("date_to", _("The end date is before the start date."))
