@@ -264,7 +264,9 @@ def _store_attachment(submission, attachment):
     """`attachment` is (uploaded file, extension, content type) as checked by uploads.check_attachment."""
     upload, extension, content_type = attachment
     if submission.attachment:
-        submission.attachment.delete(save=False)
+        # The old file goes only once the new row is committed: a rollback must find it still there.
+        name, storage = submission.attachment.name, submission.attachment.storage
+        transaction.on_commit(lambda: storage.delete(name))
     submission.attachment_name = upload.name[:200]
     submission.attachment_content_type = content_type
     submission.attachment.save(f"upload.{extension}", upload, save=False)

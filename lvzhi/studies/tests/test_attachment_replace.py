@@ -1,0 +1,59 @@
+"""Handing a returned submission in again with a new file: the old file goes only once the change is
+committed, so a failed resubmission leaves the submission and its file as they were."""
+
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from lvzhi.studies import services
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def checked(name, data, extension, content_type):
+    return (SimpleUploadedFile(name, data), extension, content_type)
+
+
+@pytest.fixture
+def returned(member, office, make_submission):
+    item = make_submission(member, attachment=checked("笔记.pdf", PDF, "pdf", "application/pdf"))
+    return services.return_submission(submission=item, actor=office, reason="请补充")
+
+
+def _resubmit(item, member):
+    return services.resubmit(
+        submission=item,
+        actor=member.user,
+        kind=item.kind,
+        title="修改后",
+        body="新正文",
+        attachment=checked("新笔记.png", PNG, "png", "image/png"),
+        expected_version=item.version,
+    )
+
+
+def test_a_failed_resubmission_keeps_the_old_file(returned, member, monkeypatch):
+    old = returned.attachment.path
+
+    def fail(*args, **kwargs):
+        raise RuntimeError("the ledger is down")
+
+    monkeypatch.setattr(services, "_sync_ledger", fail)
+    with pytest.raises(RuntimeError):
+        _resubmit(returned, member)
+    returned.refresh_from_db()
+    assert returned.attachment.path == old
+    with open(old, "rb") as handle:
+        assert handle.read() == PDF
+
+
+def test_a_resubmission_replaces_the_file_after_commit(returned, member, django_capture_on_commit_callbacks):
+    old = returned.attachment.path
+    with django_capture_on_commit_callbacks(execute=True):
+        item = _resubmit(returned, member)
+    item.refresh_from_db()
+    assert item.attachment_name == "新笔记.png" and item.attachment_content_type == "image/png"
+    assert item.attachment.path != old
+    assert not os.path.exists(old)
