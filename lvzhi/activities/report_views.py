@@ -427,32 +427,28 @@ def _audit_download(request, report, filename, extension):
     )
 
 
-@login_required
-def standing_report_docx(request):
+def _notice_download(request, extension, build, respond):
+    """The notice built by `build(text)` and sent by `respond(file, filename)`, with its audit row; the
+    preview page instead when the form is wrong or there is no meeting to report on."""
     _require_committee_wide(request.user)
     report, page = _report_or_page(request)
     if page is not None:
         return page
     text = NoticeText(request.user.committee, report)
-    document = build_notice_docx(text)
-    filename = text.filename("docx")
-    response = docx_official.document_response(document, filename)
-    _audit_download(request, report, filename, "docx")
+    filename = text.filename(extension)
+    response = respond(build(text), filename)
+    _audit_download(request, report, filename, extension)
     return response
+
+
+@login_required
+def standing_report_docx(request):
+    return _notice_download(request, "docx", build_notice_docx, docx_official.document_response)
 
 
 @login_required
 def standing_report_xlsx(request):
-    _require_committee_wide(request.user)
-    report, page = _report_or_page(request)
-    if page is not None:
-        return page
-    text = NoticeText(request.user.committee, report)
-    workbook = build_notice_xlsx(text)
-    filename = text.filename("xlsx")
-    response = xlsx.workbook_response(workbook, filename)
-    _audit_download(request, report, filename, "xlsx")
-    return response
+    return _notice_download(request, "xlsx", build_notice_xlsx, xlsx.workbook_response)
 
 
 TABLE_SIZE = Pt(12)  # 小四: eight columns fit the 156 mm type area
