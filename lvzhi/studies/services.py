@@ -66,6 +66,12 @@ def _check_version(obj, expected_version, message):
 # --- plans -----------------------------------------------------------------------------------------
 
 
+def _locked_plan(plan, expected_version):
+    fresh = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
+    _check_version(fresh, expected_version, _("Someone else changed this plan; reload it and try again."))
+    return fresh
+
+
 @transaction.atomic
 def create_plan(*, actor, year, title, summary=""):
     if not actor.has_perm("studies.add_trainingplan"):
@@ -91,8 +97,7 @@ def create_plan(*, actor, year, title, summary=""):
 @transaction.atomic
 def update_plan(*, plan, actor, title, summary, expected_version=None):
     _require_plan_manager(actor, plan)
-    plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
-    _check_version(plan, expected_version, _("Someone else changed this plan; reload it and try again."))
+    plan = _locked_plan(plan, expected_version)
     plan.title, plan.summary = title, summary
     plan.version += 1
     plan.save(update_fields=["title", "summary", "version"])
@@ -110,8 +115,7 @@ def update_plan(*, plan, actor, title, summary, expected_version=None):
 def set_plan_status(*, plan, to_status, actor, expected_version=None):
     """Publish a draft plan (members see it) or take a published one back to draft."""
     _require_plan_manager(actor, plan)
-    plan = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
-    _check_version(plan, expected_version, _("Someone else changed this plan; reload it and try again."))
+    plan = _locked_plan(plan, expected_version)
     from_status = plan.status
     if to_status not in TrainingPlan.TRANSITIONS[PlanStatus(from_status)]:
         raise StudyError(
