@@ -408,9 +408,13 @@ def attachment_add(request, pk):
         messages.error(request, _("Choose a file to attach."))
         return _to_manage(activity)
     try:
-        attachment = services.add_attachment(
-            activity=activity, uploaded_file=form.cleaned_data["file"], actor=request.user
-        )
+        with transaction.atomic():
+            submission.claim(request)
+            attachment = services.add_attachment(
+                activity=activity, uploaded_file=form.cleaned_data["file"], actor=request.user
+            )
+    except submission.DuplicateSubmission:
+        messages.info(request, _("This form was already submitted; nothing was saved twice."))
     except services.ActivityError as error:
         _show_error(request, error)
     else:

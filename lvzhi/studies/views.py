@@ -358,7 +358,11 @@ def session_add(request, pk):
     form = SessionForm(request.POST, plan=plan)
     if form.is_valid():
         try:
-            services.save_session(plan=plan, actor=request.user, **form.cleaned_data)
+            with transaction.atomic():
+                submission.claim(request)
+                services.save_session(plan=plan, actor=request.user, **form.cleaned_data)
+        except submission.DuplicateSubmission:
+            messages.info(request, _("This form was already sent."))
         except services.StudyError as error:
             _show_error(request, error)
         else:
