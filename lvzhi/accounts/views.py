@@ -195,7 +195,7 @@ def user_create(request):
                     request=request,
                 )
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            submission.tell_already_submitted(request)
             return redirect("accounts:user_list")
         messages.success(request, _("Account created. Ask the security administrator to assign its roles."))
         return redirect("accounts:user_edit", pk=user.pk)

@@ -129,7 +129,7 @@ def activity_new(request):
                     actor=user, **_form_fields(form), invitee_rules=rules_form.rules()
                 )
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            submission.tell_already_submitted(request)
             return redirect("activities:staff_list")
         except services.ActivityError as error:
             form.add_error(None, error)
@@ -414,7 +414,7 @@ def attachment_add(request, pk):
                 activity=activity, uploaded_file=form.cleaned_data["file"], actor=request.user
             )
     except submission.DuplicateSubmission:
-        messages.info(request, _("This form was already submitted; nothing was saved twice."))
+        submission.tell_already_submitted(request)
     except services.ActivityError as error:
         _show_error(request, error)
     else:

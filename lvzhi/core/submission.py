@@ -4,7 +4,9 @@ DuplicateSubmission and the whole second attempt rolls back."""
 
 import secrets
 
+from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from .models import SubmissionToken
 
@@ -28,3 +30,8 @@ def claim(request):
             SubmissionToken.objects.create(token=token, user=request.user)
     except IntegrityError as exc:
         raise DuplicateSubmission from exc
+
+
+def tell_already_submitted(request):
+    """The one message for a repeated form: the first submission did the work."""
+    messages.info(request, _("This form was already submitted; nothing was saved twice."))

@@ -94,7 +94,7 @@ def document_create(request):
                     actor=request.user, data=form.document_data(), upload=form.cleaned_data["upload"]
                 )
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            submission.tell_already_submitted(request)
             return redirect("library:list")
         except services.LibraryError as error:
             form.add_error(None, error)

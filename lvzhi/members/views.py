@@ -83,7 +83,7 @@ def member_create(request):
                     member_term.save()
                     term_form.save_m2m()
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            submission.tell_already_submitted(request)
             return redirect("members:list")
         messages.success(request, _("Member file for %(name)s created.") % {"name": member.name})
         return redirect(member)

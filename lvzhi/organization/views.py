@@ -137,7 +137,7 @@ def _edit(request, *, form, template, success, title, **assign):
                 submission.claim(request)
                 obj = services.save_form(form=form, actor=request.user, request=request, **assign)
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already submitted; nothing was saved twice."))
+            submission.tell_already_submitted(request)
             return redirect("organization:index")
         messages.success(request, _("Saved."))
         return redirect(success(obj))
@@ -309,7 +309,7 @@ def liaison_detail(request, pk):
                         recorded_by=request.user,
                     )
             except submission.DuplicateSubmission:
-                messages.info(request, _("This form was already submitted; nothing was saved twice."))
+                submission.tell_already_submitted(request)
                 return redirect("organization:liaison_detail", pk=liaison.pk)
             messages.success(request, _("Liaison contact recorded."))
             return redirect("organization:liaison_detail", pk=liaison.pk)

@@ -85,7 +85,7 @@ def submit(request):
                     attachment=form.checked_attachment,
                 )
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already sent."))
+            submission.tell_already_submitted(request)
             return redirect("studies:home")
         except services.StudyError as error:
             _show_error(request, error)
@@ -362,7 +362,7 @@ def session_add(request, pk):
                 submission.claim(request)
                 services.save_session(plan=plan, actor=request.user, **form.cleaned_data)
         except submission.DuplicateSubmission:
-            messages.info(request, _("This form was already sent."))
+            submission.tell_already_submitted(request)
         except services.StudyError as error:
             _show_error(request, error)
         else:

@@ -28,3 +28,11 @@ def test_a_repeated_attachment_form_attaches_once(client, office, make_activity)
         assert response.status_code == 200
     assert ActivityAttachment.objects.count() == 1
     assert "already submitted" in response.content.decode()
+
+
+def test_the_attachment_form_carries_a_submission_token(client, office, make_activity):
+    activity = make_activity(status=Activity.Status.PUBLISHED)
+    client.force_login(office)
+    body = client.get(reverse("activities:manage", args=[activity.pk])).content.decode()
+    form = body[body.index(reverse("activities:attachment_add", args=[activity.pk])) :]
+    assert 'name="submission_token"' in form[: form.index("</form>")]

@@ -13,4 +13,10 @@ def test_a_repeated_session_form_adds_one_session(client_of, office, plan):
     response = client.post(url, data, follow=True)
     assert response.status_code == 200
     assert TrainingSession.objects.count() == 1
-    assert "already sent" in response.content.decode()
+    assert "already submitted" in response.content.decode()
+
+
+def test_the_session_form_carries_a_submission_token(client_of, office, plan):
+    body = client_of(office).get(reverse("studies:plan_detail", args=[plan.pk])).content.decode()
+    form = body[body.index(reverse("studies:session_add", args=[plan.pk])) :]
+    assert 'name="submission_token"' in form[: form.index("</form>")]
