@@ -202,3 +202,12 @@ def _queries(client, ask, leader, office, n):
 
 def test_the_page_costs_the_same_for_2_or_10_requests(client, ask, leader, office):
     assert _queries(client, ask, leader, office, 2) == _queries(client, ask, leader, office, 10)
+
+
+def test_the_menu_offers_the_page_to_a_head_and_not_to_an_ex_head(client, make_head, my_unit):
+    menu_link = f'href="{URL}"'
+    client.force_login(make_head(my_unit))
+    assert menu_link in client.get(reverse("activities:mine")).content.decode()
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    client.force_login(make_head(my_unit, end_date=yesterday))
+    assert menu_link not in client.get(reverse("activities:mine")).content.decode()
