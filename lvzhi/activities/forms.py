@@ -67,6 +67,7 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        self.fields["kind"].choices = [("", _("Choose a kind")), *Activity.Kind.choices]
         unit_field = self.fields["organizing_unit"]
         units = OrgUnit.objects.filter(committee_id=user.committee_id, is_active=True)
         if user.is_committee_wide:

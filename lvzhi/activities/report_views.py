@@ -230,6 +230,11 @@ class StandingReportForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Scoped: a meeting id from the query string is only accepted among the user's own meetings.
         self.fields["meeting"].queryset = stats.standing_meetings(user)
+        # lvzhi.js shows only the fields of the chosen mode (all of them without JavaScript).
+        self.fields["mode"].widget.attrs["data-switch"] = ""
+        self.fields["meeting"].widget.attrs["data-shown-for"] = MODE_MEETING
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs["data-shown-for"] = MODE_PERIOD
         self.fields["meeting"].label_from_instance = lambda activity: (
             f"{_date_text(timezone.localtime(activity.starts_at).date())} {activity.title}"
         )

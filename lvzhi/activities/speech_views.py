@@ -17,7 +17,11 @@ from .models import Speech
 
 
 class SpeechForm(StyledFormMixin, forms.Form):
-    member = forms.ModelChoiceField(label=gettext_lazy("Member"), queryset=Member.objects.none())
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("Member"),
+        queryset=Member.objects.none(),
+        empty_label=gettext_lazy("Choose a member"),
+    )
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=Speech.Kind.choices)
     title = forms.CharField(label=gettext_lazy("Title"), max_length=200)
 

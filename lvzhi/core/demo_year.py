@@ -13,6 +13,7 @@ leaders do (leave decisions, check-in, closing, speeches) goes through the servi
 """
 
 import datetime
+import random
 from dataclasses import dataclass, field
 
 from django.urls import reverse
@@ -416,17 +417,26 @@ class YearBuilder:
         optional one); the demo member has confirmed the standing meeting, asked for leave from the
         consultation and not yet answered the rest."""
         asked = activity.starts_at - datetime.timedelta(days=self.rng.randint(2, 6))
-        when = min(asked, self.now)
+        # Each answer at its own time: around `asked`, or over the last few days when that is still to
+        # come (never the build time itself). Its own generator keeps the year's other draws unchanged.
+        times = random.Random(activity.pk)
+
+        def answered_at():
+            if asked <= self.now:
+                return asked - datetime.timedelta(minutes=times.randint(0, 36 * 60))
+            return self.now - datetime.timedelta(minutes=times.randint(6 * 60, 5 * 24 * 60))
+
         for p in participations:
             if p.member_id == self.demo_member.pk:
                 continue
             roll = self.rng.random()
             if roll < 0.05 and not activity.is_required:
-                self._answer(p, P.DECLINED, when)
+                self._answer(p, P.DECLINED, answered_at())
             elif roll < 0.05:
-                self._answer(p, P.LEAVE_REQUESTED, when, self._leave_reason())
+                self._answer(p, P.LEAVE_REQUESTED, answered_at(), self._leave_reason())
             elif roll < 0.5:
-                self._answer(p, P.CONFIRMED, when)
+                self._answer(p, P.CONFIRMED, answered_at())
+        when = answered_at()
         mine = next((p for p in participations if p.member_id == self.demo_member.pk), None)
         if mine is None:
             return

@@ -34,6 +34,7 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
+        self.fields["category"].choices = [("", _("Choose a category")), *Document.Category.choices]
         if not self.instance.attachment:
             del self.fields["remove_attachment"]
         else:

@@ -41,6 +41,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         self.fields["activity"].label_from_instance = lambda a: (
             f"{timezone.localtime(a.starts_at):%Y-%m-%d} {a.title}"
         )
+        self.fields["activity"].empty_label = _("No training activity yet")
         self.fields["activity"].help_text = _(
             "The study and training activity held for this session, once set up."
         )
@@ -53,6 +54,7 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("Training session"),
         queryset=TrainingSession.objects.none(),
         required=False,
+        empty_label=gettext_lazy("Not about a session"),
         help_text=gettext_lazy("The session these notes are about, if any."),
     )
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 10}))

@@ -317,7 +317,8 @@ def _create(member, actor, kind, title, body, session, attachment, now, on_paper
         from_status="",
         to_status=Status.SUBMITTED,
         actor=actor,
-        reason="on paper" if on_paper else "",
+        # Stored as text in the language of the moment, like the reasons staff type in.
+        reason=_("Handed in on paper") if on_paper else "",
     )
     audit.record(
         audit.Action.CREATE,

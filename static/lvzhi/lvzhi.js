@@ -8,3 +8,17 @@ document.addEventListener("submit", function (event) {
     setTimeout(function () { button.disabled = true; }, 0);
   }
 });
+
+// A select marked data-switch shows only those fields of its form whose data-shown-for lists its value
+// (the field's wrapper is hidden). Without JavaScript every field shows, and the server ignores the rest.
+function lvzhiSwitchFields(select) {
+  select.form.querySelectorAll("[data-shown-for]").forEach(function (field) {
+    field.parentElement.hidden = field.dataset.shownFor.split(" ").indexOf(select.value) === -1;
+  });
+}
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-switch]")) {
+    lvzhiSwitchFields(event.target);
+  }
+});
+document.querySelectorAll("select[data-switch]").forEach(lvzhiSwitchFields);

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lvzhi.accounts.roles import Role
 from lvzhi.ledger.models import DutyRecord
@@ -205,6 +205,11 @@ def test_facts_for(member, office, make_submission):
 def test_record_on_paper(member, outsider, office, unit_staff, make_user):
     item = services.record_on_paper(member=member, actor=unit_staff, kind="notes", title="纸质笔记", body="b")
     assert item.status == S.SUBMITTED and item.member == member
+    with translation.override("en"):  # the reason is written in the language of the moment
+        on_paper = services.record_on_paper(
+            member=member, actor=unit_staff, kind="essay", title="t", body="b"
+        )
+    assert [h.reason for h in on_paper.status_changes.all()] == ["Handed in on paper"]
     services.record_on_paper(member=outsider, actor=office, kind="essay", title="t", body="b")
     with pytest.raises(PermissionDenied):
         services.record_on_paper(member=outsider, actor=unit_staff, kind="notes", title="t", body="b")
@@ -214,4 +219,4 @@ def test_record_on_paper(member, outsider, office, unit_staff, make_user):
         )
     with pytest.raises(PermissionDenied):
         services.record_on_paper(member=member, actor=member.user, kind="notes", title="t", body="b")
-    assert StudySubmission.objects.count() == 2
+    assert StudySubmission.objects.count() == 3
