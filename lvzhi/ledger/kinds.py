@@ -80,7 +80,11 @@ def register(kind, label):
 
 for _meeting, _meeting_label in ATTENDANCE_MEETINGS.items():
     for _status, _status_label in ATTENDANCE_STATUSES.items():
-        register(f"attendance.{_meeting}.{_status}", format_lazy("{}: {}", _meeting_label, _status_label))
+        register(
+            f"attendance.{_meeting}.{_status}",
+            # Translators: a duty-record kind such as "Standing committee meeting: late".
+            format_lazy(_("{meeting}: {status}"), meeting=_meeting_label, status=_status_label),
+        )
 for _activity, _activity_label in ACTIVITY_KINDS.items():
     register(f"activity.{_activity}", _activity_label)
 register("speech.oral", _("Speech at a meeting"))
