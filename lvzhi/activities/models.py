@@ -6,10 +6,11 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.models import StatusChange
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
 # Self check-in opens this long before the start when the activity names no window of its own.
@@ -25,11 +26,16 @@ class ActivityQuerySet(CommitteeScopedQuerySet):
         qs = super().visible_to(user)
         if not user.is_authenticated or user.committee_id is None:
             return qs
+        if user.has_perm("activities.view_activity") and user.is_committee_wide:
+            return qs
+        invited = Q(
+            Exists(Participation.objects.filter(activity=OuterRef("pk"), member__user=user)),
+            ~Q(status=Activity.Status.DRAFT),
+        )
         if user.has_perm("activities.view_activity"):
-            if user.is_committee_wide:
-                return qs
-            return qs.filter(organizing_unit_id__in=user.unit_ids())
-        return qs.filter(participations__member__user=user).exclude(status=Activity.Status.DRAFT).distinct()
+            # Unit staff who are members themselves also see what they are invited to.
+            return qs.filter(Q(organizing_unit_id__in=user.unit_ids()) | invited)
+        return qs.filter(invited)
 
 
 class Activity(models.Model):
@@ -157,27 +163,16 @@ class Activity(models.Model):
         return when > self.starts_at + LATE_AFTER
 
 
-class ActivityStatusChange(models.Model):
+class ActivityStatusChange(StatusChange):
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("activity")
     )
     from_status = models.CharField(_("from"), max_length=16, choices=Activity.Status.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=Activity.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("activity status change")
         verbose_name_plural = _("activity status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.activity}: {self.from_status} → {self.to_status}"

@@ -147,3 +147,23 @@ class SubmissionToken(models.Model):
 
     def __str__(self):
         return self.token
+
+
+class StatusChange(models.Model):
+    """The history row every workflow keeps (DESIGN §6): who moved the object, when, and why. A concrete
+    history adds the foreign key to its object and `from_status` / `to_status` with its own choices."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]

@@ -8,6 +8,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.models import StatusChange
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
 
@@ -70,26 +71,16 @@ class TrainingPlan(models.Model):
         return self.title
 
 
-class TrainingPlanStatusChange(models.Model):
+class TrainingPlanStatusChange(StatusChange):
     plan = models.ForeignKey(
         TrainingPlan, on_delete=models.CASCADE, related_name="status_changes", verbose_name=_("plan")
     )
     from_status = models.CharField(_("from"), max_length=16, choices=TrainingPlan.Status.choices)
     to_status = models.CharField(_("to"), max_length=16, choices=TrainingPlan.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("training plan status change")
         verbose_name_plural = _("training plan status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.plan}: {self.from_status} → {self.to_status}"
@@ -229,7 +220,7 @@ class StudySubmission(models.Model):
         return self.LEDGER_KINDS[self.Kind(self.kind)]
 
 
-class StudySubmissionStatusChange(models.Model):
+class StudySubmissionStatusChange(StatusChange):
     submission = models.ForeignKey(
         StudySubmission,
         on_delete=models.CASCADE,
@@ -240,21 +231,10 @@ class StudySubmissionStatusChange(models.Model):
         _("from"), max_length=16, choices=StudySubmission.Status.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=16, choices=StudySubmission.Status.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-    reason = models.TextField(_("reason"), blank=True)
 
-    class Meta:
+    class Meta(StatusChange.Meta):
         verbose_name = _("study submission status change")
         verbose_name_plural = _("study submission status changes")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.submission}: {self.from_status} → {self.to_status}"

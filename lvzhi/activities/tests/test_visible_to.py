@@ -31,6 +31,17 @@ def test_unit_staff_see_their_units_activities(unit_staff, activities):
     assert visible(unit_staff) == {activities["mine"], activities["draft"]}
 
 
+def test_unit_staff_who_are_members_also_see_what_they_are_invited_to(
+    unit_staff, make_member, make_activity, other_unit, activities, invite_member
+):
+    member = make_member(user=unit_staff)
+    for key in ("theirs", "office_run"):
+        invite_member(activities[key], member)
+    invite_member(make_activity(organizing_unit=other_unit), member)  # a draft stays hidden
+    expected = {activities[key] for key in ("mine", "draft", "theirs", "office_run")}
+    assert visible(unit_staff) == expected
+
+
 def test_members_see_published_activities_they_are_invited_to(make_member, activities, invite_member):
     member = make_member(login=True)
     for key in ("theirs", "draft"):
