@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit
+from lvzhi.core import audit, workflow
 from lvzhi.ledger.services import Fact, retract_all, sync_records
 from lvzhi.notifications.services import notify
 
@@ -51,37 +51,29 @@ def _require_run(actor, activity):
 
 
 def _locked(activity, expected_version=None):
-    fresh = Activity.objects.select_for_update().get(pk=activity.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise StaleActivityError(_("Someone else changed this activity; reload it and try again."))
-    return fresh
+    return workflow.lock(
+        Activity,
+        activity.pk,
+        expected_version,
+        error=StaleActivityError,
+        message=_("Someone else changed this activity; reload it and try again."),
+    )
 
 
 def _move(activity, to_status, *, actor, reason="", only_from=None):
     """Change the (locked) activity's status through the transition table, with history and audit.
     `only_from` narrows the table where two moves share a target (starting vs reopening)."""
-    from_status = activity.status
-    if to_status not in Activity.TRANSITIONS[Status(from_status)] or (only_from and from_status != only_from):
-        raise ActivityError(
-            _("An activity that is %(from)s cannot become %(to)s."),
-            code="illegal_transition",
-            params={"from": Status(from_status).label, "to": Status(to_status).label},
-        )
-    activity.status = to_status
-    activity.version += 1
-    activity.save(update_fields=["status", "version"])
-    ActivityStatusChange.objects.create(
-        activity=activity, from_status=from_status, to_status=to_status, actor=actor, reason=reason
-    )
-    audit.record(
-        audit.Action.UPDATE,
+    return workflow.move(
+        activity,
+        to_status,
         actor=actor,
-        committee=activity.committee,
-        obj=activity,
-        summary=f"Activity {from_status} → {to_status}: {activity.title}",
-        detail={"from": from_status, "to": to_status, "reason": reason},
+        reason=reason,
+        only_from=only_from,
+        history=(ActivityStatusChange, "activity"),
+        error=ActivityError,
+        illegal=_("An activity that is %(from)s cannot become %(to)s."),
+        label="Activity",
     )
-    return activity
 
 
 def _set_participation(participation, to_status, *, fields=(), check=True):

@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit
+from lvzhi.core import audit, workflow
 
 from .models import Document
 
@@ -53,16 +53,16 @@ def _delete_file_after_commit(file):
 
 
 def _locked(document, expected_version):
-    fresh = Document.objects.select_for_update().get(pk=document.pk)
-    if expected_version is not None and fresh.version != expected_version:
-        raise StaleDocumentError(
-            _(
-                "Someone else saved this document after you opened it. Nothing was saved. "
-                "Reload the page to see their changes, then make yours again."
-            ),
-            code="stale",
-        )
-    return fresh
+    return workflow.lock(
+        Document,
+        document.pk,
+        expected_version,
+        error=StaleDocumentError,
+        message=_(
+            "Someone else saved this document after you opened it. Nothing was saved. "
+            "Reload the page to see their changes, then make yours again."
+        ),
+    )
 
 
 @transaction.atomic

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit
+from lvzhi.core import audit, workflow
 from lvzhi.ledger.services import Fact, sync_records
 from lvzhi.notifications.services import notify
 
@@ -58,18 +58,17 @@ def _require_plan_manager(actor, plan=None):
         raise PermissionDenied("studies.change_trainingplan")
 
 
-def _check_version(obj, expected_version, message):
-    if expected_version is not None and obj.version != expected_version:
-        raise StaleError(message, code="stale")
-
-
 # --- plans -----------------------------------------------------------------------------------------
 
 
 def _locked_plan(plan, expected_version):
-    fresh = TrainingPlan.objects.select_for_update().get(pk=plan.pk)
-    _check_version(fresh, expected_version, _("Someone else changed this plan; reload it and try again."))
-    return fresh
+    return workflow.lock(
+        TrainingPlan,
+        plan.pk,
+        expected_version,
+        error=StaleError,
+        message=_("Someone else changed this plan; reload it and try again."),
+    )
 
 
 @transaction.atomic
@@ -116,28 +115,15 @@ def set_plan_status(*, plan, to_status, actor, expected_version=None):
     """Publish a draft plan (members see it) or take a published one back to draft."""
     _require_plan_manager(actor, plan)
     plan = _locked_plan(plan, expected_version)
-    from_status = plan.status
-    if to_status not in TrainingPlan.TRANSITIONS[PlanStatus(from_status)]:
-        raise StudyError(
-            _("A plan that is %(from)s cannot become %(to)s."),
-            code="illegal_transition",
-            params={"from": PlanStatus(from_status).label, "to": PlanStatus(to_status).label},
-        )
-    plan.status = to_status
-    plan.version += 1
-    plan.save(update_fields=["status", "version"])
-    TrainingPlanStatusChange.objects.create(
-        plan=plan, from_status=from_status, to_status=to_status, actor=actor
-    )
-    audit.record(
-        audit.Action.UPDATE,
+    return workflow.move(
+        plan,
+        to_status,
         actor=actor,
-        committee=plan.committee,
-        obj=plan,
-        summary=f"Training plan {from_status} → {to_status}: {plan.title}",
-        detail={"from": from_status, "to": to_status},
+        history=(TrainingPlanStatusChange, "plan"),
+        error=StudyError,
+        illegal=_("A plan that is %(from)s cannot become %(to)s."),
+        label="Training plan",
     )
-    return plan
 
 
 def _check_activity(plan, activity):
@@ -218,38 +204,28 @@ def _sync_ledger(submission, actor):
 
 
 def _move(submission, to_status, *, actor, reason=""):
-    from_status = submission.status
-    if to_status not in StudySubmission.TRANSITIONS[Status(from_status)]:
-        raise StudyError(
-            _("A submission that is %(from)s cannot become %(to)s."),
-            code="illegal_transition",
-            params={"from": Status(from_status).label, "to": Status(to_status).label},
-        )
-    submission.status = to_status
-    submission.version += 1
-    StudySubmissionStatusChange.objects.create(
-        submission=submission, from_status=from_status, to_status=to_status, actor=actor, reason=reason
-    )
-    audit.record(
-        audit.Action.UPDATE,
+    """Saving is left to the caller, which changes more of the submission in the same save."""
+    workflow.move(
+        submission,
+        to_status,
         actor=actor,
-        committee=submission.committee,
-        obj=submission,
-        summary=f"Study submission {from_status} → {to_status}: {submission.title}",
-        detail={"from": from_status, "to": to_status, "reason": reason},
+        reason=reason,
+        save=False,
+        history=(StudySubmissionStatusChange, "submission"),
+        error=StudyError,
+        illegal=_("A submission that is %(from)s cannot become %(to)s."),
+        label="Study submission",
     )
 
 
 def _locked(submission, expected_version=None):
-    fresh = (
-        StudySubmission.objects.select_for_update()
-        .select_related("member", "committee")
-        .get(pk=submission.pk)
+    return workflow.lock(
+        StudySubmission.objects.select_related("member", "committee"),
+        submission.pk,
+        expected_version,
+        error=StaleError,
+        message=_("Someone else changed this submission; reload it and try again."),
     )
-    _check_version(
-        fresh, expected_version, _("Someone else changed this submission; reload it and try again.")
-    )
-    return fresh
 
 
 def _check_session(member, session):

@@ -1,0 +1,110 @@
+"""core.workflow: lock with a version check, and a move through a transition table with history and
+audit rows. A training plan (draft ⇄ published) stands in for any workflow model."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from lvzhi.accounts.roles import Role
+from lvzhi.core import workflow
+from lvzhi.core.models import AuditEvent
+from lvzhi.studies.models import TrainingPlan, TrainingPlanStatusChange
+
+pytestmark = pytest.mark.django_db
+
+Status = TrainingPlan.Status
+
+
+class WorkflowError(ValidationError):
+    pass
+
+
+@pytest.fixture
+def plan(committee):
+    return TrainingPlan.objects.create(committee=committee, year=2026, title="2026年学习培训方案")
+
+
+def _move(plan, to_status, actor, **kwargs):
+    return workflow.move(
+        plan,
+        to_status,
+        actor=actor,
+        history=(TrainingPlanStatusChange, "plan"),
+        error=WorkflowError,
+        illegal="A plan that is %(from)s cannot become %(to)s.",
+        label="Training plan",
+        **kwargs,
+    )
+
+
+def test_lock_returns_the_fresh_row_when_the_version_matches(plan):
+    TrainingPlan.objects.filter(pk=plan.pk).update(title="改过的标题")
+    with transaction.atomic():
+        fresh = workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="stale")
+    assert fresh.title == "改过的标题"
+
+
+def test_lock_accepts_a_queryset(plan):
+    with transaction.atomic():
+        fresh = workflow.lock(
+            TrainingPlan.objects.select_related("committee"), plan.pk, None, error=WorkflowError, message="x"
+        )
+    assert fresh.pk == plan.pk
+
+
+def test_lock_refuses_a_stale_version(plan):
+    TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
+    with pytest.raises(WorkflowError) as caught, transaction.atomic():
+        workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="Someone else changed it.")
+    assert caught.value.code == "stale"
+    assert caught.value.messages == ["Someone else changed it."]
+
+
+def test_lock_without_an_expected_version_does_not_check(plan):
+    TrainingPlan.objects.filter(pk=plan.pk).update(version=7)
+    with transaction.atomic():
+        assert workflow.lock(TrainingPlan, plan.pk, None, error=WorkflowError, message="x").version == 7
+
+
+def test_move_saves_and_writes_history_and_audit(plan, make_user):
+    actor = make_user(Role.OFFICE)
+    _move(plan, Status.PUBLISHED, actor, reason="定稿")
+    plan.refresh_from_db()
+    assert (plan.status, plan.version) == (Status.PUBLISHED, 2)
+    change = TrainingPlanStatusChange.objects.get(plan=plan)
+    assert (change.from_status, change.to_status, change.actor, change.reason) == (
+        "draft",
+        "published",
+        actor,
+        "定稿",
+    )
+    event = AuditEvent.objects.get(object_type="studies.TrainingPlan", object_id=str(plan.pk))
+    assert event.action == AuditEvent.Action.UPDATE
+    assert event.actor == actor and event.committee == plan.committee
+    assert event.summary == "Training plan draft → published: 2026年学习培训方案"
+    assert event.detail == {"from": "draft", "to": "published", "reason": "定稿"}
+
+
+def test_an_illegal_move_names_both_statuses_and_writes_nothing(plan, make_user):
+    with pytest.raises(WorkflowError) as caught:
+        _move(plan, Status.DRAFT, make_user(Role.OFFICE))
+    assert caught.value.code == "illegal_transition"
+    draft = str(Status.DRAFT.label)
+    assert caught.value.messages == [f"A plan that is {draft} cannot become {draft}."]
+    plan.refresh_from_db()
+    assert (plan.status, plan.version) == (Status.DRAFT, 1)
+    assert not TrainingPlanStatusChange.objects.exists()
+    assert not AuditEvent.objects.filter(object_type="studies.TrainingPlan").exists()
+
+
+def test_only_from_narrows_the_table(plan, make_user):
+    with pytest.raises(WorkflowError):
+        _move(plan, Status.PUBLISHED, make_user(Role.OFFICE), only_from=Status.PUBLISHED)
+    assert not TrainingPlanStatusChange.objects.exists()
+
+
+def test_move_without_save_leaves_the_row_to_the_caller(plan, make_user):
+    _move(plan, Status.PUBLISHED, make_user(Role.OFFICE), save=False)
+    assert (plan.status, plan.version) == (Status.PUBLISHED, 2)
+    assert TrainingPlan.objects.values_list("status", "version").get(pk=plan.pk) == ("draft", 1)
+    assert TrainingPlanStatusChange.objects.filter(plan=plan).count() == 1

@@ -1,0 +1,62 @@
+"""The two steps every workflow service repeats (DESIGN §6): lock the object and check the version the
+editor saw, then move it through its model's transition table with a history row and an audit row.
+
+A workflow model has a nested `Status` (TextChoices), a `TRANSITIONS` table {Status: {Status, ...}},
+a `version` counter and a `committee`; its history model derives from `core.models.StatusChange`."""
+
+from django.db import models
+
+from . import audit
+
+
+def lock(model_or_queryset, pk, expected_version=None, *, error, message):
+    """The row `pk`, locked for this transaction (select_for_update). When `expected_version` is given
+    and the row has moved on, raise `error(message, code="stale")`: someone else changed it after the
+    editor opened it. `model_or_queryset` may carry select_related for what the caller reads next."""
+    queryset = (
+        model_or_queryset._default_manager.all()
+        if isinstance(model_or_queryset, type) and issubclass(model_or_queryset, models.Model)
+        else model_or_queryset
+    )
+    fresh = queryset.select_for_update().get(pk=pk)
+    if expected_version is not None and fresh.version != expected_version:
+        raise error(message, code="stale")
+    return fresh
+
+
+def move(obj, to_status, *, actor, history, error, illegal, label, reason="", only_from=None, save=True):
+    """Move the (locked) `obj` to `to_status` through `type(obj).TRANSITIONS`, bump its version, write
+    the history row and the audit row; returns `obj`.
+
+    `history` is (history model, name of its foreign key to obj). An illegal move raises
+    `error(illegal, code="illegal_transition")` with the labels of both statuses as `from` and `to`.
+    `label` starts the audit summary ("Activity" → "Activity draft → published: <title>").
+    `only_from` narrows the table where two moves share a target (starting vs reopening).
+    `save=False` leaves saving to the caller, which changes more fields of the same row."""
+    model = type(obj)
+    from_status = obj.status
+    if to_status not in model.TRANSITIONS[model.Status(from_status)] or (
+        only_from and from_status != only_from
+    ):
+        raise error(
+            illegal,
+            code="illegal_transition",
+            params={"from": model.Status(from_status).label, "to": model.Status(to_status).label},
+        )
+    obj.status = to_status
+    obj.version += 1
+    if save:
+        obj.save(update_fields=["status", "version"])
+    history_model, fk_name = history
+    history_model.objects.create(
+        **{fk_name: obj}, from_status=from_status, to_status=to_status, actor=actor, reason=reason
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=obj.committee,
+        obj=obj,
+        summary=f"{label} {from_status} → {to_status}: {obj.title}",
+        detail={"from": from_status, "to": to_status, "reason": reason},
+    )
+    return obj
