@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
 
 from . import selectors, services
@@ -75,8 +76,7 @@ def leave_decide(request, pk, decision):
             note=form.cleaned_data["note"].strip(),
         )
     except services.ActivityError as error:
-        for message in error.messages:
-            messages.error(request, message)
+        show_errors(request, error)
     else:
         params = {"member": participation.member.name, "title": participation.activity.title}
         if DECISIONS[decision]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import submission, uploads
+from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
 from lvzhi.members.models import Member, MemberTerm
 
@@ -59,11 +60,6 @@ def _participation(activity, ppk):
     return get_object_or_404(
         Participation.objects.select_related("member", "activity"), pk=ppk, activity=activity
     )
-
-
-def _show_error(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _posted_version(request):
@@ -299,7 +295,7 @@ def lifecycle(request, pk, action):
     try:
         service(activity=activity, actor=request.user, expected_version=_posted_version(request), **kwargs)
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, done)
     return _to_manage(activity)
@@ -318,7 +314,7 @@ def checkin_member(request, pk, ppk):
             reason=request.POST.get("reason", ""),
         )
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("%(member)s is checked in.") % {"member": participation.member})
     return _to_manage(activity)
@@ -345,7 +341,7 @@ def checkin_add(request, pk):
             activity=activity, member=member, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("%(member)s is checked in.") % {"member": member})
     return _to_manage(activity)
@@ -361,7 +357,7 @@ def left_early(request, pk, ppk):
             participation=participation, actor=request.user, reason=request.POST.get("reason", "")
         )
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request, _("%(member)s is marked as having left early.") % {"member": participation.member}
@@ -386,7 +382,7 @@ def correct(request, pk, ppk):
             reason=form.cleaned_data["reason"],
         )
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request,
@@ -416,7 +412,7 @@ def attachment_add(request, pk):
     except submission.DuplicateSubmission:
         submission.tell_already_submitted(request)
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.name})
     return _to_manage(activity)
@@ -441,7 +437,7 @@ def attachment_delete(request, pk):
     try:
         services.delete_attachment(attachment=attachment, actor=request.user)
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.name})
     return _to_manage(activity)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import rotating_tokens
+from lvzhi.core.forms import show_errors
 
 from . import selectors, services
 from .forms import LeaveRequestForm
@@ -41,11 +42,6 @@ def _can_answer(participation, now):
         and not participation.is_checked_in
         and participation.status in (*Participation.REPLIES, Participation.Status.LEAVE_APPROVED)
     )
-
-
-def _show_error(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 # --- member side -----------------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def respond(request, pk, action):
     try:
         services.respond(participation=participation, action=action, actor=request.user, reason=reason)
     except services.ActivityError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request,
@@ -219,7 +215,7 @@ def scan(request, pk, token):
             try:
                 services.check_in(activity=activity, member=member, actor=request.user)
             except services.ActivityError as error:
-                _show_error(request, error)
+                show_errors(request, error)
             else:
                 request.session.pop(SCAN_GRANT_KEY, None)
                 messages.success(request, _("You are checked in. Welcome!"))

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib import messages
 
 
 class StyledFormMixin:
@@ -17,3 +18,10 @@ class StyledFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+def show_errors(request, error):
+    """Each message of a ValidationError (a refused act of a service) as an error message on the next
+    page."""
+    for message in error.messages:
+        messages.error(request, message)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import submission, uploads
+from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
 
 from . import services
@@ -19,11 +20,6 @@ from .models import Document
 from .permissions import get_document_for_user
 
 PER_PAGE = 20
-
-
-def _show_error(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _expected_version(request):
@@ -136,7 +132,7 @@ def _publishing(request, pk, *, published):
             expected_version=_expected_version(request),
         )
     except services.LibraryError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request,
@@ -168,7 +164,7 @@ def document_delete(request, pk):
             document=document, actor=request.user, expected_version=_expected_version(request)
         )
     except services.LibraryError as error:
-        _show_error(request, error)
+        show_errors(request, error)
         return redirect("library:detail", pk=pk)
     messages.success(request, _("Document “%(title)s” deleted.") % {"title": document.title})
     return redirect("library:list")

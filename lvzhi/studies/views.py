@@ -12,16 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import audit, submission, uploads, xlsx
+from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
 
 from . import selectors, services
 from .forms import PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
 from .models import StudySubmission, TrainingPlan
-
-
-def _show_error(request, error):
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _member_or_404(user):
@@ -88,7 +84,7 @@ def submit(request):
             submission.tell_already_submitted(request)
             return redirect("studies:home")
         except services.StudyError as error:
-            _show_error(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("Handed in. The office will acknowledge it."))
             return redirect("studies:submission_detail", pk=created.pk)
@@ -121,7 +117,7 @@ def edit_submission(request, pk):
                 expected_version=_version(request),
             )
         except services.StudyError as error:
-            _show_error(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("Handed in again."))
             return redirect("studies:submission_detail", pk=item.pk)
@@ -189,7 +185,7 @@ def acknowledge(request, pk):
             expected_version=_version(request),
         )
     except services.StudyError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("Acknowledged: it counts in the member's duty record."))
     return redirect("studies:submission_detail", pk=item.pk)
@@ -208,7 +204,7 @@ def return_submission(request, pk):
             expected_version=_version(request),
         )
     except services.StudyError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(request, _("Returned to the member."))
     return redirect("studies:submission_detail", pk=item.pk)
@@ -338,7 +334,7 @@ def plan_status(request, pk, to_status):
             plan=plan, to_status=to_status, actor=request.user, expected_version=_version(request)
         )
     except services.StudyError as error:
-        _show_error(request, error)
+        show_errors(request, error)
     else:
         messages.success(
             request,
@@ -364,7 +360,7 @@ def session_add(request, pk):
         except submission.DuplicateSubmission:
             submission.tell_already_submitted(request)
         except services.StudyError as error:
-            _show_error(request, error)
+            show_errors(request, error)
         else:
             messages.success(request, _("Session added."))
             return redirect("studies:plan_detail", pk=plan.pk)
