@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import submission, uploads
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
+from lvzhi.core.workflow import posted_version
 from lvzhi.members.models import Member, MemberTerm
 
 from . import selectors, services
@@ -60,13 +61,6 @@ def _participation(activity, ppk):
     return get_object_or_404(
         Participation.objects.select_related("member", "activity"), pk=ppk, activity=activity
     )
-
-
-def _posted_version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return 0  # never a real version: the service answers "someone else changed it"
 
 
 def _to_manage(activity):
@@ -293,7 +287,7 @@ def lifecycle(request, pk, action):
     service, needs_reason, done = LIFECYCLE[action]
     kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
     try:
-        service(activity=activity, actor=request.user, expected_version=_posted_version(request), **kwargs)
+        service(activity=activity, actor=request.user, expected_version=posted_version(request), **kwargs)
     except services.ActivityError as error:
         show_errors(request, error)
     else:

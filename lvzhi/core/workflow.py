@@ -60,3 +60,13 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
         detail={"from": from_status, "to": to_status, "reason": reason},
     )
     return obj
+
+
+def posted_version(request):
+    """The version the editor's page showed, from the form's hidden `version` field. A missing or
+    garbled one is 0, never a real version (they start at 1), so `lock` answers "someone else changed
+    it" instead of saving over a change the editor never saw."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return 0

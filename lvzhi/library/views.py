@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import submission, uploads
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
+from lvzhi.core.workflow import posted_version
 
 from . import services
 from .forms import DocumentForm, DocumentSearchForm
@@ -20,13 +21,6 @@ from .models import Document
 from .permissions import get_document_for_user
 
 PER_PAGE = 20
-
-
-def _expected_version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
 
 
 @login_required
@@ -129,7 +123,7 @@ def _publishing(request, pk, *, published):
             document=document,
             published=published,
             actor=request.user,
-            expected_version=_expected_version(request),
+            expected_version=posted_version(request),
         )
     except services.LibraryError as error:
         show_errors(request, error)
@@ -161,7 +155,7 @@ def document_delete(request, pk):
         raise PermissionDenied("library.delete_document")
     try:
         services.delete_document(
-            document=document, actor=request.user, expected_version=_expected_version(request)
+            document=document, actor=request.user, expected_version=posted_version(request)
         )
     except services.LibraryError as error:
         show_errors(request, error)

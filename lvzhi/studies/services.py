@@ -349,9 +349,9 @@ def _notify_member(submission, title, body=""):
 @transaction.atomic
 def acknowledge(*, submission, actor, note="", expected_version=None):
     """Staff acknowledge a handed-in submission: it counts in the member's duty record."""
-    submission = _locked(submission, expected_version)
     if not can_acknowledge(actor, submission):
         raise PermissionDenied("studies.acknowledge_studysubmission")
+    submission = _locked(submission, expected_version)
     _move(submission, Status.ACKNOWLEDGED, actor=actor, reason=note)
     submission.reviewed_by, submission.reviewed_at, submission.review_note = (
         actor,
@@ -373,9 +373,9 @@ def acknowledge(*, submission, actor, note="", expected_version=None):
 def return_submission(*, submission, actor, reason, expected_version=None):
     """Staff return a submission for revision, or withdraw an acknowledgement; a reason is required.
     A withdrawn acknowledgement leaves the ledger."""
-    submission = _locked(submission, expected_version)
     if not can_acknowledge(actor, submission):
         raise PermissionDenied("studies.acknowledge_studysubmission")
+    submission = _locked(submission, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise StudyError(_("Reason: say why the submission is returned."), code="reason_required")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import audit, submission, uploads, xlsx
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
+from lvzhi.core.workflow import posted_version
 
 from . import selectors, services
 from .forms import PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
@@ -25,13 +26,6 @@ def _member_or_404(user):
     if member is None:
         raise Http404
     return member
-
-
-def _version(request):
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
 
 
 # --- member side -----------------------------------------------------------------------------------
@@ -114,7 +108,7 @@ def edit_submission(request, pk):
                 body=data["body"],
                 session=data["session"],
                 attachment=form.checked_attachment,
-                expected_version=_version(request),
+                expected_version=posted_version(request),
             )
         except services.StudyError as error:
             show_errors(request, error)
@@ -182,7 +176,7 @@ def acknowledge(request, pk):
             submission=item,
             actor=request.user,
             note=request.POST.get("note", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
     except services.StudyError as error:
         show_errors(request, error)
@@ -201,7 +195,7 @@ def return_submission(request, pk):
             submission=item,
             actor=request.user,
             reason=form.data.get("reason", "")[:2000],
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
     except services.StudyError as error:
         show_errors(request, error)
@@ -315,7 +309,7 @@ def plan_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.update_plan(
-                plan=plan, actor=request.user, expected_version=_version(request), **form.cleaned_data
+                plan=plan, actor=request.user, expected_version=posted_version(request), **form.cleaned_data
             )
         except services.StudyError as error:
             form.add_error(None, error)
@@ -331,7 +325,7 @@ def plan_status(request, pk, to_status):
     plan = selectors.get_plan_for_user(request.user, pk)
     try:
         services.set_plan_status(
-            plan=plan, to_status=to_status, actor=request.user, expected_version=_version(request)
+            plan=plan, to_status=to_status, actor=request.user, expected_version=posted_version(request)
         )
     except services.StudyError as error:
         show_errors(request, error)

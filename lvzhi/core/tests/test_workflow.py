@@ -4,6 +4,7 @@ audit rows. A training plan (draft ⇄ published) stands in for any workflow mod
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.test import RequestFactory
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core import workflow
@@ -108,3 +109,8 @@ def test_move_without_save_leaves_the_row_to_the_caller(plan, make_user):
     assert (plan.status, plan.version) == (Status.PUBLISHED, 2)
     assert TrainingPlan.objects.values_list("status", "version").get(pk=plan.pk) == ("draft", 1)
     assert TrainingPlanStatusChange.objects.filter(plan=plan).count() == 1
+
+
+@pytest.mark.parametrize(("posted", "expected"), [({"version": "3"}, 3), ({}, 0), ({"version": "x"}, 0)])
+def test_posted_version_makes_a_missing_or_garbled_version_stale(posted, expected):
+    assert workflow.posted_version(RequestFactory().post("/", posted)) == expected

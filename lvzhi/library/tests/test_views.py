@@ -356,9 +356,21 @@ def test_unpublish_hides_it_from_members_and_publish_brings_it_back(client, offi
 def test_unpublish_twice_is_a_message_not_a_500(client, office, make_document):
     document = make_document(is_published=False)
 
-    response = login(client, office).post(reverse("library:unpublish", args=[document.pk]), follow=True)
+    response = login(client, office).post(
+        reverse("library:unpublish", args=[document.pk]), {"version": document.version}, follow=True
+    )
 
     assert "The document is already unpublished." in response.content.decode()
+
+
+def test_unpublish_without_a_version_is_refused(client, office, make_document):
+    document = make_document()
+
+    response = login(client, office).post(reverse("library:unpublish", args=[document.pk]), follow=True)
+
+    assert "Someone else saved this document" in response.content.decode()
+    document.refresh_from_db()
+    assert document.is_published and document.version == 1
 
 
 def test_unpublish_with_a_stale_version_is_refused(client, office, make_document):

@@ -279,16 +279,27 @@ def test_office_acknowledges_through_the_view(client_of, member, office, make_su
     assert item.status == S.ACKNOWLEDGED
     assert DutyRecord.objects.filter(member=member, kind="study.notes").count() == 1
     # twice: an illegal move is a message, not a 500
-    response = client.post(reverse("studies:acknowledge", args=[item.pk]), follow=True)
+    response = client.post(
+        reverse("studies:acknowledge", args=[item.pk]), {"version": item.version}, follow=True
+    )
     assert response.status_code == 200 and "cannot become" in response.content.decode()
+
+
+def test_acknowledge_without_a_version_is_refused(client_of, member, office, make_submission):
+    item = make_submission(member)
+    response = client_of(office).post(reverse("studies:acknowledge", args=[item.pk]), follow=True)
+    assert "Someone else changed this submission" in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.version) == (S.SUBMITTED, 1)
 
 
 def test_return_through_the_view_needs_reason(client_of, member, office, make_submission):
     item = make_submission(member)
     client = client_of(office)
-    response = client.post(reverse("studies:return", args=[item.pk]), {"reason": ""}, follow=True)
+    url = reverse("studies:return", args=[item.pk])
+    response = client.post(url, {"reason": "", "version": item.version}, follow=True)
     assert "Reason: say why" in response.content.decode()
-    client.post(reverse("studies:return", args=[item.pk]), {"reason": "太短"})
+    client.post(url, {"reason": "太短", "version": item.version})
     item.refresh_from_db()
     assert item.status == S.RETURNED and item.review_note == "太短"
 
@@ -375,7 +386,9 @@ def test_office_creates_plan_adds_sessions_and_publishes(client_of, office, make
     plan.refresh_from_db()
     assert plan.status == TrainingPlan.Status.PUBLISHED
     assert [c.to_status for c in plan.status_changes.all()] == ["published"]
-    response = client.post(reverse("studies:plan_publish", args=[plan.pk]), follow=True)
+    response = client.post(
+        reverse("studies:plan_publish", args=[plan.pk]), {"version": plan.version}, follow=True
+    )
     assert "cannot become" in response.content.decode()
 
     client.post(reverse("studies:session_delete", args=[session.pk]))
