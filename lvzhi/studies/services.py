@@ -3,7 +3,7 @@ the models, leave a history row and an audit row; every change of a submission's
 duty-ledger facts (DESIGN §6.5)."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -76,13 +76,19 @@ def create_plan(*, actor, year, title, summary=""):
     if not actor.has_perm("studies.add_trainingplan"):
         raise PermissionDenied("studies.add_trainingplan")
     _require_plan_manager(actor)
-    if TrainingPlan.objects.filter(committee_id=actor.committee_id, year=year).exists():
-        raise StudyError(
-            _("There is already a training plan for %(year)s."), code="duplicate", params={"year": year}
-        )
-    plan = TrainingPlan.objects.create(
-        committee_id=actor.committee_id, year=year, title=title, summary=summary, created_by=actor
+    duplicate = StudyError(
+        _("There is already a training plan for %(year)s."), code="duplicate", params={"year": year}
     )
+    if TrainingPlan.objects.filter(committee_id=actor.committee_id, year=year).exists():
+        raise duplicate
+    try:
+        # Two offices saving the same year at once: the unique constraint decides, with the same message.
+        with transaction.atomic():
+            plan = TrainingPlan.objects.create(
+                committee_id=actor.committee_id, year=year, title=title, summary=summary, created_by=actor
+            )
+    except IntegrityError:
+        raise duplicate from None
     audit.record(
         audit.Action.CREATE,
         actor=actor,

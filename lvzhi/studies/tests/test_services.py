@@ -4,13 +4,14 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from lvzhi.accounts.roles import Role
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.notifications.models import Notification
 from lvzhi.studies import services
-from lvzhi.studies.models import StudySubmission, StudySubmissionStatusChange
+from lvzhi.studies.models import StudySubmission, StudySubmissionStatusChange, TrainingPlan
 
 S = StudySubmission.Status
 UTC = datetime.UTC
@@ -220,3 +221,12 @@ def test_record_on_paper(member, outsider, office, unit_staff, make_user):
     with pytest.raises(PermissionDenied):
         services.record_on_paper(member=member, actor=member.user, kind="notes", title="t", body="b")
     assert StudySubmission.objects.count() == 3
+
+
+def test_a_second_plan_for_the_year_is_refused_even_when_both_pass_the_check(plan, office, monkeypatch):
+    # Two offices saving the same year at once: both see no plan yet, the database keeps one.
+    monkeypatch.setattr(QuerySet, "exists", lambda self: False)
+    with pytest.raises(services.StudyError) as exc:
+        services.create_plan(actor=office, year=plan.year, title="重复的方案")
+    assert exc.value.code == "duplicate"
+    assert TrainingPlan.objects.filter(year=plan.year).count() == 1
