@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy
 from lvzhi.activities.models import Activity
 from lvzhi.core import uploads
 from lvzhi.core.forms import StyledFormMixin
+from lvzhi.members.models import Member
 
 from .models import StudySubmission, TrainingPlan, TrainingSession
 
@@ -64,11 +65,11 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         help_text=gettext_lazy("Optional: PDF, Word, Excel, PowerPoint, JPEG or PNG."),
     )
 
-    def __init__(self, *args, member, **kwargs):
+    def __init__(self, *args, committee_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].queryset = (
             TrainingSession.objects.filter(
-                plan__committee_id=member.committee_id, plan__status=TrainingPlan.Status.PUBLISHED
+                plan__committee_id=committee_id, plan__status=TrainingPlan.Status.PUBLISHED
             )
             .select_related("plan")
             .order_by("-plan__year", "planned_on", "pk")
@@ -85,6 +86,21 @@ class SubmissionForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError(str(refused)) from None
         self.checked_attachment = (upload, extension, content_type)
         return upload
+
+
+class PaperSubmissionForm(SubmissionForm):
+    """Staff type in notes or an essay a member handed in on paper, for a member they may see."""
+
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("Member"),
+        queryset=Member.objects.none(),
+        empty_label=gettext_lazy("Choose a member"),
+    )
+    field_order = ["member", "kind", "title", "session", "body", "attachment"]
+
+    def __init__(self, *args, actor, **kwargs):
+        super().__init__(*args, committee_id=actor.committee_id, **kwargs)
+        self.fields["member"].queryset = Member.objects.visible_to(actor).order_by("name_stroke_key", "pk")
 
 
 class ReturnForm(forms.Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("submit/", views.submit, name="submit"),
     path("submissions/", views.queue, name="queue"),
     path("submissions/export/", views.export, name="export"),
+    path("submissions/paper/", views.paper_submit, name="paper_submit"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission_detail"),
     path("submissions/<int:pk>/edit/", views.edit_submission, name="submission_edit"),
     path("submissions/<int:pk>/attachment/", views.attachment, name="attachment"),

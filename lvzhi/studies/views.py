@@ -17,7 +17,7 @@ from lvzhi.core.pagination import paginate
 from lvzhi.core.workflow import posted_version
 
 from . import selectors, services
-from .forms import PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
+from .forms import PaperSubmissionForm, PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
 from .models import StudySubmission, TrainingPlan
 
 
@@ -59,7 +59,7 @@ def home(request):
 @login_required
 def submit(request):
     member = _member_or_404(request.user)
-    form = SubmissionForm(request.POST or None, request.FILES or None, member=member)
+    form = SubmissionForm(request.POST or None, request.FILES or None, committee_id=member.committee_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -86,6 +86,36 @@ def submit(request):
 
 
 @login_required
+@permission_required("studies.acknowledge_studysubmission", raise_exception=True)
+def paper_submit(request):
+    """Staff type in what a member handed in on paper; it then waits for acknowledgement like any other."""
+    form = PaperSubmissionForm(request.POST or None, request.FILES or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                submission.claim(request)
+                created = services.record_on_paper(
+                    member=data["member"],
+                    actor=request.user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    body=data["body"],
+                    session=data["session"],
+                    attachment=form.checked_attachment,
+                )
+        except submission.DuplicateSubmission:
+            submission.tell_already_submitted(request)
+            return redirect("studies:queue")
+        except services.StudyError as error:
+            show_errors(request, error)
+        else:
+            messages.success(request, _("Recorded for %(member)s.") % {"member": created.member})
+            return redirect("studies:submission_detail", pk=created.pk)
+    return render(request, "studies/paper_submit.html", {"form": form})
+
+
+@login_required
 def edit_submission(request, pk):
     """The member edits a returned submission and hands it in again."""
     item = selectors.get_submission_for_user(request.user, pk)
@@ -96,7 +126,9 @@ def edit_submission(request, pk):
         messages.error(request, _("Only a returned submission can be edited."))
         return redirect("studies:submission_detail", pk=item.pk)
     initial = {"kind": item.kind, "title": item.title, "body": item.body, "session": item.session_id}
-    form = SubmissionForm(request.POST or None, request.FILES or None, member=member, initial=initial)
+    form = SubmissionForm(
+        request.POST or None, request.FILES or None, committee_id=member.committee_id, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -8,7 +8,10 @@ from lvzhi.studies.forms import SessionForm, SubmissionForm
 
 def test_select_fields_name_their_empty_choice(plan, member):
     assert list(SessionForm(plan=plan).fields["activity"].choices)[0][1] == "No training activity yet"
-    assert list(SubmissionForm(member=member).fields["session"].choices)[0][1] == "Not about a session"
+    assert (
+        list(SubmissionForm(committee_id=member.committee_id).fields["session"].choices)[0][1]
+        == "Not about a session"
+    )
 
 
 def test_the_plan_title_shows_the_year_once(client_of, office, plan):
