@@ -363,7 +363,8 @@ class Speech(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member} · {self.get_kind_display()} · {self.title}"
+        # Also the label of its duty record, which sits on the member's own page: no name needed.
+        return f"{self.get_kind_display()} · {self.title}"
 
     def get_absolute_url(self):
         # The activity's page lists its speeches; by id, so a list of speeches costs no extra query.

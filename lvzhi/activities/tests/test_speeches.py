@@ -300,3 +300,13 @@ def test_a_members_speeches_latest_first(make_activity, speaker, make_member, of
     second = _record(later, speaker, office, ORAL)
     _record(earlier, make_member(), office)  # someone else's
     assert list(speeches_of_member(speaker)) == [second, first]
+
+
+def test_the_duty_record_is_labelled_with_the_kind_and_title_not_the_name(activity, office, make_member):
+    member = make_member()
+    speech = services.record_speech(
+        activity=activity, member=member, kind=Speech.Kind.WRITTEN, title="关于文旅融合的建议", actor=office
+    )
+    label = DutyRecord.objects.get(member=member).source_label
+    assert label == f"{speech.get_kind_display()} · 关于文旅融合的建议"
+    assert member.name not in label
