@@ -56,32 +56,46 @@ def home(request):
     )
 
 
+def _create_from_form(request, form, create, *, success, back):
+    """Create a submission from a valid form through `create(member, **fields)` (the member's own or one
+    recorded on paper), once per form; the response to send, or None to show the form again."""
+    data = form.cleaned_data
+    try:
+        with transaction.atomic():
+            submission.claim(request)
+            created = create(
+                member=data.get("member") or _member_or_404(request.user),
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                body=data["body"],
+                session=data["session"],
+                attachment=form.checked_attachment,
+            )
+    except submission.DuplicateSubmission:
+        submission.tell_already_submitted(request)
+        return redirect(back)
+    except services.StudyError as error:
+        show_errors(request, error)
+        return None
+    messages.success(request, success % {"member": created.member})
+    return redirect("studies:submission_detail", pk=created.pk)
+
+
 @login_required
 def submit(request):
     member = _member_or_404(request.user)
     form = SubmissionForm(request.POST or None, request.FILES or None, committee_id=member.committee_id)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                submission.claim(request)
-                created = services.submit(
-                    member=member,
-                    actor=request.user,
-                    kind=data["kind"],
-                    title=data["title"],
-                    body=data["body"],
-                    session=data["session"],
-                    attachment=form.checked_attachment,
-                )
-        except submission.DuplicateSubmission:
-            submission.tell_already_submitted(request)
-            return redirect("studies:home")
-        except services.StudyError as error:
-            show_errors(request, error)
-        else:
-            messages.success(request, _("Handed in. The office will acknowledge it."))
-            return redirect("studies:submission_detail", pk=created.pk)
+        response = _create_from_form(
+            request,
+            form,
+            services.submit,
+            success=_("Handed in. The office will acknowledge it."),
+            back="studies:home",
+        )
+        if response is not None:
+            return response
     return render(request, "studies/submit.html", {"form": form})
 
 
@@ -91,27 +105,15 @@ def paper_submit(request):
     """Staff type in what a member handed in on paper; it then waits for acknowledgement like any other."""
     form = PaperSubmissionForm(request.POST or None, request.FILES or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                submission.claim(request)
-                created = services.record_on_paper(
-                    member=data["member"],
-                    actor=request.user,
-                    kind=data["kind"],
-                    title=data["title"],
-                    body=data["body"],
-                    session=data["session"],
-                    attachment=form.checked_attachment,
-                )
-        except submission.DuplicateSubmission:
-            submission.tell_already_submitted(request)
-            return redirect("studies:queue")
-        except services.StudyError as error:
-            show_errors(request, error)
-        else:
-            messages.success(request, _("Recorded for %(member)s.") % {"member": created.member})
-            return redirect("studies:submission_detail", pk=created.pk)
+        response = _create_from_form(
+            request,
+            form,
+            services.record_on_paper,
+            success=_("Recorded for %(member)s."),
+            back="studies:queue",
+        )
+        if response is not None:
+            return response
     return render(request, "studies/paper_submit.html", {"form": form})
 
 
