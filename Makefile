@@ -29,7 +29,6 @@ migrate: install
 
 run: migrate
 	$(BIN)/python manage.py seed_demo --if-empty
-	@$(BIN)/python manage.py demo_accounts
 	@echo "lvzhi is serving on http://127.0.0.1:$(PORT)/  (Ctrl-C stops it; background tasks log to var/worker.log)"
 	@# The task worker (roster imports…) runs beside the web server and stops with it.
 	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \

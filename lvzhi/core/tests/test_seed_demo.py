@@ -335,6 +335,8 @@ def test_a_second_run_with_if_empty_changes_nothing(demo):
 
     assert counts() == before
     assert "already" in out.getvalue()
+    # `make run` relies on it to print the accounts on every start.
+    assert "member     委员" in out.getvalue()
 
 
 def test_a_second_run_without_if_empty_fails(demo):

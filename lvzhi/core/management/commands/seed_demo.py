@@ -21,7 +21,9 @@ class Command(BaseCommand):
             )
         if demo.demo_exists():
             if if_empty:
+                # `make run` starts with this: the accounts are printed on every start, not only the first.
                 self.stdout.write("Demo data already loaded.")
+                self.stdout.write(demo_accounts_text())
                 return
             raise CommandError("The demo committee already exists; use a fresh database.")
         builder = demo.DemoBuilder(
