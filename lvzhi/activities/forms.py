@@ -1,7 +1,7 @@
 import re
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,7 +119,10 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         required=False,
         max_length=5000,
         widget=forms.Textarea(attrs={"rows": 9}),
-        help_text=gettext_lazy("Names separated by 、，, or new lines."),
+        help_text=gettext_lazy(
+            "Names separated by 、，, or new lines. Where several members share a name, add the sector or "
+            "town committee in brackets: 王五（经济界）."
+        ),
     )
 
     def __init__(self, *args, committee_id, **kwargs):
@@ -137,14 +140,29 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
     @classmethod
     def initial_for(cls, activity):
         rules = selectors.normalize_rules(activity.invitee_rules)
-        names = Member.objects.filter(
-            committee_id=activity.committee_id, pk__in=rules[selectors.RULE_MEMBERS]
-        ).values_list("name", flat=True)
+        named = list(
+            _with_current_units(
+                Member.objects.filter(
+                    committee_id=activity.committee_id, pk__in=rules[selectors.RULE_MEMBERS]
+                )
+            ).order_by("pk")
+        )
+        # Names that several serving members share are written with the sector or town committee.
+        shared = set(
+            _with_current_units(
+                Member.objects.filter(committee_id=activity.committee_id, name__in={m.name for m in named})
+            )
+            .filter(serving=True)
+            .values("name")
+            .annotate(n=Count("pk"))
+            .filter(n__gt=1)
+            .values_list("name", flat=True)
+        )
         return {
             "all_members": rules[selectors.RULE_ALL],
             "standing": rules[selectors.RULE_STANDING],
             "units": rules[selectors.RULE_UNITS],
-            "names": "、".join(names),
+            "names": "、".join(qualified_name(m) if m.name in shared else m.name for m in named),
         }
 
     def clean_names(self):
@@ -167,41 +185,74 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         )
 
 
-def resolve_names(committee_id, names):
-    """Member ids for the names, and an error for each name that is unknown, shared by several serving
-    members, or not serving in the current term. One query however many names."""
-    if not names:
-        return [], []
-    serving = MemberTerm.objects.filter(
+# "王五（经济界）" or "王五(城关镇)": a name with the member's sector or town committee in brackets, for
+# names that several serving members share.
+QUALIFIED_NAME = re.compile(r"^(?P<name>[^（(]+?)\s*[（(](?P<unit>[^）)]+)[）)]$")
+
+
+def qualified_name(member):
+    """The member's name as the named-members box writes it when the name alone is not enough."""
+    unit = member.sector_name or member.town_name
+    return f"{member.name}（{unit}）" if unit else member.name
+
+
+def _with_current_units(members):
+    current = MemberTerm.objects.filter(
         member=OuterRef("pk"), term__is_current=True, status=MemberTerm.Status.SERVING
     )
+    return members.annotate(
+        serving=Exists(current),
+        sector_name=Subquery(current.values("sector__name")[:1]),
+        town_name=Subquery(current.values("town_committee__name")[:1]),
+    )
+
+
+def resolve_names(committee_id, entries):
+    """Member ids for the typed entries (names, or names qualified with a sector or town committee),
+    and an error for each entry that is unknown, shared by several serving members, or not serving in
+    the current term. One query however many entries."""
+    if not entries:
+        return [], []
+    parsed = []
+    for entry in entries:
+        match = QUALIFIED_NAME.match(entry)
+        parsed.append((entry, match["name"], match["unit"].strip()) if match else (entry, entry, None))
     found = {}
-    for member in (
-        Member.objects.filter(committee_id=committee_id, name__in=names)
-        .annotate(serving=Exists(serving))
-        .only("pk", "name")
-    ):
+    members = Member.objects.filter(committee_id=committee_id, name__in={name for _e, name, _u in parsed})
+    for member in _with_current_units(members).only("pk", "name"):
         found.setdefault(member.name, []).append(member)
-    ids, unknown, ambiguous, not_serving = [], [], [], []
-    for name in names:
+    ids, unknown, not_serving, ambiguous = [], [], [], {}
+    for entry, name, unit in parsed:
         matches = found.get(name, [])
         current = [m for m in matches if m.serving]
+        if unit is not None:
+            current = [m for m in current if unit in (m.sector_name, m.town_name)]
         if len(current) == 1:
             ids.append(current[0].pk)
         elif len(current) > 1:
-            ambiguous.append(name)
-        elif matches:
-            not_serving.append(name)
+            ambiguous[entry] = current
+        elif matches and unit is None:
+            not_serving.append(entry)
         else:
-            unknown.append(name)
+            unknown.append(entry)
     errors = []
     if unknown:
         errors.append(_("No member is called %(names)s.") % {"names": "、".join(unknown)})
-    if ambiguous:
-        errors.append(
-            _("Several serving members are called %(names)s; invite them through their units instead.")
-            % {"names": "、".join(ambiguous)}
-        )
+    for entry, candidates in ambiguous.items():
+        choices = sorted({qualified_name(m) for m in candidates})
+        if len(choices) == len(candidates):
+            errors.append(
+                _("Several serving members are called %(name)s: write %(choices)s.")
+                % {"name": entry, "choices": _(" or ").join(choices)}
+            )
+        else:
+            errors.append(
+                _(
+                    "Several serving members are called %(name)s and their sector or town committee does not tell "
+                    "them apart: invite them through their units."
+                )
+                % {"name": entry}
+            )
     if not_serving:
         errors.append(
             _("%(names)s: not serving in the current term, so cannot be invited.")

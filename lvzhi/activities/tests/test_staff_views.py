@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, ActivityStatusChange, Participation
+from lvzhi.factories import OrgUnitFactory
 from lvzhi.ledger.models import DutyRecord
+from lvzhi.organization.models import OrgUnit
 
 S = Activity.Status
 P = Participation.Status
@@ -253,11 +255,45 @@ def test_unknown_and_ambiguous_names_are_named_in_the_error(client, office, make
     assert response.status_code == 200
     errors = " ".join(response.context["rules_form"].errors["names"])
     assert "No member is called 钱七." in errors
-    assert "Several serving members are called 王五" in errors
+    assert "Several serving members are called 王五 and their sector or town committee does not" in errors
     assert "赵六: not serving in the current term" in errors
     assert not Activity.objects.exists()
     # nothing typed is lost
     assert "王五，钱七, 赵六" in body(response)
+
+
+def test_a_shared_name_is_told_apart_by_sector_or_town(client, office, make_member, committee):
+    economy = OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.SECTOR, name="经济界")
+    education = OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.SECTOR, name="教育界")
+    town = OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.TOWN_COMMITTEE, name="城关镇")
+    in_economy = make_member(name="王五", sector=economy)
+    in_education = make_member(name="王五", sector=education)
+    in_town = make_member(name="李四", town=town)
+    make_member(name="李四", sector=economy)
+    client.force_login(office)
+
+    response = client.post(reverse("activities:new"), form_data(names="王五"))
+    errors = " ".join(response.context["rules_form"].errors["names"])
+    assert "Several serving members are called 王五: write 王五（教育界） or 王五（经济界）." in errors
+
+    response = client.post(
+        reverse("activities:new"), form_data(names="王五（经济界）、王五(教育界)、李四（城关镇）")
+    )
+    activity = Activity.objects.get()
+    assert activity.invitee_rules["members"] == sorted([in_economy.pk, in_education.pk, in_town.pk])
+
+    # Editing shows the names the same way, so saving again keeps the same people.
+    page = body(client.get(reverse("activities:edit", args=[activity.pk])))
+    for written in ("王五（经济界）", "王五（教育界）", "李四（城关镇）"):
+        assert written in page
+
+
+def test_a_qualifier_that_matches_nobody_is_named(client, office, make_member):
+    make_member(name="王五")
+    client.force_login(office)
+    response = client.post(reverse("activities:new"), form_data(names="王五（农业界）"))
+    assert "No member is called 王五（农业界）." in " ".join(response.context["rules_form"].errors["names"])
+    assert not Activity.objects.exists()
 
 
 def test_form_errors_for_times(client, office):
