@@ -46,17 +46,19 @@ BODY = (
 )
 
 
-def seed_studies(*, committee, year, office_user, members, submissions=40, seed=None):
+def seed_studies(*, committee, year, office_user, members, submissions=40, seed=None, now=None):
     """A published training plan for `year` with eight sessions (linked in date order to the year's
     training activities, when there are any) and about `submissions` notes and essays from `members`:
     most acknowledged, a few returned, the rest waiting. Members with an account hand theirs in
     themselves; for the others the office types in what they handed in on paper. Returns the plan.
-    Does nothing and returns the existing plan when the year already has one."""
+    Does nothing and returns the existing plan when the year already has one. `now`: the moment the
+    demo stands at (default: the real now); nothing is handed in after it."""
     existing = TrainingPlan.objects.filter(committee=committee, year=year).first()
     if existing is not None:
         return existing
     rng = random.Random(seed if seed is not None else year)
-    today = timezone.localdate()
+    now = now or timezone.now()
+    today = timezone.localdate(now)
 
     plan = services.create_plan(
         actor=office_user,
@@ -99,7 +101,7 @@ def seed_studies(*, committee, year, office_user, members, submissions=40, seed=
     rng.shuffle(others)
     authors = (with_account + others)[: max(1, submissions)]
     start = timezone.make_aware(datetime.datetime(year, 1, 1, 9))
-    end = min(timezone.now(), timezone.make_aware(datetime.datetime(year, 12, 31, 18)))
+    end = min(now, timezone.make_aware(datetime.datetime(year, 12, 31, 18)))
     for number in range(submissions):
         member = authors[number % len(authors)]
         session = rng.choice(past_sessions)

@@ -1,5 +1,8 @@
+import datetime
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from lvzhi.core import demo
 from lvzhi.core.progress import ProgressBar
@@ -13,8 +16,14 @@ class Command(BaseCommand):
             "--if-empty", action="store_true", help="Do nothing (and succeed) when the demo committee exists."
         )
         parser.add_argument("--members", type=int, default=280)
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            help="Build the demo as it stands on this day (YYYY-MM-DD, at 10:00): the activities of its "
+            "year before it are closed, the later ones published. Default: now.",
+        )
 
-    def handle(self, *args, if_empty=False, members=280, **options):
+    def handle(self, *args, if_empty=False, members=280, as_of=None, **options):
         if settings.PRODUCTION:
             raise CommandError(
                 "seed_demo refuses to run with LVZHI_ENV=production: it creates known passwords."
@@ -30,6 +39,7 @@ class Command(BaseCommand):
             members=members,
             standing=min(45, members),
             progress=lambda total, label: ProgressBar(total, label, stream=self.stdout),
+            now=timezone.make_aware(datetime.datetime.combine(as_of, datetime.time(10))) if as_of else None,
         )
         committee = builder.build()
         self.stdout.write(
