@@ -84,6 +84,27 @@ def test_a_ciphertext_does_not_decrypt_under_another_key(other_field_key):
     assert crypto.blind_index(ID_NUMBER, context=CONTEXT) != index
 
 
+def test_bytes_round_trip_and_hide_the_plaintext():
+    data = f"姓名,公民身份号码\n张三,{ID_NUMBER}\n".encode()
+
+    sealed = crypto.encrypt_bytes(data, context="members.RosterImport.file")
+
+    assert ID_NUMBER.encode() not in sealed
+    assert crypto.decrypt_bytes(sealed, context="members.RosterImport.file") == data
+
+
+def test_sealed_bytes_open_only_under_their_context_and_unaltered():
+    sealed = crypto.encrypt_bytes(b"roster", context="members.RosterImport.file")
+    altered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+
+    with pytest.raises(ValueError):
+        crypto.decrypt_bytes(sealed, context="activities.Attachment.file")
+    with pytest.raises(ValueError):
+        crypto.decrypt_bytes(altered, context="members.RosterImport.file")
+    with pytest.raises(ValueError, match="Unknown ciphertext format"):
+        crypto.decrypt_bytes(b"PK\x03\x04plain zip", context="members.RosterImport.file")
+
+
 def test_the_blind_index_is_deterministic():
     first = crypto.blind_index(ID_NUMBER, context=CONTEXT)
 
