@@ -6,10 +6,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lvzhi.core import idcard
-from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.forms import BIRTH_DATE_BOUNDS, StyledFormMixin
 from lvzhi.organization.models import OrgUnit
 
 from .models import ContactUpdateRequest, Member, MemberTerm, normalize_phone
+from .services import OWN_UNITS
 
 ID_ERRORS = {
     "format": gettext_lazy("An ID number has 17 digits followed by a digit or X."),
@@ -20,6 +21,56 @@ MOBILE = re.compile(r"^1[3-9]\d{9}$")
 PHOTO_FORMATS = {"JPEG": ".jpg", "PNG": ".png"}
 
 
+class CheckboxSelectSome(forms.CheckboxSelectMultiple):
+    """Checkboxes of which those in `locked_values` are shown but cannot be ticked or unticked."""
+
+    locked_values = frozenset()
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if getattr(value, "value", value) in self.locked_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class ReadOnlyFieldsMixin:
+    """Shows the fields a user may not change as disabled inputs, from `access` ({field: scope}, as
+    services.field_access returns it; None: every field editable) with `access_prefix` before each name.
+
+    A browser does not send a disabled input, so a bound form takes the value it showed. A value posted
+    for such a field anyway (a hand-made request) is kept on purpose: the service then sees the change,
+    refuses it and audits the attempt, where a silently ignored field would hide it.
+    """
+
+    access_prefix = ""
+
+    def lock_fields(self, access, *, current):
+        """Disable the fields not in `access`; `current` gives a field's value as the form shows it."""
+        if access is None:
+            return
+        locked = [
+            name for name in self.fields if name != "version" and f"{self.access_prefix}{name}" not in access
+        ]
+        for name in locked:
+            self.fields[name].widget.attrs["disabled"] = True
+            self.fields[name].required = False
+        if not self.is_bound:
+            return
+        self.data = self.data.copy()
+        for name in locked:
+            key = self.add_prefix(name)
+            if key in self.data or key in self.files:
+                continue
+            if isinstance(self.fields[name], forms.FileField):
+                continue  # no file posted: the file stays as it is
+            value = current(name)
+            if isinstance(self.fields[name].widget, forms.CheckboxInput):
+                if value:
+                    self.data[key] = "on"
+            elif value is not None:
+                self.data[key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def clean_mobile(value):
     value = normalize_phone(value or "")
     if value and not MOBILE.match(value):
@@ -27,8 +78,10 @@ def clean_mobile(value):
     return value
 
 
-class MemberForm(StyledFormMixin, forms.ModelForm):
+class MemberForm(ReadOnlyFieldsMixin, StyledFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Members are born long before the dates the other forms deal in.
+    date_bounds = {"birth_date": BIRTH_DATE_BOUNDS}
 
     class Meta:
         model = Member
@@ -41,7 +94,7 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
             "address": forms.TextInput(),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, access=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         if self.instance.pk:
@@ -54,6 +107,7 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
                 self.fields[name].required = False
                 self.initial[name] = ""
                 self.fields[name].widget.attrs["placeholder"] = masked + " " + _("(leave empty to keep)")
+        self.lock_fields(access, current=lambda name: self.initial.get(name))
 
     def clean_name(self):
         # Names typed with spaces between characters ("张  三") are the same name.
@@ -123,7 +177,9 @@ class MemberForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class MemberTermForm(StyledFormMixin, forms.ModelForm):
+class MemberTermForm(ReadOnlyFieldsMixin, StyledFormMixin, forms.ModelForm):
+    access_prefix = "term."
+
     class Meta:
         model = MemberTerm
         fields = [
@@ -137,15 +193,36 @@ class MemberTermForm(StyledFormMixin, forms.ModelForm):
         ]
         widgets = {
             "status_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "special_committees": forms.CheckboxSelectMultiple,
+            "special_committees": CheckboxSelectSome,
         }
 
-    def __init__(self, *args, committee, **kwargs):
+    def __init__(self, *args, committee, access=None, unit_ids=(), **kwargs):
+        """`access` and `unit_ids`: what the user may change (services.field_access) and the units they
+        staff, for a role that changes special-committee membership only in its own units."""
         super().__init__(*args, **kwargs)
         units = OrgUnit.objects.filter(committee=committee, is_active=True)
         self.fields["sector"].queryset = units.filter(kind=OrgUnit.Kind.SECTOR)
         self.fields["town_committee"].queryset = units.filter(kind=OrgUnit.Kind.TOWN_COMMITTEE)
-        self.fields["special_committees"].queryset = units.filter(kind=OrgUnit.Kind.SPECIAL_COMMITTEE)
+        specials = self.fields["special_committees"]
+        specials.queryset = units.filter(kind=OrgUnit.Kind.SPECIAL_COMMITTEE)
+        self.lock_fields(access, current=self._current_value)
+        if access is not None and access.get("term.special_committees") == OWN_UNITS:
+            # Only the boxes of the units this user staffs can change; a box of another unit that is
+            # ticked stays ticked although the browser does not send it.
+            locked = set(specials.queryset.exclude(pk__in=unit_ids).values_list("pk", flat=True))
+            specials.widget.locked_values = locked
+            if self.is_bound:
+                key = self.add_prefix("special_committees")
+                kept = [str(pk) for pk in self._current_value("special_committees") if pk in locked]
+                self.data.setlist(key, [*self.data.getlist(key), *kept])
+
+    def _current_value(self, name):
+        if name == "special_committees":
+            if not self.instance.pk:
+                return []
+            return list(self.instance.special_committees.values_list("pk", flat=True))
+        field = MemberTerm._meta.get_field(name)
+        return getattr(self.instance, field.attname)
 
     def clean(self):
         data = super().clean()

@@ -8,8 +8,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lvzhi.accounts.roles import Role
 from lvzhi.core import audit, masking
 from lvzhi.core.permissions import AuditedPermissionDenied
+from lvzhi.organization.models import OrgUnit
 
 from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
@@ -103,10 +105,19 @@ def term_diff(member_term, before, after):
 
 
 @transaction.atomic
-def create_member(*, committee, data, actor, source=MemberChange.Source.CREATE, request=None):
+def create_member(
+    *, committee, data, actor, term=None, term_values=None, source=MemberChange.Source.CREATE, request=None
+):
+    """A new member file from `data` (member field values) and, with `term`, the member's place in it
+    (`term_values` as for update_member)."""
     member = Member(committee=committee, **data)
     member.full_clean(exclude=["committee"])
     member.save()
+    if term is not None and term_values is not None:
+        values = dict(term_values)
+        specials = values.pop("special_committees", ())
+        member_term = MemberTerm.objects.create(member=member, term=term, **values)
+        member_term.special_committees.set(specials)
     changes = _diff(member, {}, snapshot(member))
     MemberChange.objects.create(
         member=member, actor=actor, source=source, changes=changes, version=member.version
@@ -215,42 +226,175 @@ def _check_user_accounts(members):
         raise error
 
 
-@transaction.atomic
+# Where a role's right to a field holds: in every file the user may edit, or (for a unit's own lists)
+# only as far as the change touches the units the user staffs.
+ANYWHERE = "anywhere"
+OWN_UNITS = "own_units"
+EDITABLE_FIELDS = [*Member.FILE_FIELDS, *(f"term.{name}" for name in TERM_FIELDS)]
+
+# Who may change which field of a member file (issue 8, finding 3). The office keeps the committee's
+# register, so it changes everything. Unit staff (专委会/工委工作人员) keep in touch with their units'
+# members: they correct the contact and work details they learn first, and record who sits in the special
+# committees they staff. Everything else records a decision of the committee or a fact of the person's
+# identity — name, ID number, birth date, gender, party, 界别, 镇区工委, 常委, status — and changes only
+# through the office, which answers for the register; letting a unit change them would let it rewrite
+# the standing committee's attendance notice and the scoring of other units. update_member enforces this
+# table whatever a form posted; the edit form shows the other fields read-only.
+FIELD_ACCESS = {
+    Role.OFFICE: dict.fromkeys(EDITABLE_FIELDS, ANYWHERE),
+    Role.UNIT_STAFF: {
+        "phone": ANYWHERE,
+        "email": ANYWHERE,
+        "address": ANYWHERE,
+        "employer_post": ANYWHERE,
+        "term.special_committees": OWN_UNITS,
+    },
+}
+
+
+class FieldNotEditable(AuditedPermissionDenied):
+    """The actor tried to change a field of a member file that their role does not own; the refusal
+    is already in the audit log, and the message names the fields."""
+
+
+def field_label(field):
+    """The name a person reads for a member-file field ("phone", "term.is_standing")."""
+    model, name = (MemberTerm, field[len("term.") :]) if field.startswith("term.") else (Member, field)
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def field_access(actor):
+    """{field: ANYWHERE or OWN_UNITS} for every member-file field the actor's roles let them change."""
+    if actor.is_superuser:
+        return dict.fromkeys(EDITABLE_FIELDS, ANYWHERE)
+    access = {}
+    for role in actor.groups.values_list("name", flat=True):
+        for field, scope in FIELD_ACCESS.get(role, {}).items():
+            if access.get(field) != ANYWHERE:
+                access[field] = scope
+    return access
+
+
+def _refusal(actor, member, changed, specials_moved):
+    """Why `actor` may not make these changes to `member` (a translated sentence), or None."""
+    if member.committee_id != actor.committee_id or not (
+        actor.is_committee_wide or Member.objects.visible_to(actor).filter(pk=member.pk).exists()
+    ):
+        return _("This member file is outside the units you work for; nothing was saved."), list(changed)
+    access = field_access(actor)
+    refused = [field for field in changed if field not in access]
+    if refused:
+        names = "、".join(f"“{field_label(field)}”" for field in refused)
+        return (
+            _("Your role may not change %(fields)s; the office keeps these fields. Nothing was saved.")
+            % {"fields": names},
+            refused,
+        )
+    if access.get("term.special_committees") == OWN_UNITS and specials_moved - actor.unit_ids():
+        outside = OrgUnit.objects.filter(pk__in=specials_moved - actor.unit_ids()).order_by(
+            "sort_order", "name"
+        )
+        return (
+            _(
+                "You may change the membership only of the special committees you work for, not of "
+                "%(units)s. Nothing was saved."
+            )
+            % {"units": "、".join(str(unit) for unit in outside)},
+            ["term.special_committees"],
+        )
+    return None
+
+
+def _term_values_changed(member_term, values):
+    """Put `values` on the (unsaved) term row; return the changed fields and the special committees
+    added or removed. The special committees are only compared here: they are set after the row is saved."""
+    changed, specials_moved = [], set()
+    for name, value in values.items():
+        if name == "special_committees":
+            old = (
+                set(member_term.special_committees.values_list("pk", flat=True)) if member_term.pk else set()
+            )
+            specials_moved = old ^ {unit.pk for unit in value}
+            if specials_moved:
+                changed.append("term.special_committees")
+        elif getattr(member_term, name) != value:
+            setattr(member_term, name, value)
+            changed.append(f"term.{name}")
+    return changed, specials_moved
+
+
 def update_member(
     *,
     member,
     before,
     expected_version,
     actor,
+    term=None,
+    term_values=None,
     source=MemberChange.Source.EDIT,
     extra_changes=(),
     request=None,
 ):
-    """Save `member` (already carrying the new values) if nobody saved it since `expected_version`.
+    """Save `member` (already carrying the new values) if nobody saved it since `expected_version`, and
+    the member's place in `term` as `term_values` says ({MemberTerm field: new value}, special
+    committees as a list of units).
 
-    `before` is `snapshot()` of the file as the editor loaded it; `extra_changes` are changes to the
-    file's term rows (see `term_diff`), saved by the caller in the same transaction. The version check
-    and increment are one conditional UPDATE, so of two concurrent saves exactly one wins and the other
-    raises StaleMemberError, and the caller's transaction rolls back everything.
+    `before` is `snapshot()` of the file as the editor loaded it; `extra_changes` are changes to term
+    rows that the caller writes itself in the same transaction (the roster import, in bulk). Every
+    changed field must be one the actor's role owns (FIELD_ACCESS): otherwise FieldNotEditable is
+    raised before anything is written, and the refusal is audited — so call this outside a transaction
+    that the refusal would roll back. The version check and increment are one conditional UPDATE, so of
+    two concurrent saves exactly one wins and the other raises StaleMemberError with nothing saved.
     """
-    bumped = Member.objects.filter(pk=member.pk, version=expected_version).update(version=F("version") + 1)
-    if not bumped:
-        raise StaleMemberError
-    member.version = expected_version + 1
-    changes = _diff(member, before, snapshot(member)) + list(extra_changes)
-    member.save()
-    if changes:
-        MemberChange.objects.create(
-            member=member, actor=actor, source=source, changes=changes, version=member.version
+    member_changes = _diff(member, before, snapshot(member))
+    member_term = None
+    term_changed, specials_moved = [], set()
+    if term is not None and term_values:
+        member_term = MemberTerm.objects.filter(member=member, term=term).first() or MemberTerm(
+            member=member, term=term
         )
+        term_before = term_snapshot(member_term)
+        term_changed, specials_moved = _term_values_changed(member_term, term_values)
+    changed = [c["field"] for c in member_changes] + term_changed + [c["field"] for c in extra_changes]
+    refusal = _refusal(actor, member, changed, specials_moved) if changed else None
+    if refusal:
+        message, fields = refusal
         audit.record(
-            audit.Action.UPDATE,
+            audit.Action.PERMISSION_DENIED,
             actor=actor,
             request=request,
             obj=member,
-            summary=member.name,
-            detail={"fields": [c["field"] for c in changes]},
+            summary=f"edit {member.name}",
+            detail={"fields": fields},
+            result=audit.Result.FAILURE,
         )
+        raise FieldNotEditable(message)
+    with transaction.atomic():
+        bumped = Member.objects.filter(pk=member.pk, version=expected_version).update(
+            version=F("version") + 1
+        )
+        if not bumped:
+            raise StaleMemberError
+        member.version = expected_version + 1
+        changes = member_changes + list(extra_changes)
+        if term_changed:
+            member_term.save()
+            if "term.special_committees" in term_changed:
+                member_term.special_committees.set(term_values["special_committees"])
+            changes += term_diff(member_term, term_before, term_snapshot(member_term))
+        member.save()
+        if changes:
+            MemberChange.objects.create(
+                member=member, actor=actor, source=source, changes=changes, version=member.version
+            )
+            audit.record(
+                audit.Action.UPDATE,
+                actor=actor,
+                request=request,
+                obj=member,
+                summary=member.name,
+                detail={"fields": [c["field"] for c in changes]},
+            )
     return member
 
 

@@ -75,13 +75,13 @@ def member_create(request):
             with transaction.atomic():
                 submission.claim(request)
                 member = services.create_member(
-                    committee=committee, data=data, actor=request.user, request=request
+                    committee=committee,
+                    data=data,
+                    actor=request.user,
+                    term=term,
+                    term_values={name: term_form.cleaned_data[name] for name in services.TERM_FIELDS},
+                    request=request,
                 )
-                if term:
-                    member_term = term_form.save(commit=False)
-                    member_term.member, member_term.term = member, term
-                    member_term.save()
-                    term_form.save_m2m()
         except submission.DuplicateSubmission:
             submission.tell_already_submitted(request)
             return redirect("members:list")
@@ -98,28 +98,29 @@ def member_edit(request, pk):
     member_term = MemberTerm.objects.filter(member=member, term=term).first() or MemberTerm(
         member=member, term=term
     )
-    form = MemberForm(request.POST or None, request.FILES or None, instance=member)
+    # The fields this user's role owns are editable; the others are shown read-only.
+    access = services.field_access(request.user)
+    form = MemberForm(request.POST or None, request.FILES or None, instance=member, access=access)
     term_form = MemberTermForm(
-        request.POST or None, instance=member_term, committee=member.committee, prefix="term"
+        request.POST or None,
+        instance=member_term,
+        committee=member.committee,
+        prefix="term",
+        access=access,
+        unit_ids=request.user.unit_ids(),
     )
-    term_before = services.term_snapshot(member_term)
+    status = 200
     if request.method == "POST" and form.is_valid() and term_form.is_valid():
         try:
-            with transaction.atomic():
-                term_changes = []
-                if term:
-                    member_term = term_form.save()
-                    term_changes = services.term_diff(
-                        member_term, term_before, services.term_snapshot(member_term)
-                    )
-                services.update_member(
-                    member=form.instance,
-                    before=before,
-                    expected_version=form.cleaned_data["version"] or 0,
-                    actor=request.user,
-                    extra_changes=term_changes,
-                    request=request,
-                )
+            services.update_member(
+                member=form.instance,
+                before=before,
+                expected_version=form.cleaned_data["version"] or 0,
+                actor=request.user,
+                term=term,
+                term_values={name: term_form.cleaned_data[name] for name in services.TERM_FIELDS},
+                request=request,
+            )
         except services.StaleMemberError:
             form.add_error(
                 None,
@@ -128,11 +129,23 @@ def member_edit(request, pk):
                     "Reload the page to see their changes, then make yours again."
                 ),
             )
+        except services.FieldNotEditable as refused:
+            form.add_error(None, str(refused))
+            status = 403
         else:
             messages.success(request, _("Member file saved."))
             return redirect(member)
     return render(
-        request, "members/form.html", {"form": form, "term_form": term_form, "member": member, "term": term}
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "term_form": term_form,
+            "member": member,
+            "term": term,
+            "some_read_only": set(access) != set(services.EDITABLE_FIELDS),
+        },
+        status=status,
     )
 
 

@@ -50,8 +50,10 @@ NO_WRITE_ROLES = [
 
 
 def _edit_data(side):
+    # A change every role that edits files owns (unit staff keep work details, not names).
     return {
-        "name": "被改名",
+        "name": side.member.name,
+        "employer_post": "被改单位",
         "gender": "male",
         "birth_date": "1975-03-01",
         "version": str(side.member.version),
@@ -273,7 +275,7 @@ def test_unit_staff_list_shows_only_their_units_members(client, make_user, my_un
 def test_a_member_edit_cannot_place_a_member_in_a_unit_of_another_committee(client, make_user, my_unit, home):
     client.force_login(make_user(Role.UNIT_STAFF, units=[my_unit]))
     foreign_unit = OrgUnitFactory(committee=CommitteeFactory(), kind=OrgUnit.Kind.SPECIAL_COMMITTEE)
-    data = _edit_data(home) | {"name": "张三", "term-special_committees": [str(foreign_unit.pk)]}
+    data = _edit_data(home) | {"term-special_committees": [str(foreign_unit.pk)]}
     response = client.post(reverse("members:edit", args=[home.member.pk]), data)
     assert response.status_code == 200
     assert "special_committees" in response.context["term_form"].errors
