@@ -13,6 +13,12 @@ def _tasks_run_in_the_test(settings):
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors_in_a_temporary_file(settings, tmp_path):
+    # Anchors of the audit chain are appended to a file (core/audit_anchor.py): each test its own.
+    settings.LVZHI_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The real hasher is deliberately slow; tests check policy, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

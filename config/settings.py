@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Every audit row written while a request is served carries its client address and user agent.
+    "lvzhi.core.audit.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lvzhi.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -196,6 +198,17 @@ if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); from any
+# other address the header is ignored, since a client can write anything into it.
+LVZHI_TRUSTED_PROXIES = [p.strip() for p in env("LVZHI_TRUSTED_PROXIES", "").split(",") if p.strip()]
+
+# The audit chain's HMAC key: derived from LVZHI_FIELD_KEY unless a separate one is given (base64).
+LVZHI_AUDIT_KEY = env("LVZHI_AUDIT_KEY", "")
+# Anchors of the audit chain outside the database (core/audit_anchor.py): a file the backup takes, and
+# the log. One anchor every N rows, and one at each verification.
+LVZHI_AUDIT_ANCHOR_FILE = env("LVZHI_AUDIT_ANCHOR_FILE", str(BASE_DIR / "var" / "audit-anchors.jsonl"))
+LVZHI_AUDIT_ANCHOR_EVERY = int(env("LVZHI_AUDIT_ANCHOR_EVERY", "100"))
+
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 LVZHI_SMS_GATEWAY = env("LVZHI_SMS_GATEWAY", "")
 
@@ -204,6 +217,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    # Audit anchors are written at INFO whatever LOG_LEVEL says: they are evidence, not chatter.
+    "loggers": {"lvzhi.audit.anchor": {"level": "INFO"}},
 }
 
 # Demo accounts' password (seed_demo); documented in README. Meets the password policy.

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import crypto  # noqa: F401  (registers the field-key system check)
+        from . import checks, crypto  # noqa: F401  (register their system checks)

@@ -1,17 +1,107 @@
-"""Writing the audit log. Every service that does a security-relevant act calls `record`."""
+"""Writing the audit log. Every service that does a security-relevant act calls `record`.
+
+Each row carries where the act came from: the client address and user agent of the request being
+served (bound for the whole request by AuditContextMiddleware, so a service deep down needs no
+`request` argument), or, in the task worker, of the person who started the job (`acting_from`).
+"""
+
+import contextvars
+import ipaddress
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
 
 from .models import AuditEvent
 
 Action = AuditEvent.Action
 Result = AuditEvent.Result
 
+USER_AGENT_MAX = 255
+
+
+@dataclass(frozen=True)
+class Origin:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+_current_origin = contextvars.ContextVar("lvzhi_audit_origin", default=None)
+
+
+@cache
+def _trusted_networks(proxies):
+    return tuple(ipaddress.ip_network(p.strip(), strict=False) for p in proxies if p.strip())
+
+
+def _is_trusted(address):
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in _trusted_networks(tuple(settings.LVZHI_TRUSTED_PROXIES)))
+
+
+def _valid_ip(value):
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return None
+
 
 def client_ip(request):
-    """The client address; behind a reverse proxy set it to pass REMOTE_ADDR (we do not trust
-    X-Forwarded-For by default because any client can forge it)."""
+    """The client's address. X-Forwarded-For is believed only when the request comes from a proxy
+    listed in LVZHI_TRUSTED_PROXIES, and then only as far as it was written by trusted proxies: walking
+    it from the right, the first address that is not a trusted proxy is the client (anything further
+    left was written by the client itself and may be forged)."""
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    remote = _valid_ip(request.META.get("REMOTE_ADDR") or "")
+    if remote is None or not _is_trusted(remote):
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    client = remote
+    for hop in reversed([part for part in forwarded if part]):
+        address = _valid_ip(hop)
+        if address is None:
+            break  # garbage in the header: stop at the last address we could trust
+        client = address
+        if not _is_trusted(address):
+            break
+    return client
+
+
+def origin_of(request):
+    if request is None:
+        return _current_origin.get() or Origin()
+    return Origin(
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX],
+    )
+
+
+@contextmanager
+def acting_from(*, ip=None, user_agent=""):
+    """Audit rows written inside the block carry this origin: for work done on someone's behalf outside
+    their request (the task worker running an import they started)."""
+    token = _current_origin.set(Origin(ip=ip, user_agent=(user_agent or "")[:USER_AGENT_MAX]))
+    try:
+        yield
+    finally:
+        _current_origin.reset(token)
+
+
+class AuditContextMiddleware:
+    """Binds the request's origin for every audit row written while it is served."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        origin = origin_of(request)
+        with acting_from(ip=origin.ip, user_agent=origin.user_agent):
+            return self.get_response(request)
 
 
 def record(
@@ -31,11 +121,13 @@ def record(
     if actor is not None:
         username = username or actor.get_username()
         committee = committee or getattr(actor, "committee", None)
+    origin = origin_of(request)
     return AuditEvent.objects.create(
         action=action,
         actor=actor,
         username=username[:150],
-        ip_address=client_ip(request),
+        ip_address=origin.ip,
+        user_agent=origin.user_agent,
         committee=committee,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -85,6 +85,27 @@ def blind_index(value: str, *, context: str) -> str:
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
 
 
+@cache
+def _audit_key() -> bytes:
+    """LVZHI_AUDIT_KEY when the operator keeps a separate one (base64), else derived from the field key:
+    either way it lives outside the database, so a database writer cannot forge the audit chain."""
+    configured = getattr(settings, "LVZHI_AUDIT_KEY", "")
+    if configured:
+        try:
+            key = base64.b64decode(configured, validate=True)
+        except ValueError as exc:
+            raise ImproperlyConfigured("LVZHI_AUDIT_KEY must be base64.") from exc
+        if len(key) < 32:
+            raise ImproperlyConfigured("LVZHI_AUDIT_KEY must decode to at least 32 bytes.")
+        return key
+    return _derived_key(b"audit-chain")
+
+
+def audit_mac(data: bytes) -> str:
+    """HMAC-SHA256 (hex) under the audit key: the links of the audit chain and its anchors."""
+    return hmac.new(_audit_key(), data, hashlib.sha256).hexdigest()
+
+
 @checks.register(checks.Tags.security)
 def check_field_key(app_configs, **kwargs):
     """A malformed key would otherwise pass start-up and `check --deploy`, then fail every read of an
@@ -94,5 +115,15 @@ def check_field_key(app_configs, **kwargs):
     except ImproperlyConfigured as exc:
         return [
             checks.Error(str(exc), hint="Set LVZHI_FIELD_KEY to base64 of 32 random bytes.", id="lvzhi.E001")
+        ]
+    try:
+        _audit_key()
+    except ImproperlyConfigured as exc:
+        return [
+            checks.Error(
+                str(exc),
+                hint="Set LVZHI_AUDIT_KEY to base64 of 32 random bytes, or leave it unset.",
+                id="lvzhi.E002",
+            )
         ]
     return []

@@ -1,13 +1,60 @@
+import datetime
+
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Every date a form takes lies between these, unless the form says otherwise (`date_bounds`): a year 1
+# or 9999 overflows when it is turned into UTC or a period's end, and no activity, report or status
+# change of a CPPCC committee falls outside them.
+EARLIEST_DATE = datetime.date(2000, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+# Dates of the committee's own history (terms, sessions, posts, documents) go back to the founding of
+# the CPPCC; birth dates further.
+HISTORY_BOUNDS = (datetime.date(1949, 1, 1), LATEST_DATE)
+BIRTH_DATE_BOUNDS = (datetime.date(1900, 1, 1), LATEST_DATE)
+
+
+class DateBoundsValidator:
+    """Refuses a date (or date-time) outside [earliest, latest], naming the field."""
+
+    def __init__(self, label, earliest, latest):
+        self.label, self.earliest, self.latest = label, earliest, latest
+
+    def __call__(self, value):
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if self.earliest is not None and day < self.earliest:
+            raise ValidationError(
+                _("%(field)s: give a date from %(limit)s on."),
+                code="date_too_early",
+                params={"field": self.label, "limit": self.earliest.isoformat()},
+            )
+        if self.latest is not None and day > self.latest:
+            raise ValidationError(
+                _("%(field)s: give a date up to %(limit)s."),
+                code="date_too_late",
+                params={"field": self.label, "limit": self.latest.isoformat()},
+            )
 
 
 class StyledFormMixin:
-    """Gives every widget its Bootstrap class, so templates render `{{ field }}` and nothing more."""
+    """Gives every widget its Bootstrap class, so templates render `{{ field }}` and nothing more, and
+    bounds every date field (EARLIEST_DATE…LATEST_DATE, or the form's own `date_bounds`, a dict of
+    field name → (earliest or None, latest or None))."""
+
+    date_bounds = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField | forms.DateTimeField):
+                earliest, latest = self.date_bounds.get(name, (EARLIEST_DATE, LATEST_DATE))
+                field.validators.append(DateBoundsValidator(field.label or name, earliest, latest))
+                # The browser's date picker keeps to the same range.
+                if getattr(field.widget, "input_type", "") == "date":
+                    field.widget.attrs.setdefault("min", earliest.isoformat() if earliest else "")
+                    field.widget.attrs.setdefault("max", latest.isoformat() if latest else "")
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue

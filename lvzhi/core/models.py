@@ -1,10 +1,11 @@
-import hashlib
 import json
 
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .crypto import audit_mac
 
 
 class AuditEventQuerySet(models.QuerySet):
@@ -17,11 +18,27 @@ class AuditEventQuerySet(models.QuerySet):
         raise ValueError("Audit events are append-only.")
 
 
+class AuditHead(models.Model):
+    """The end of the audit chain: one row, locked by every writer, so that two concurrent writers can
+    never chain onto the same predecessor (locking the newest event would not do: in PostgreSQL the
+    second writer would wake up still holding the row it first read)."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"#{self.last_id} ({self.count})"
+
+
 class AuditEvent(models.Model):
     """An append-only, hash-chained record of a security-relevant act (DESIGN §8).
 
-    Each row's hash covers its content and the previous row's hash, so deleting or editing a row in
-    the database breaks the chain that `verify_chain()` checks.
+    Each row's hash is an HMAC, under a key kept outside the database (lvzhi.core.crypto.audit_mac), of
+    its content and the previous row's hash. Editing or deleting a row breaks the chain, and whoever
+    can write to the database still cannot forge a new chain without the key. Deleting the newest rows
+    leaves a shorter chain that is intact: the anchors written outside the database (audit_anchor.py)
+    catch that.
     """
 
     class Action(models.TextChoices):
@@ -42,6 +59,10 @@ class AuditEvent(models.Model):
         PASSWORD_CHANGE = "password_change", _("Password change")
         PASSWORD_RESET = "password_reset", _("Password reset by an administrator")
         ROLE_CHANGE = "role_change", _("Role change")
+        SECOND_FACTOR_RESET = "second_factor_reset", _("Second factor reset by an administrator")
+        UNLOCK = "unlock", _("Account unlocked")
+        LOOKUP = "lookup", _("Lookup by personal data")
+        VERIFY = "verify", _("Audit log verified")
 
     class Result(models.TextChoices):
         SUCCESS = "success", _("Success")
@@ -56,6 +77,7 @@ class AuditEvent(models.Model):
     )
     username = models.CharField(_("username"), max_length=150, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
     action = models.CharField(_("action"), max_length=32, choices=Action.choices, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object ID"), max_length=64, blank=True)
@@ -80,11 +102,18 @@ class AuditEvent(models.Model):
         if self.pk is not None:
             raise ValueError("Audit events are append-only.")
         with transaction.atomic():
-            # Lock the tail so two writers cannot chain onto the same predecessor.
-            last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
-            self.prev_hash = last.hash if last else ""
+            head = AuditHead.objects.select_for_update().filter(pk=1).first()
+            if head is None:  # a new database (or one flushed by the tests)
+                AuditHead.objects.get_or_create(pk=1)
+                head = AuditHead.objects.select_for_update().get(pk=1)
+            self.prev_hash = head.last_hash
             self.hash = self.compute_hash()
             super().save(*args, **kwargs)
+            head.last_id, head.last_hash, head.count = self.pk, self.hash, head.count + 1
+            head.save(update_fields=["last_id", "last_hash", "count"])
+        from . import audit_anchor  # the anchor module reads these models
+
+        audit_anchor.after_event(head)
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
@@ -98,6 +127,7 @@ class AuditEvent(models.Model):
                 self.actor_id,
                 self.username,
                 self.ip_address,
+                self.user_agent,
                 self.action,
                 self.object_type,
                 self.object_id,
@@ -109,7 +139,7 @@ class AuditEvent(models.Model):
             sort_keys=True,
             default=str,
         )
-        return hashlib.sha256(content.encode()).hexdigest()
+        return audit_mac(content.encode())
 
     @property
     def object_label(self):
@@ -124,13 +154,50 @@ class AuditEvent(models.Model):
 
     @classmethod
     def verify_chain(cls):
-        """Return the first event whose hash or link is wrong, or None when the chain is intact."""
+        """Return the first event whose hash or link is wrong, or None when the chain is intact (the
+        anchors are checked by audit_anchor.verify, which also uses this walk)."""
         prev = ""
-        for event in cls.objects.order_by("id").iterator():
+        for event in cls.objects.order_by("id").iterator(chunk_size=2000):
             if event.prev_hash != prev or event.compute_hash() != event.hash:
                 return event
             prev = event.hash
         return None
+
+
+class AuditVerification(models.Model):
+    """One run of the audit-log verification (manage.py verify_audit, or the auditor's button): what it
+    found, shown on the auditor's page."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        INTACT = "intact", _("Intact")
+        BROKEN = "broken", _("Broken")
+        ERROR = "error", _("Could not finish")
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    started_by = models.CharField(_("started by"), max_length=150, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.RUNNING)
+    rows_total = models.BigIntegerField(_("rows to check"), default=0)
+    rows_checked = models.BigIntegerField(_("rows checked"), default=0)
+    anchors_checked = models.IntegerField(_("anchors checked"), default=0)
+    first_bad_id = models.BigIntegerField(_("first bad row"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=32, blank=True)
+    problem_detail = models.JSONField(_("detail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit log verification")
+        verbose_name_plural = _("audit log verifications")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def percent(self):
+        if self.status != self.Status.RUNNING:
+            return 100
+        return min(99, self.rows_checked * 100 // self.rows_total) if self.rows_total else 0
 
 
 class SubmissionToken(models.Model):

@@ -1,17 +1,25 @@
+import datetime
+
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.db import transaction
 from django.db.models import Count, Q
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
-from . import audit
+from . import audit, audit_anchor
 from .forms import StyledFormMixin
-from .models import AuditEvent
+from .models import AuditEvent, AuditVerification
 from .pagination import paginate
 from .permissions import AuditedPermissionDenied
+from .tasks import verify_audit_log
 
 
 @login_required
@@ -74,7 +82,55 @@ def audit_log(request):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
     page = paginate(request, events.select_related("actor"), per_page=50)
-    return render(request, "core/audit_log.html", {"form": form, "page": page})
+    anchor = audit_anchor.last_anchor()
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "form": form,
+            "page": page,
+            "verification": AuditVerification.objects.first(),
+            "anchor_at": _anchor_time(anchor),
+        },
+    )
+
+
+def _anchor_time(anchor):
+    try:
+        return datetime.datetime.fromisoformat(anchor["at"]) if anchor else None
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+# A verification still "running" after this long died with its worker: another may start.
+VERIFICATION_STALE_AFTER = datetime.timedelta(hours=2)
+
+
+@login_required
+@permission_required("core.view_audit_log", raise_exception=True)
+@require_POST
+def audit_verify(request):
+    """Start a verification of the whole log in the task worker; the page follows its progress."""
+    running = AuditVerification.objects.filter(
+        status=AuditVerification.Status.RUNNING,
+        started_at__gt=timezone.now() - VERIFICATION_STALE_AFTER,
+    ).exists()
+    if running:
+        messages.info(request, gettext("A verification is already running."))
+        return redirect("core:audit_log")
+    with transaction.atomic():
+        verification = AuditVerification.objects.create(started_by=request.user.get_username())
+        audit.record(audit.Action.VERIFY, actor=request.user, obj=verification, summary="started")
+        transaction.on_commit(lambda: verify_audit_log.enqueue(verification.pk))
+    return redirect("core:audit_log")
+
+
+@login_required
+@permission_required("core.view_audit_log", raise_exception=True)
+def audit_verification(request, pk):
+    """The verification box, polled by the page while a verification runs."""
+    verification = get_object_or_404(AuditVerification, pk=pk)
+    return render(request, "core/_audit_verification.html", {"verification": verification})
 
 
 def permission_denied(request, exception=None):

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.forms import HISTORY_BOUNDS, StyledFormMixin
 from lvzhi.core.uploads import UploadRefused, check_attachment
 
 from .models import Document
@@ -14,6 +14,8 @@ class DocumentSearchForm(forms.Form):
 
 
 class DocumentForm(StyledFormMixin, forms.ModelForm):
+    date_bounds = {"published_on": HISTORY_BOUNDS}
+
     upload = forms.FileField(
         label=_("Attachment"),
         required=False,

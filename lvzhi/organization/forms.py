@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.forms import HISTORY_BOUNDS, StyledFormMixin
 from lvzhi.members.models import Member
 
 from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Session, Term
@@ -18,6 +18,8 @@ class CommitteeFormMixin:
 
 
 class TermForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
+    date_bounds = {"start_date": HISTORY_BOUNDS, "end_date": HISTORY_BOUNDS}
+
     class Meta:
         model = Term
         fields = ["number", "name", "start_date", "end_date", "is_current"]
@@ -43,6 +45,8 @@ class TermForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
 
 
 class SessionForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
+    date_bounds = {"start_date": HISTORY_BOUNDS, "end_date": HISTORY_BOUNDS}
+
     class Meta:
         model = Session
         fields = ["term", "number", "name", "start_date", "end_date"]
@@ -143,6 +147,8 @@ class LiaisonContactForm(StyledFormMixin, forms.ModelForm):
 
 
 class MembershipForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):
+    date_bounds = {"start_date": HISTORY_BOUNDS, "end_date": HISTORY_BOUNDS}
+
     class Meta:
         model = Membership
         fields = ["member", "position", "start_date", "end_date"]

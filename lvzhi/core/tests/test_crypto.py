@@ -24,10 +24,12 @@ def other_field_key(settings):
         settings.LVZHI_FIELD_KEY = base64.b64encode(b"k" * 32).decode()
         crypto._master_key.cache_clear()
         crypto._derived_key.cache_clear()
+        crypto._audit_key.cache_clear()
 
     yield use_other_key
     crypto._master_key.cache_clear()
     crypto._derived_key.cache_clear()
+    crypto._audit_key.cache_clear()
 
 
 def test_it_round_trips():
