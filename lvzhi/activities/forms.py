@@ -1,7 +1,7 @@
 import re
 
 from django import forms
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -67,7 +67,9 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
-        self.fields["kind"].choices = [("", _("Choose a kind")), *Activity.Kind.choices]
+        # Unit staff see only their units' kinds (the service refuses the others anyway).
+        kinds = selectors.kinds_for(user)
+        self.fields["kind"].choices = [("", _("Choose a kind")), *((k.value, k.label) for k in kinds)]
         unit_field = self.fields["organizing_unit"]
         units = OrgUnit.objects.filter(committee_id=user.committee_id, is_active=True)
         if user.is_committee_wide:
@@ -104,7 +106,9 @@ class ActivityForm(StyledFormMixin, forms.ModelForm):
 
 
 class InviteeRulesForm(StyledFormMixin, forms.Form):
-    """Who is invited: everyone, the 常委, whole units, and members named one by one."""
+    """Who is invited: everyone, the 常委, whole units, and members named one by one. It offers `user`
+    only what they may invite (selectors.invitees_beyond_scope), plus what the `stored` rules of the
+    activity already hold, so that unit staff editing an activity the office widened lose nothing."""
 
     all_members = forms.BooleanField(label=gettext_lazy("All members of the current term"), required=False)
     standing = forms.BooleanField(label=gettext_lazy("All standing committee members"), required=False)
@@ -125,10 +129,19 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         ),
     )
 
-    def __init__(self, *args, committee_id, **kwargs):
+    def __init__(self, *args, user, stored=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.committee_id = committee_id
-        units = OrgUnit.objects.filter(committee_id=committee_id, kind__in=INVITEE_UNIT_KINDS, is_active=True)
+        self.user = user
+        self.committee_id = user.committee_id
+        self.stored = selectors.normalize_rules(stored)
+        units = OrgUnit.objects.filter(committee_id=self.committee_id, kind__in=INVITEE_UNIT_KINDS)
+        units = units.filter(Q(is_active=True) | Q(pk__in=self.stored[selectors.RULE_UNITS]))
+        if not user.is_committee_wide:
+            units = units.filter(Q(pk__in=user.unit_ids()) | Q(pk__in=self.stored[selectors.RULE_UNITS]))
+            # "All members" and "all 常委" are the office's, unless the office already chose them here.
+            for key in (selectors.RULE_ALL, selectors.RULE_STANDING):
+                if not self.stored[key]:
+                    del self.fields[key]
         grouped = {kind: [] for kind in INVITEE_UNIT_KINDS}
         for unit in units.order_by("sort_order", "name"):
             grouped[unit.kind].append((unit.pk, unit.name))
@@ -171,14 +184,23 @@ class InviteeRulesForm(StyledFormMixin, forms.Form):
         self.member_ids, errors = resolve_names(self.committee_id, names)
         if errors:
             raise forms.ValidationError(errors)
+        _wide, _units, outside = selectors.invitees_beyond_scope(
+            self.user, {selectors.RULE_MEMBERS: self.member_ids}, self.stored
+        )
+        if outside:
+            outside_names = [name for name, pk in zip(names, self.member_ids, strict=True) if pk in outside]
+            raise forms.ValidationError(
+                _("%(names)s: not members of your units, so you cannot invite them; ask the office.")
+                % {"names": "、".join(outside_names)}
+            )
         return "、".join(names)
 
     def rules(self):
         data = self.cleaned_data
         return selectors.normalize_rules(
             {
-                selectors.RULE_ALL: data.get("all_members"),
-                selectors.RULE_STANDING: data.get("standing"),
+                selectors.RULE_ALL: data.get(selectors.RULE_ALL),
+                selectors.RULE_STANDING: data.get(selectors.RULE_STANDING),
                 selectors.RULE_UNITS: data.get("units") or [],
                 selectors.RULE_MEMBERS: getattr(self, "member_ids", []),
             }

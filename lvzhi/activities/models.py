@@ -53,6 +53,11 @@ class Activity(models.Model):
         LIAISON = "liaison", _("Counterpart liaison")
         OTHER = "other", _("Other activity")
 
+    # The committee's own meetings (全体会议, 常委会议, 主席会议): only committee-wide staff (the office)
+    # create, edit and run them, whichever unit they name; unit staff run every other kind for their
+    # units. Leave from them is decided by a chair (selectors.leave_approvers).
+    COMMITTEE_KINDS = (Kind.PLENARY, Kind.STANDING, Kind.CHAIRS)
+
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Published")

@@ -63,14 +63,45 @@ def resolve_invitees(activity):
 
 
 def can_run(user, activity):
-    """Office staff run every activity of their committee; unit staff those of their units."""
+    """Office staff run every activity of their committee; unit staff those of their units, except the
+    committee's own meetings (Activity.COMMITTEE_KINDS), which stay the office's whatever unit they name."""
     if not user.is_authenticated or user.committee_id != activity.committee_id:
         return False
     if not user.has_perm("activities.run_activity"):
         return False
-    return user.is_committee_wide or (
-        activity.organizing_unit_id is not None and activity.organizing_unit_id in user.unit_ids()
+    if user.is_committee_wide:
+        return True
+    return (
+        activity.kind not in Activity.COMMITTEE_KINDS
+        and activity.organizing_unit_id is not None
+        and activity.organizing_unit_id in user.unit_ids()
     )
+
+
+def kinds_for(user):
+    """The kinds of activity `user` may create or choose when editing (the rule of `can_run`)."""
+    if user.is_committee_wide:
+        return list(Activity.Kind)
+    return [kind for kind in Activity.Kind if kind not in Activity.COMMITTEE_KINDS]
+
+
+def invitees_beyond_scope(user, rules, stored=None):
+    """What `rules` add to the `stored` rules that `user` may not invite, as (committee-wide rule keys,
+    unit ids, member ids); all empty when the user may save them.
+
+    Committee-wide staff invite anyone of their committee. Unit staff invite only the units they staff
+    and the members they may see (Member.objects.visible_to): no "all members", no "all 常委". What the
+    stored rules already hold stays valid, so that the office may widen a unit's activity and unit staff
+    editing it keep what the office allowed: only additions are checked."""
+    rules, stored = normalize_rules(rules), normalize_rules(stored)
+    if user.is_committee_wide:
+        return [], [], []
+    wide = [key for key in (RULE_ALL, RULE_STANDING) if rules[key] and not stored[key]]
+    units = sorted(set(rules[RULE_UNITS]) - set(stored[RULE_UNITS]) - user.unit_ids())
+    added = set(rules[RULE_MEMBERS]) - set(stored[RULE_MEMBERS])
+    if added:
+        added -= set(Member.objects.visible_to(user).filter(pk__in=added).values_list("pk", flat=True))
+    return wide, units, sorted(added)
 
 
 # --- who decides leave (issue 4) -------------------------------------------------------------------
@@ -83,7 +114,7 @@ def can_run(user, activity):
 # activities.approve_leave (office staff). `leave_approvers`, `can_decide_leave` and
 # `leave_decidable_activities` state this one rule from three sides and must agree (tests check it).
 
-CHAIRS_DECIDE_KINDS = (Activity.Kind.PLENARY, Activity.Kind.STANDING, Activity.Kind.CHAIRS)
+CHAIRS_DECIDE_KINDS = Activity.COMMITTEE_KINDS
 HEAD_POSITIONS = (
     Membership.Position.DIRECTOR,
     Membership.Position.CONVENER,

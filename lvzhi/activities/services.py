@@ -11,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, workflow
 from lvzhi.ledger.services import Fact, retract_all, sync_records
+from lvzhi.members.models import Member
 from lvzhi.notifications.services import notify
+from lvzhi.organization.models import OrgUnit
 
 from . import selectors
 from .models import Activity, ActivityStatusChange, Participation, Speech
@@ -96,6 +98,56 @@ def _locked_participation(participation):
     )
 
 
+def _require_kind(actor, kind):
+    """Unit staff choose only their units' kinds: the committee's own meetings are the office's."""
+    if kind in Activity.COMMITTEE_KINDS and not actor.is_committee_wide:
+        raise ActivityError(
+            _("Kind: %(kind)s is run by the office; choose a kind of activity of your units."),
+            code="office_kind",
+            params={"kind": Activity.Kind(kind).label},
+        )
+
+
+def _require_invitees_in_scope(actor, rules, stored=None):
+    """Refuse, naming each, the invitees `rules` add to `stored` beyond the actor's scope
+    (selectors.invitees_beyond_scope)."""
+    wide, unit_ids, member_ids = selectors.invitees_beyond_scope(actor, rules, stored)
+    errors = []
+    if wide:
+        errors.append(
+            ActivityError(
+                _("Invitees: only the office invites all members or all standing committee members."),
+                code="invitees_committee_wide",
+            )
+        )
+    if unit_ids:
+        names = dict(
+            OrgUnit.objects.filter(committee_id=actor.committee_id, pk__in=unit_ids).values_list("pk", "name")
+        )
+        errors.append(
+            ActivityError(
+                _("Invitees: you invite only the units you staff, not %(units)s."),
+                code="invitees_outside_units",
+                params={"units": "、".join(names.get(pk, f"#{pk}") for pk in unit_ids)},
+            )
+        )
+    if member_ids:
+        names = dict(
+            Member.objects.filter(committee_id=actor.committee_id, pk__in=member_ids).values_list(
+                "pk", "name"
+            )
+        )
+        errors.append(
+            ActivityError(
+                _("Invitees: %(names)s are not members of your units; ask the office to invite them."),
+                code="invitees_outside_members",
+                params={"names": "、".join(names.get(pk, f"#{pk}") for pk in member_ids)},
+            )
+        )
+    if errors:
+        raise ActivityError(errors)
+
+
 def _require_reason(reason, message):
     reason = (reason or "").strip()
     if not reason:
@@ -123,9 +175,12 @@ def create_activity(
     checkin_closes_at=None,
     invitee_rules=None,
 ):
-    """A draft activity of the actor's committee, run by `organizing_unit` (None: the office)."""
+    """A draft activity of the actor's committee, run by `organizing_unit` (None: the office). Unit staff
+    create only their units' kinds, inviting within their units."""
     if not actor.has_perm("activities.add_activity"):
         raise PermissionDenied("activities.add_activity")
+    _require_kind(actor, kind)
+    _require_invitees_in_scope(actor, invitee_rules)
     activity = Activity(
         committee_id=actor.committee_id,
         organizing_unit=organizing_unit,
@@ -166,6 +221,7 @@ def set_invitee_rules(*, activity, rules, actor, expected_version=None):
     activity = _locked(activity, expected_version)
     if activity.status in (Status.CLOSED, Status.CANCELLED):
         raise ActivityError(_("The invitees of a closed or cancelled activity cannot change."))
+    _require_invitees_in_scope(actor, rules, activity.invitee_rules)
     activity.invitee_rules = selectors.normalize_rules(rules)
     activity.version += 1
     activity.save(update_fields=["invitee_rules", "version"])
@@ -381,41 +437,60 @@ def decide_leave(*, participation, approve, actor, note=""):
 
 @transaction.atomic
 def check_in(*, activity, member, actor, when=None, reason=""):
-    """Record that `member` is here. A member checks in themselves within the check-in window; staff
-    who run the activity check anyone in, with a reason outside the window. After the start plus the
-    grace period it counts as late."""
+    """Record that `member`, who is on the activity's list, is here. A member checks in themselves within
+    the check-in window; staff who run the activity check in anyone on the list, with a reason outside
+    the window. After the start plus the grace period it counts as late. Someone not on the list is
+    added by `add_participant`."""
+    return _check_in(activity=activity, member=member, actor=actor, when=when, reason=reason, add=False)
+
+
+@transaction.atomic
+def add_participant(*, activity, member, actor, when=None, reason=""):
+    """Put a member who was not invited on the activity's list and check them in (someone who came
+    anyway). The office adds any member of the committee; unit staff only members of their units
+    (Member.objects.visible_to), so that their activity's attendance never reaches beyond them."""
+    return _check_in(activity=activity, member=member, actor=actor, when=when, reason=reason, add=True)
+
+
+def _check_in(*, activity, member, actor, when, reason, add):
     when = when or timezone.now()
-    is_self = member.user_id is not None and member.user_id == actor.pk
-    if not is_self and not selectors.can_run(actor, activity):
+    by_staff = add or member.user_id is None or member.user_id != actor.pk
+    if by_staff and not selectors.can_run(actor, activity):
+        raise PermissionDenied("activities.run_activity")
+    if by_staff and member.committee_id != activity.committee_id:
         raise PermissionDenied("activities.run_activity")
     activity = Activity.objects.get(pk=activity.pk)
     if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
         raise ActivityError(
             _("Check-in is possible only for a published activity in progress."), code="not_open"
         )
-    in_window = activity.checkin_open_at(when)
-    if is_self and not in_window:
-        raise ActivityError(_("Check-in is not open now."), code="window_closed")
-    if not is_self and not in_window:
+    if not activity.checkin_open_at(when):
+        if not by_staff:
+            raise ActivityError(_("Check-in is not open now."), code="window_closed")
         reason = _require_reason(reason, _("Give a reason for checking in outside the check-in window."))
-    if is_self:
-        participation = (
-            Participation.objects.select_for_update().filter(activity=activity, member=member).first()
-        )
-        if participation is None:
+    participation = Participation.objects.select_for_update().filter(activity=activity, member=member).first()
+    if participation is None:
+        if not by_staff:
             raise ActivityError(_("You are not invited to this activity."), code="not_invited")
-    else:
-        if member.committee_id != activity.committee_id:
-            raise PermissionDenied("activities.run_activity")
-        participation, _created = Participation.objects.select_for_update().get_or_create(
-            activity=activity, member=member
-        )
+        if not add:
+            raise ActivityError(
+                _("Member: %(member)s is not on the list of this activity."),
+                code="not_invited",
+                params={"member": member.name},
+            )
+        if not actor.is_committee_wide and not Member.objects.visible_to(actor).filter(pk=member.pk).exists():
+            raise ActivityError(
+                _("Member: %(member)s is not a member of your units; ask the office to add them."),
+                code="outside_units",
+                params={"member": member.name},
+            )
+        participation, _created = Participation.objects.get_or_create(activity=activity, member=member)
     if participation.is_checked_in:
         raise ActivityError(
             _("%(member)s is already checked in."), code="already_checked_in", params={"member": member}
         )
     participation.checked_in_at = when
-    participation.checked_in_by = None if is_self else actor
+    participation.checked_in_by = actor if by_staff else None
     fields = ["checked_in_at", "checked_in_by"]
     if reason:
         participation.note = reason
@@ -428,7 +503,7 @@ def check_in(*, activity, member, actor, when=None, reason=""):
         actor=actor,
         committee=activity.committee,
         obj=participation,
-        summary=f"Checked in ({'self' if is_self else 'staff'}): {participation}",
+        summary=f"Checked in ({'staff' if by_staff else 'self'}): {participation}",
     )
     return participation
 
@@ -522,7 +597,10 @@ def update_activity(*, activity, actor, expected_version, **fields):
             params={"status": Status(activity.status).label},
         )
     if "invitee_rules" in fields:
+        _require_invitees_in_scope(actor, fields["invitee_rules"], activity.invitee_rules)
         fields["invitee_rules"] = selectors.normalize_rules(fields["invitee_rules"])
+    if fields.get("kind", activity.kind) != activity.kind:
+        _require_kind(actor, fields["kind"])
     unit = fields.get("organizing_unit", activity.organizing_unit)
     if unit is not None and unit.committee_id != activity.committee_id:
         raise PermissionDenied("activities.run_activity")
@@ -738,6 +816,17 @@ def record_speech(*, activity, member, kind, title, actor):
         )
     if member.committee_id != activity.committee_id:
         raise ActivityError(_("Member: choose a member of this committee."), code="foreign_member")
+    if (
+        not actor.is_committee_wide
+        and not Participation.objects.filter(activity=activity, member=member).exists()
+    ):
+        # Unit staff reach no further than the activity's list, which holds their units' members and
+        # whom the office invited.
+        raise ActivityError(
+            _("Member: %(member)s is not on the list of this activity."),
+            code="not_on_list",
+            params={"member": member.name},
+        )
     if kind not in Speech.Kind.values:
         raise ActivityError(_("Kind: choose oral or written speech."), code="unknown_speech_kind")
     title = (title or "").strip()

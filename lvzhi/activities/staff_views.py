@@ -110,7 +110,7 @@ def activity_new(request):
     if not (user.has_perm("activities.add_activity") and user.has_perm("activities.run_activity")):
         raise PermissionDenied("activities.add_activity")
     form = ActivityForm(request.POST or None, instance=Activity(committee_id=user.committee_id), user=user)
-    rules_form = InviteeRulesForm(request.POST or None, committee_id=user.committee_id)
+    rules_form = InviteeRulesForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid() and rules_form.is_valid():
         try:
             with transaction.atomic():
@@ -142,7 +142,8 @@ def activity_edit(request, pk):
     form = ActivityForm(request.POST or None, instance=activity, user=user)
     rules_form = InviteeRulesForm(
         request.POST or None,
-        committee_id=activity.committee_id,
+        user=user,
+        stored=activity.invitee_rules,
         initial=InviteeRulesForm.initial_for(activity),
     )
     if request.method == "POST" and form.is_valid() and rules_form.is_valid():
@@ -179,12 +180,16 @@ def activity_edit(request, pk):
 @login_required
 @require_POST
 def invitee_count(request):
-    """htmx: how many members the posted rules invite right now."""
+    """htmx: how many members the posted rules invite right now. On the edit page (?activity=), the
+    activity's stored rules count too: unit staff keep what the office allowed there."""
     user = request.user
     _require_view(user)
     if not user.has_perm("activities.run_activity"):
         raise PermissionDenied("activities.run_activity")
-    rules_form = InviteeRulesForm(request.POST, committee_id=user.committee_id)
+    stored = None
+    if request.GET.get("activity"):
+        stored = _run_activity(user, request.GET["activity"]).invitee_rules
+    rules_form = InviteeRulesForm(request.POST, user=user, stored=stored)
     count = None
     if rules_form.is_valid():
         probe = Activity(committee_id=user.committee_id, invitee_rules=rules_form.rules())
@@ -317,7 +322,8 @@ def checkin_member(request, pk, ppk):
 @login_required
 @require_POST
 def checkin_add(request, pk):
-    """Check in a member who was not invited: the service adds their participation."""
+    """Check in a member who was not invited: the service puts them on the list (unit staff: only
+    members of their units)."""
     activity = _run_activity(request.user, pk)
     form = AddParticipantForm(request.POST)
     if not form.is_valid():
@@ -331,7 +337,7 @@ def checkin_add(request, pk):
         return _to_manage(activity)
     member = Member.objects.get(pk=ids[0], committee_id=activity.committee_id)
     try:
-        services.check_in(
+        services.add_participant(
             activity=activity, member=member, actor=request.user, reason=form.cleaned_data["reason"]
         )
     except services.ActivityError as error:

@@ -120,10 +120,14 @@ def test_staff_may_check_in_a_member_on_approved_leave_who_came(activity, invita
     )
 
 
-def test_staff_check_in_of_an_uninvited_member_adds_them(activity, make_member, office):
+def test_staff_add_an_uninvited_member_who_came(activity, make_member, office):
     walk_in = make_member()
-    services.check_in(activity=activity, member=walk_in, actor=office, when=START)
-    assert Participation.objects.get(activity=activity, member=walk_in).status == P.PRESENT
+    with pytest.raises(services.ActivityError) as error:
+        services.check_in(activity=activity, member=walk_in, actor=office, when=START)
+    assert error.value.code == "not_invited"
+    services.add_participant(activity=activity, member=walk_in, actor=office, when=START)
+    participation = Participation.objects.get(activity=activity, member=walk_in)
+    assert (participation.status, participation.checked_in_by) == (P.PRESENT, office)
 
 
 def test_unit_staff_cannot_check_in_at_another_units_activity(

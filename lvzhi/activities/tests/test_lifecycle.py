@@ -141,7 +141,7 @@ def test_unit_staff_cannot_run_another_units_activity(unit_staff, make_activity,
 
 
 def test_unit_staff_run_their_own_units_activity(unit_staff, make_activity, my_unit):
-    activity = make_activity(organizing_unit=my_unit)
+    activity = make_activity(kind=Activity.Kind.COMMITTEE_MEETING, organizing_unit=my_unit)
     services.publish_activity(activity=activity, actor=unit_staff)
     services.start_activity(activity=activity, actor=unit_staff)
     services.close_activity(activity=activity, actor=unit_staff)

@@ -28,7 +28,8 @@ def _english(settings):
 
 @pytest.fixture
 def activity(make_activity, my_unit):
-    return make_activity(kind=Activity.Kind.PLENARY, status=S.IN_PROGRESS, organizing_unit=my_unit)
+    # A unit's own kind, so that its staff run it as well as the office.
+    return make_activity(kind=Activity.Kind.COMMITTEE_MEETING, status=S.IN_PROGRESS, organizing_unit=my_unit)
 
 
 @pytest.fixture
@@ -84,7 +85,7 @@ def test_oral_and_written_are_two_sources_and_deleting_one_keeps_the_other(activ
 def test_speeches_never_touch_the_attendance_rows(activity, speaker, office):
     activity = services.close_activity(activity=activity, actor=office)
     attendance = _ledger()
-    assert [row[1] for row in attendance] == ["attendance.plenary.present"]
+    assert [row[1] for row in attendance] == ["attendance.committee.present"]
     speech = _record(activity, speaker, office)
     assert len(_ledger()) == 2
     services.delete_speech(speech=speech, actor=office)

@@ -306,9 +306,9 @@ def test_form_errors_for_times(client, office):
 def test_unit_staff_must_choose_their_own_unit(client, unit_staff, my_unit, other_unit):
     client.force_login(unit_staff)
     for unit in ("", other_unit.pk):
-        response = client.post(reverse("activities:new"), form_data(organizing_unit=unit))
+        response = client.post(reverse("activities:new"), form_data(kind="research", organizing_unit=unit))
         assert response.status_code == 200 and "organizing_unit" in response.context["form"].errors
-    response = client.post(reverse("activities:new"), form_data(organizing_unit=my_unit.pk))
+    response = client.post(reverse("activities:new"), form_data(kind="research", organizing_unit=my_unit.pk))
     assert response.status_code == 302
     assert Activity.objects.get().organizing_unit == my_unit
 
@@ -449,7 +449,7 @@ def test_cancel_with_reason(client, office, make_activity):
 
 
 def test_unit_staff_run_their_own_units_activity(client, unit_staff, make_activity, my_unit):
-    activity = make_activity(status=S.DRAFT, organizing_unit=my_unit)
+    activity = make_activity(kind=Activity.Kind.RESEARCH, status=S.DRAFT, organizing_unit=my_unit)
     client.force_login(unit_staff)
     post(client, "publish", activity, version=1)
     activity.refresh_from_db()

@@ -89,7 +89,7 @@ def test_draft_invites_nobody(draft, make_member, office):
 
 
 def test_unit_staff_edit_own_unit_only(make_activity, unit_staff, my_unit, other_unit):
-    mine = make_activity(organizing_unit=my_unit)
+    mine = make_activity(kind=Activity.Kind.RESEARCH, organizing_unit=my_unit)
     services.update_activity(activity=mine, actor=unit_staff, expected_version=1, title="本委活动")
     # …but cannot hand it to another unit or to the office
     for unit in (other_unit, None):
