@@ -22,10 +22,15 @@ from .forms import LeaveRequestForm
 from .models import Activity, CalendarFeed, Participation
 
 CHECKIN_PURPOSE = "activity-checkin"
+# A code still works in the window after its own, so that a scan just as the kiosk changes it counts.
+CHECKIN_GRACE_WINDOWS = 1
 KIOSK_POLL_SECONDS = 5
-# A valid scan by someone not yet signed in is remembered this long (seconds) across the sign-in.
+# A valid scan by someone not yet signed in is remembered in their session across the sign-in, for the
+# scanned code only, until the code itself expires plus this grace (seconds): long enough to type a
+# username and password on a phone, short enough that a forwarded link dies soon after the code it
+# carries (a grant is as good as being in the hall).
 SCAN_GRANT_KEY = "activities.scan_grant"
-SCAN_GRANT_TTL = 10 * 60
+SCAN_GRANT_GRACE = 2 * 60
 OPEN_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
 
 
@@ -176,10 +181,23 @@ def kiosk_code(request, pk):
     return render(request, "activities/_kiosk_code.html", _code_context(request, activity))
 
 
-def _grant_for(request, activity_id):
-    """Whether the session holds an unexpired scan grant for this activity."""
+def _code_valid(token, activity_id):
+    return rotating_tokens.verify_token(
+        token, purpose=CHECKIN_PURPOSE, object_id=activity_id, grace_windows=CHECKIN_GRACE_WINDOWS
+    )
+
+
+def _code_expires(token):
+    """When a (verified) code stops working, as a unix time: the end of the window after the one it
+    names. A token is "<window in base 36>.<signature>" (lvzhi.core.rotating_tokens)."""
+    window = int(token.split(".", 1)[0], 36)
+    return (window + 1 + CHECKIN_GRACE_WINDOWS) * rotating_tokens.DEFAULT_PERIOD
+
+
+def _grant_for(request, activity_id, token):
+    """Whether this session scanned this very code (of this activity) lately: see `scan`."""
     grant = request.session.get(SCAN_GRANT_KEY)
-    if not isinstance(grant, dict) or grant.get("activity") != activity_id:
+    if not isinstance(grant, dict) or grant.get("activity") != activity_id or grant.get("token") != token:
         return False
     try:
         return time.time() <= float(grant.get("until", 0))
@@ -192,20 +210,21 @@ def scan(request, pk, token):
     that link previews and prefetching never check anyone in; POST checks in the signed-in member.
 
     A member who is not signed in scans, then types their password; by then the 30 s code has
-    expired. So an anonymous GET with a valid code leaves a grant in the session (this activity, for
-    SCAN_GRANT_TTL) before sending them to sign in; Django's login keeps session data, and the grant
-    stands in for the code until it is used or runs out."""
+    expired. So an anonymous GET with a valid code leaves a grant in the session (this activity and
+    this code, until the code expires plus SCAN_GRANT_GRACE) before sending them to sign in; Django's
+    login keeps the data of an anonymous session, and the grant stands in for that code, on its own
+    URL only, until it is used or runs out. Another browser opening the same link has no grant."""
     if not request.user.is_authenticated:
-        if request.method == "GET" and rotating_tokens.verify_token(
-            token, purpose=CHECKIN_PURPOSE, object_id=pk
-        ):
-            request.session[SCAN_GRANT_KEY] = {"activity": pk, "until": time.time() + SCAN_GRANT_TTL}
+        if request.method == "GET" and _code_valid(token, pk):
+            request.session[SCAN_GRANT_KEY] = {
+                "activity": pk,
+                "token": token,
+                "until": _code_expires(token) + SCAN_GRANT_GRACE,
+            }
         return redirect_to_login(request.get_full_path())
     activity = get_object_or_404(Activity, pk=pk, committee_id=request.user.committee_id)
     member = _member_or_none(request.user)
-    token_ok = rotating_tokens.verify_token(
-        token, purpose=CHECKIN_PURPOSE, object_id=activity.pk
-    ) or _grant_for(request, activity.pk)
+    token_ok = _code_valid(token, activity.pk) or _grant_for(request, activity.pk, token)
     if request.method == "POST":
         if member is None:
             messages.error(request, _("Only members can check in."))

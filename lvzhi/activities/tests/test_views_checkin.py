@@ -2,14 +2,16 @@
 
 import datetime
 import re
+import time
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
+from lvzhi.activities import views
 from lvzhi.activities.models import Activity, Participation
-from lvzhi.core.rotating_tokens import make_token
+from lvzhi.core.rotating_tokens import DEFAULT_PERIOD, make_token
 
 P = Participation.Status
 PURPOSE = "activity-checkin"
@@ -244,15 +246,66 @@ def test_grant_is_used_once(client, member, activity, invitation, clock):
     assert "scan the QR code on the big screen again" in body
 
 
-def test_grant_expires_after_ten_minutes(client, member, activity, invitation, clock):
+def grant_ends(token):
+    """When a grant for `token` runs out: the code's own life (its window and the one grace window the
+    kiosk allows) plus the grace for typing a password."""
+    window = int(token.split(".")[0], 36)
+    return (window + 2) * DEFAULT_PERIOD + views.SCAN_GRANT_GRACE
+
+
+def test_grant_lasts_as_long_as_the_code_plus_the_grace(client, member, activity, invitation, clock):
     url = scan_url(activity)
     client.get(url)
-    clock.advance(11 * 60)
     sign_in(client, member.user)
+    clock.advance(grant_ends(url.split("/")[-2]) - time.time() - 1)
+    response = client.post(url, follow=True)
+    assert "You are checked in." in response.content.decode()
+
+
+def test_grant_expires_with_the_code_plus_the_grace(client, member, activity, invitation, clock):
+    """Not ten minutes: a forwarded link must die soon after the code it carries."""
+    url = scan_url(activity)
+    client.get(url)
+    sign_in(client, member.user)
+    clock.advance(grant_ends(url.split("/")[-2]) - time.time() + 1)
     response = client.post(url, follow=True)
     invitation.refresh_from_db()
     assert invitation.checked_in_at is None
     assert "scan the QR code on the big screen again" in response.content.decode()
+    assert views.SCAN_GRANT_GRACE <= 2 * 60
+
+
+def test_grant_is_honoured_only_on_the_url_of_the_scanned_code(client, member, activity, invitation, clock):
+    """The grant stands in for the code that was scanned, not for any code of the activity: an old
+    link (forwarded from an earlier scan) gets no help from it."""
+    old = make_token(purpose=PURPOSE, object_id=activity.pk, now=timezone.now() - 5 * MIN)
+    client.get(scan_url(activity))
+    sign_in(client, member.user)
+    clock.advance(60)
+    for method in (client.get, client.post):
+        response = method(scan_url(activity, old), follow=True)
+        assert "scan the QR code on the big screen again" in response.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.checked_in_at is None
+
+
+def test_a_link_forwarded_to_another_session_does_not_carry_the_grant(
+    client, member, activity, invitation, make_member, invite_member, clock
+):
+    from django.test import Client
+
+    url = scan_url(activity)
+    client.get(url)  # the member in the hall scans, and forwards the link
+    friend = make_member(login=True)
+    friend_invitation = invite_member(activity, friend, status=P.CONFIRMED)
+    clock.advance(90)  # the code itself is gone
+    elsewhere = Client()
+    assert elsewhere.get(url).url.startswith(reverse("accounts:login"))
+    sign_in(elsewhere, friend.user)
+    response = elsewhere.post(url, follow=True)
+    assert "scan the QR code on the big screen again" in response.content.decode()
+    friend_invitation.refresh_from_db()
+    assert friend_invitation.checked_in_at is None
 
 
 def test_grant_for_another_activity_does_not_help(
@@ -261,7 +314,8 @@ def test_grant_for_another_activity_does_not_help(
     now = timezone.now()
     other = make_activity(starts_at=now - 5 * MIN, ends_at=now + 60 * MIN, status=Activity.Status.IN_PROGRESS)
     other_invitation = invite_member(other, member, status=P.CONFIRMED)
-    client.get(scan_url(activity))  # grant for `activity`
+    granted = scan_url(activity)
+    client.get(granted)  # grant for `activity`
     old_other_url = scan_url(other)  # a code for `other`, soon expired
     clock.advance(120)
     sign_in(client, member.user)
@@ -269,7 +323,7 @@ def test_grant_for_another_activity_does_not_help(
     other_invitation.refresh_from_db()
     assert other_invitation.checked_in_at is None
     # ... while the grant still works for its own activity
-    client.post(scan_url(activity, make_token(purpose=PURPOSE, object_id=activity.pk, now=now)))
+    client.post(granted)
     invitation.refresh_from_db()
     assert invitation.status == P.PRESENT
 
