@@ -15,7 +15,7 @@ from lvzhi.core.forms import StyledFormMixin
 from lvzhi.core.pagination import paginate
 from lvzhi.core.uploads import UploadRefused
 
-from . import import_jobs, roster_template
+from . import import_jobs, roster_template, tasks
 from .models import RosterImport
 
 IMPORT_PERMS = ("members.add_member", "members.change_member")
@@ -68,6 +68,7 @@ def import_upload(request):
                     actor=request.user,
                     request=request,
                 )
+                tasks.check_when_committed(job)
         except UploadRefused as exc:
             form.add_error("file", str(exc))
         else:
@@ -111,7 +112,10 @@ def import_confirm(request, pk):
         return redirect("members:import_detail", pk=job.pk)
     try:
         with transaction.atomic():
-            import_jobs.confirm(job=job, valid_only=form.cleaned_data["mode"] == "valid", actor=request.user)
+            import_jobs.confirm(
+                job=job, valid_only=form.cleaned_data["mode"] == "valid", actor=request.user, request=request
+            )
+            tasks.import_when_committed(job, request.user)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("members:import_detail", pk=job.pk)

@@ -341,8 +341,11 @@ class ContactUpdateRequest(models.Model):
 class RosterImport(models.Model):
     """One upload of a roster file: checked in the background into a preview, then imported on request.
 
-    The uploaded file stays in private storage (never under a public URL) so that the import re-reads
-    and re-checks it at the moment it is applied: what is written matches the database as it is then.
+    The uploaded file waits in private storage (never under a public URL), encrypted, so that the import
+    re-reads and re-checks it at the moment it is applied: what is written matches the database as it is
+    then. It holds every member's ID and phone number, so it is deleted as soon as the job is over (done,
+    failed, or left unconfirmed for a day: import_jobs.purge_stale); its size and SHA-256 stay here and
+    in the audit log, to tell later which file it was.
     """
 
     class Status(models.TextChoices):
@@ -351,10 +354,11 @@ class RosterImport(models.Model):
         IMPORTING = "importing", _("Importing")
         DONE = "done", _("Imported")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired, not imported")
 
     TRANSITIONS = {
-        Status.CHECKING: {Status.PREVIEW, Status.FAILED},
-        Status.PREVIEW: {Status.IMPORTING},
+        Status.CHECKING: {Status.PREVIEW, Status.FAILED, Status.EXPIRED},
+        Status.PREVIEW: {Status.IMPORTING, Status.EXPIRED},
         Status.IMPORTING: {Status.DONE, Status.FAILED},
     }
 
@@ -365,8 +369,13 @@ class RosterImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    file = models.FileField(_("file"), upload_to="private/imports/%Y/%m/")
+    file = models.FileField(_("file"), upload_to="private/imports/%Y/%m/", blank=True)
     original_name = models.CharField(_("file name"), max_length=255)
+    file_bytes = models.PositiveBigIntegerField(_("file size in bytes"), default=0)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    # Where the person who started the current step works from: the worker's audit rows carry it.
+    client_ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=255, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKING)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
