@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A body larger than the page takes is refused (413) before anything reads it.
+    "lvzhi.core.middleware.RequestSizeLimitMiddleware",
     "lvzhi.accounts.middleware.SessionTimeoutMiddleware",
     "lvzhi.accounts.middleware.AccountPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -175,12 +177,20 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", str(BASE_DIR / "var" / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", str(BASE_DIR / "var" / "media"))
-# Uploads larger than this are refused before they reach a form (photos are small).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Form data other than files (Django's default): nothing lvzhi posts comes near it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEMBER_PHOTO_MAX_BYTES = 2 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(env("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
 ROSTER_MAX_BYTES = 10 * 1024 * 1024
+# Request bodies are refused before the view when larger than the page's files can be
+# (core.middleware.RequestSizeLimitMiddleware): these pages take smaller files than the rest.
+LVZHI_MAX_UPLOAD_BYTES = max(ATTACHMENT_MAX_BYTES, ROSTER_MAX_BYTES)
+LVZHI_UPLOAD_LIMITS = {
+    "members:create": MEMBER_PHOTO_MAX_BYTES,
+    "members:edit": MEMBER_PHOTO_MAX_BYTES,
+    "members:import": ROSTER_MAX_BYTES,
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
@@ -215,10 +225,32 @@ LVZHI_SMS_GATEWAY = env("LVZHI_SMS_GATEWAY", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # ID and mobile numbers are masked in every log line (search URLs, errors): each handler filters.
+    "filters": {"redact_personal_data": {"()": "lvzhi.core.log_filters.RedactPersonalData"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_personal_data"]},
+        # runserver's request lines, as Django logs them, but filtered.
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_personal_data"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
-    # Audit anchors are written at INFO whatever LOG_LEVEL says: they are evidence, not chatter.
-    "loggers": {"lvzhi.audit.anchor": {"level": "INFO"}},
+    "loggers": {
+        # Replaces Django's default handlers of these loggers, which would print unfiltered.
+        "django": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING"), "propagate": False},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # Audit anchors are written at INFO whatever LOG_LEVEL says: they are evidence, not chatter.
+        "lvzhi.audit.anchor": {"level": "INFO"},
+    },
 }
 
 # Demo accounts' password (seed_demo); documented in README. Meets the password policy.

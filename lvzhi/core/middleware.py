@@ -1,4 +1,6 @@
 from django.conf import settings
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 
 
@@ -22,3 +24,38 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# Room for a form's other fields besides its file.
+FORM_FIELDS_ALLOWANCE = 256 * 1024
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body larger than the page can use (413) before anything reads it, so a 30 MB
+    "photo" never reaches temporary storage. The cap is LVZHI_UPLOAD_LIMITS[url name] where a page takes
+    smaller files (a member photo), else LVZHI_MAX_UPLOAD_BYTES, plus room for the form's other fields.
+    Django reads no more of a body than its Content-Length (and none without one), so the header is
+    what to check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > FORM_FIELDS_ALLOWANCE:
+            limit = file_limit(request.path_info)
+            if length > limit + FORM_FIELDS_ALLOWANCE:
+                return render(request, "413.html", {"limit_mb": f"{limit / (1024 * 1024):.0f}"}, status=413)
+        return self.get_response(request)
+
+
+def file_limit(path):
+    """The largest file the page at `path` takes, in bytes."""
+    try:
+        name = resolve(path).view_name
+    except Resolver404:
+        name = ""
+    return settings.LVZHI_UPLOAD_LIMITS.get(name, settings.LVZHI_MAX_UPLOAD_BYTES)

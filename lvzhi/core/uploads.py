@@ -31,6 +31,8 @@ MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 # Tiny parts (printer settings full of zeros) may compress better than 100:1 and harm nobody.
 RATIO_CHECKED_FROM_BYTES = 1024 * 1024
+# A roster workbook has a dozen parts; a Word or PowerPoint file with many pictures a few hundred.
+MAX_IMPORT_ZIP_ENTRIES = 1_000
 MAX_ZIP_ENTRIES = 10_000
 XML_PRECHECK_BYTES = 8 * 1024
 TEXT_SNIFF_BYTES = 64 * 1024
@@ -227,16 +229,30 @@ def _looks_like_text(head, *, complete):
 
 def _check_xlsx(fileobj, size):
     names = _check_zip(
-        fileobj, size, damaged=_("The file is damaged: it cannot be opened as an Excel workbook.")
+        fileobj,
+        size,
+        damaged=_("The file is damaged: it cannot be opened as an Excel workbook."),
+        max_entries=MAX_IMPORT_ZIP_ENTRIES,
     )
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRefused(_("This file is not an Excel workbook (it may be a Word or other Office file)."))
 
 
-def _check_zip(fileobj, size, *, damaged):
-    """Refuse zip bombs and XML bombs in an Office (OOXML) file; return the names of its parts."""
+def _unsafe_entry_name(name):
+    """A part name no Office program writes and an unpacking program could follow out of its folder:
+    absolute, with a drive letter, backslashes or a ".." step, or with control characters."""
+    if name.startswith("/") or "\\" in name or (len(name) > 1 and name[1] == ":"):
+        return True
+    if any(ord(ch) < 32 for ch in name):
+        return True
+    return ".." in name.split("/")
+
+
+def _check_zip(fileobj, size, *, damaged, max_entries=MAX_ZIP_ENTRIES):
+    """Refuse zip bombs, XML bombs and path-traversal part names in an Office (OOXML) file; return the
+    names of its parts."""
     entries = _zip_entry_count(fileobj, size, damaged=damaged)
-    if entries > MAX_ZIP_ENTRIES:
+    if entries > max_entries:
         raise UploadRefused(_bomb())
     try:
         archive = zipfile.ZipFile(fileobj)
@@ -244,6 +260,12 @@ def _check_zip(fileobj, size, *, damaged):
         raise UploadRefused(damaged) from exc
     with archive:
         infos = archive.infolist()
+        if any(_unsafe_entry_name(info.filename) for info in infos):
+            raise UploadRefused(
+                _(
+                    "The file contains parts named outside its own folder (“../”), which Office never writes. It was refused as unsafe."
+                )
+            )
         # The sizes come from the central directory; zipfile never inflates an entry past its declared
         # size, so checking them here bounds what any later reader can unpack.
         total = 0

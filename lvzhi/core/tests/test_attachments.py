@@ -102,3 +102,44 @@ def test_it_refuses_a_file_over_the_cap_and_an_empty_file(settings):
     assert "大文件.pdf" in str(exc.value)
     with pytest.raises(UploadRefused):
         check_attachment(io.BytesIO(b""), "空.pdf")
+
+
+def with_extra_part(data, name, content=b"x"):
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr(zipfile.ZipInfo(name), content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "../../../etc/cron.d/evil",
+        "word/../../evil.sh",
+        "/etc/passwd",
+        "C:/Windows/evil.bat",
+        "word\\..\\..\\evil.bat",
+        "word/media/a\x01b.png",
+    ],
+)
+def test_it_refuses_a_part_named_outside_the_folder(part):
+    with pytest.raises(UploadRefused) as exc:
+        check_attachment(io.BytesIO(with_extra_part(docx_bytes(), part)), "材料.docx")
+    assert "../" in str(exc.value)
+
+
+def test_a_part_whose_name_merely_contains_dots_is_fine():
+    data = with_extra_part(docx_bytes(), "word/media/image..1.png")
+    assert check_attachment(io.BytesIO(data), "材料.docx")[0] == "docx"
+
+
+def test_an_attachment_may_have_more_parts_than_an_import():
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes())) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        for n in range(uploads.MAX_IMPORT_ZIP_ENTRIES + 1):
+            dst.writestr(f"word/media/image{n}.png", b"")
+    assert check_attachment(io.BytesIO(out.getvalue()), "相册.docx")[0] == "docx"

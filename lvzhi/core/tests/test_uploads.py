@@ -172,6 +172,34 @@ def test_it_refuses_a_zip_with_too_many_entries_before_listing_them(monkeypatch)
     )
 
 
+def test_an_import_has_at_most_a_thousand_parts():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as archive:
+        with zipfile.ZipFile(io.BytesIO(workbook_bytes())) as src:
+            for info in src.infolist():
+                archive.writestr(info, src.read(info))
+        for n in range(uploads.MAX_IMPORT_ZIP_ENTRIES):
+            archive.writestr(f"xl/media/{n}.bin", b"")
+
+    message, _file = refused(out.getvalue())
+    assert uploads.MAX_IMPORT_ZIP_ENTRIES == 1000
+    assert message == tr(
+        "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
+    )
+
+
+def test_a_workbook_with_a_part_outside_its_folder_is_refused():
+    data = replace_part(workbook_bytes(), "xl/styles.xml", b"<styleSheet/>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+        dst.writestr("../../evil.sh", b"#!/bin/sh")
+
+    message, _file = refused(out.getvalue())
+    assert "../" in message
+
+
 def test_it_reads_the_entry_count_from_the_end_record():
     data = workbook_bytes()
     position = data.rfind(b"PK\x05\x06")
