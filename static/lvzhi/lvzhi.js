@@ -1,3 +1,41 @@
+// The Content-Security-Policy allows no inline script, so pages carry data-* attributes and this file
+// gives them their behaviour.
+
+// data-confirm on a form or its submit button: ask before sending (deleting, resetting…).
+document.addEventListener("submit", function (event) {
+  var button = event.submitter;
+  var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+  }
+});
+
+document.addEventListener("click", function (event) {
+  var target = event.target.closest("[data-print], [data-select-on-click], [data-history-back], [data-remove-on-click]");
+  if (!target) {
+    return;
+  }
+  if (target.matches("[data-print]")) {
+    window.print();
+  } else if (target.matches("[data-select-on-click]")) {
+    target.select();
+  } else if (target.matches("[data-history-back]") && window.history.length > 1) {
+    // The link's own address is the way back without JavaScript or history.
+    event.preventDefault();
+    window.history.back();
+  } else if (target.matches("[data-remove-on-click]")) {
+    // After htmx has sent the request the button stands for: it is not to be pressed twice.
+    setTimeout(function () { target.remove(); }, 0);
+  }
+});
+
+// A select marked data-autosubmit sends its form when it changes.
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-autosubmit]")) {
+    event.target.form.requestSubmit();
+  }
+});
+
 // A second click on a submit button while the page is loading would send the form twice; the server
 // refuses the repeat (one-time submission tokens), and this keeps people from trying.
 document.addEventListener("submit", function (event) {
