@@ -8,4 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks, crypto  # noqa: F401  (register their system checks)
+        from . import checks, crypto, retention  # noqa: F401  (checks and crypto register system checks)
+
+        retention.register("submission_tokens", retention.purge_submission_tokens)
+        retention.register("sessions", retention.purge_sessions)

@@ -131,6 +131,7 @@ def test_a_service_row_from_a_page_carries_the_address_and_browser(client, offic
             "category": "rules",
             "audience": "members_and_staff",
             "published_on": "2026-03-01",
+            "body": "第一条 委员应当按时参加会议。",
         },
         headers={"user-agent": PHONE_BROWSER, "x-forwarded-for": "198.51.100.77"},
     )
