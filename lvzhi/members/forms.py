@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.conf import settings
@@ -291,6 +292,30 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
         self.fields["sector"].queryset = units.filter(kind=OrgUnit.Kind.SECTOR)
         self.fields["town_committee"].queryset = units.filter(kind=OrgUnit.Kind.TOWN_COMMITTEE)
         self.fields["special_committee"].queryset = units.filter(kind=OrgUnit.Kind.SPECIAL_COMMITTEE)
+
+
+class LookupForm(StyledFormMixin, forms.Form):
+    """A full ID or mobile number to look a member up by; sent by POST so that it stays out of URLs."""
+
+    number = forms.CharField(
+        label=gettext_lazy("ID number or mobile number"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        help_text=gettext_lazy("The whole number: 18 characters of an ID number, or 11 digits of a mobile."),
+    )
+
+    def clean_number(self):
+        """→ (field, value): which field of the member file the number is, and the number itself."""
+        text = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", self.cleaned_data["number"]))
+        id_number = idcard.normalize(text)
+        if idcard.PATTERN.match(id_number):
+            return ("id_number", id_number)
+        phone = normalize_phone(text)
+        if phone == text and MOBILE.match(phone):
+            return ("phone", phone)
+        raise forms.ValidationError(
+            _("Give a whole ID number (18 characters) or a whole mobile number (11 digits starting with 1).")
+        )
 
 
 class ContactUpdateForm(StyledFormMixin, forms.ModelForm):

@@ -418,6 +418,38 @@ def unmask(*, member, field, actor, request=None):
     return getattr(member, field)
 
 
+LOOKUPS = {"id_number": "find_by_id_number", "phone": "find_by_phone"}
+
+
+def lookup_members(*, actor, field, value, request=None):
+    """The members the actor may see whose `field` ("id_number" or "phone") is exactly `value`.
+
+    Finding whose number it is reveals as much as unmasking it, so it takes the unmask permission and
+    every lookup is audited (with the number masked), found or not."""
+    if field not in LOOKUPS:
+        raise ValidationError(_("This field cannot be looked up."))
+    masked = MASKED_FIELDS[field](value)
+    if not actor.has_perm("members.unmask_personal_data"):
+        audit.record(
+            audit.Action.PERMISSION_DENIED,
+            actor=actor,
+            request=request,
+            summary=f"lookup {field}",
+            detail={"field": field, "value": masked},
+            result=audit.Result.FAILURE,
+        )
+        raise AuditedPermissionDenied
+    found = list(getattr(Member.objects.visible_to(actor), LOOKUPS[field])(value))
+    audit.record(
+        audit.Action.LOOKUP,
+        actor=actor,
+        request=request,
+        summary=f"lookup {field}",
+        detail={"field": field, "value": masked, "found": [m.pk for m in found]},
+    )
+    return found
+
+
 @transaction.atomic
 def request_contact_update(*, member, phone, email, address, actor, request=None):
     """A member proposes new contact data for their own file; staff approve it later."""

@@ -12,6 +12,7 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("import/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
     path("import/<int:pk>/confirm/", import_views.import_confirm, name="import_confirm"),
+    path("lookup/", views.member_lookup, name="lookup"),
     path("me/", views.my_file, name="me"),
     path("contact-requests/", views.contact_request_list, name="contact_requests"),
     path(

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import submission
@@ -12,7 +13,14 @@ from lvzhi.core.pagination import paginate
 from lvzhi.organization.models import Term
 
 from . import selectors, services
-from .forms import ContactUpdateForm, DecisionForm, MemberForm, MemberSearchForm, MemberTermForm
+from .forms import (
+    ContactUpdateForm,
+    DecisionForm,
+    LookupForm,
+    MemberForm,
+    MemberSearchForm,
+    MemberTermForm,
+)
 from .models import ContactUpdateRequest, Member, MemberTerm
 from .permissions import get_contact_request_for_user, get_member_for_user
 
@@ -22,10 +30,55 @@ from .permissions import get_contact_request_for_user, get_member_for_user
 def member_list(request):
     form = MemberSearchForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
+    number_typed = selectors.looks_like_personal_number(filters.get("q"))
+    if number_typed and not request.htmx:
+        # A number typed into the search (and sent without htmx) leaves the address bar at once; the
+        # search would find nobody anyway.
+        messages.info(request, _lookup_notice(request.user))
+        return redirect("members:list")
     members = selectors.search_members(Member.objects.visible_to(request.user), **filters)
     page = paginate(request, members, per_page=50)
     template = "members/_list.html" if request.htmx and not request.htmx.boosted else "members/list.html"
-    return render(request, template, {"form": form, "page": page})
+    context = {
+        "form": form,
+        "page": page,
+        "lookup_notice": _lookup_notice(request.user) if number_typed else "",
+        "can_lookup": request.user.has_perm("members.unmask_personal_data"),
+    }
+    response = render(request, template, context)
+    if number_typed:
+        response["HX-Push-Url"] = "false"  # nor does it go into the browser's history
+    return response
+
+
+def _lookup_notice(user):
+    if user.has_perm("members.unmask_personal_data"):
+        return _(
+            "The search does not look for ID or phone numbers. Finding a member by a whole ID or phone "
+            "number is a separate action, recorded in the audit log: use “Look up by ID or phone”."
+        )
+    return _(
+        "The search does not look for ID or phone numbers. Finding a member by a whole ID or phone "
+        "number is a separate action, for staff who may see full personal data."
+    )
+
+
+@login_required
+@never_cache
+def member_lookup(request):
+    """Find a member by a whole ID or phone number, posted so that the number stays out of every URL
+    and log line; only for users who may unmask personal data (checked by the service), every lookup
+    audited."""
+    form = LookupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        field, value = form.cleaned_data["number"]
+        found = services.lookup_members(actor=request.user, field=field, value=value, request=request)
+        context = {"form": LookupForm(), "found": found, "masked": services.MASKED_FIELDS[field](value)}
+        # A fresh form: the number is not written back into the page.
+        return render(request, "members/lookup.html", context)
+    if not request.user.has_perm("members.unmask_personal_data"):
+        raise PermissionDenied("members.unmask_personal_data")
+    return render(request, "members/lookup.html", {"form": form, "found": None})
 
 
 def _current_term_row(member):

@@ -107,6 +107,7 @@ ROUTES = {
     "import_detail": Route(target="import_job"),
     "import_progress": Route(target="import_job"),
     "import_confirm": Route(("POST",), target="import_job", data=lambda s: {"mode": "valid"}),
+    "lookup": Route(("GET", "POST"), data=lambda s: {"number": s.member.id_number}),
 }
 
 # The tables a refused request must leave as they were.
@@ -238,8 +239,13 @@ def test_pages_never_show_another_committee(client, make_user, my_unit, home, fo
 def test_a_member_of_another_committee_cannot_be_searched_for(client, office, home, foreign):
     client.force_login(office)
     for q in (foreign.member.id_number, foreign.member.phone, SECRET):
-        response = client.get(reverse("members:list"), {"q": q})
+        response = client.get(reverse("members:list"), {"q": q}, headers={"HX-Request": "true"})
         assert list(response.context["page"]) == []
+    for number in (foreign.member.id_number, foreign.member.phone):
+        response = client.post(reverse("members:lookup"), {"number": number})
+        assert response.status_code == 200
+        assert response.context["found"] == []
+        assert SECRET not in body(response)
 
 
 @pytest.mark.parametrize(("name", "method"), OBJECT_CASES)
@@ -314,6 +320,10 @@ def test_the_office_can_do_every_action(client, office, home, name):
     if name == "unmask":
         assert response.status_code == 200
         assert unmasked()
+    elif name == "lookup":  # a read, audited
+        assert response.status_code == 200
+        assert response.context["found"] == [home.member]
+        assert AuditEvent.objects.filter(action=AuditEvent.Action.LOOKUP).exists()
     else:
         assert response.status_code == 302
         assert snapshot(WATCHED) != before
