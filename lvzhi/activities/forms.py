@@ -321,6 +321,29 @@ class ActivityFilterForm(StyledFormMixin, forms.Form):
         return qs
 
 
+class ParticipantFilterForm(forms.Form):
+    """The manage page's filters of the participant list (GET); a value that cannot match is ignored."""
+
+    p = forms.ChoiceField(choices=[("", ""), *Participation.Status.choices], required=False)
+    name = forms.CharField(max_length=50, required=False)
+
+    def filter(self, participations):
+        self.is_valid()
+        data = self.cleaned_data
+        if data.get("p"):
+            participations = participations.filter(status=data["p"])
+        if data.get("name"):
+            participations = participations.filter(member__name__contains=data["name"])
+        return participations
+
+
+class ReasonForm(forms.Form):
+    """The reason an act on the manage page may carry (cancelling, reopening, checking in by hand,
+    leaving early): what the services store, checked like any other text (length, no NUL)."""
+
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=1000)
+
+
 class CorrectionForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Attendance"),

@@ -7,7 +7,6 @@ import datetime
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.shortcuts import render
 from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
@@ -27,15 +26,6 @@ from .models import Activity
 
 VIEW_PERMISSION = "activities.view_activity"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-# Periods are turned into datetimes in the local zone; dates at the ends of the calendar would overflow.
-DATE_VALIDATORS = [
-    MinValueValidator(
-        datetime.date(2000, 1, 1), message=gettext_lazy("Give a date from %(limit_value)s on.")
-    ),
-    MaxValueValidator(
-        datetime.date(2100, 12, 31), message=gettext_lazy("Give a date up to %(limit_value)s.")
-    ),
-]
 
 
 def _date_text(value):
@@ -47,8 +37,8 @@ def _date_text(value):
 
 
 class StatsForm(StyledFormMixin, forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT, validators=DATE_VALIDATORS)
-    date_to = forms.DateField(label=gettext_lazy("To"), widget=DATE_INPUT, validators=DATE_VALIDATORS)
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=DATE_INPUT)
     view = forms.ChoiceField(
         label=gettext_lazy("Count by"),
         choices=[
@@ -219,12 +209,8 @@ class StandingReportForm(StyledFormMixin, forms.Form):
         required=False,
         empty_label=gettext_lazy("The latest closed meeting"),
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), required=False, widget=DATE_INPUT, validators=DATE_VALIDATORS
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"), required=False, widget=DATE_INPUT, validators=DATE_VALIDATORS
-    )
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

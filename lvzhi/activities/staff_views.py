@@ -27,6 +27,8 @@ from .forms import (
     AttachmentForm,
     CorrectionForm,
     InviteeRulesForm,
+    ParticipantFilterForm,
+    ReasonForm,
     resolve_names,
 )
 from .models import Activity, ActivityAttachment, Participation
@@ -65,6 +67,16 @@ def _participation(activity, ppk):
 
 def _to_manage(activity):
     return redirect("activities:manage", pk=activity.pk)
+
+
+def _posted_reason(request):
+    """The posted reason, or None after telling the user what is wrong with it (too long, NUL)."""
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data["reason"]
+    for error in form.errors["reason"]:
+        messages.error(request, _("Reason: %(error)s") % {"error": error})
+    return None
 
 
 def with_counts(qs):
@@ -232,15 +244,8 @@ def manage(request, pk):
     activity = _staff_activity(request.user, pk)
     can_run = selectors.can_run(request.user, activity)
     now = timezone.now()
-    participants = _participants(activity)
-    status_filter = request.GET.get("p", "")
-    if status_filter in PStatus.values:
-        participants = participants.filter(status=status_filter)
-    else:
-        status_filter = ""
-    name_filter = request.GET.get("name", "").strip()[:50]
-    if name_filter:
-        participants = participants.filter(member__name__contains=name_filter)
+    filter_form = ParticipantFilterForm(request.GET)
+    participants = filter_form.filter(_participants(activity))
     return render(
         request,
         "activities/staff/manage.html",
@@ -248,8 +253,8 @@ def manage(request, pk):
             "activity": activity,
             "can_run": can_run,
             "participants": participants,
-            "status_filter": status_filter,
-            "name_filter": name_filter,
+            "status_filter": filter_form.cleaned_data.get("p", ""),
+            "name_filter": filter_form.cleaned_data.get("name", ""),
             "participation_statuses": PStatus.choices,
             "summary": _summary(activity),
             "history": activity.status_changes.select_related("actor"),
@@ -290,7 +295,12 @@ LIFECYCLE = {
 def lifecycle(request, pk, action):
     activity = _run_activity(request.user, pk)
     service, needs_reason, done = LIFECYCLE[action]
-    kwargs = {"reason": request.POST.get("reason", "")} if needs_reason else {}
+    kwargs = {}
+    if needs_reason:
+        reason = _posted_reason(request)
+        if reason is None:
+            return _to_manage(activity)
+        kwargs["reason"] = reason
     try:
         service(activity=activity, actor=request.user, expected_version=posted_version(request), **kwargs)
     except services.ActivityError as error:
@@ -305,13 +315,11 @@ def lifecycle(request, pk, action):
 def checkin_member(request, pk, ppk):
     activity = _run_activity(request.user, pk)
     participation = _participation(activity, ppk)
+    reason = _posted_reason(request)
+    if reason is None:
+        return _to_manage(activity)
     try:
-        services.check_in(
-            activity=activity,
-            member=participation.member,
-            actor=request.user,
-            reason=request.POST.get("reason", ""),
-        )
+        services.check_in(activity=activity, member=participation.member, actor=request.user, reason=reason)
     except services.ActivityError as error:
         show_errors(request, error)
     else:
@@ -352,10 +360,11 @@ def checkin_add(request, pk):
 def left_early(request, pk, ppk):
     activity = _run_activity(request.user, pk)
     participation = _participation(activity, ppk)
+    reason = _posted_reason(request)
+    if reason is None:
+        return _to_manage(activity)
     try:
-        services.mark_left_early(
-            participation=participation, actor=request.user, reason=request.POST.get("reason", "")
-        )
+        services.mark_left_early(participation=participation, actor=request.user, reason=reason)
     except services.ActivityError as error:
         show_errors(request, error)
     else:
