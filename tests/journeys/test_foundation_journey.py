@@ -5,8 +5,9 @@ import pyotp
 import pytest
 from django.conf import settings
 
-from lvzhi.accounts.models import TOTPDevice
+from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.core.demo import DemoBuilder
+from lvzhi.core.models import AuditEvent
 from lvzhi.members.models import Member, MemberChange
 
 # serialized_rollback: the flush between journeys would otherwise delete the role groups that a data
@@ -84,9 +85,50 @@ def test_office_edits_a_member_and_the_member_sees_only_their_file(demo, live_se
     assert target.employer_post in diff.inner_text()
     screenshot(page, "07-member-history")
 
+    # The office looks a member up by ID number: the number is posted, never part of an address.
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.click("nav >> text=委员管理")
+    page.click("#member-lookup-link")
+    page.fill("#id_number", target.id_number)
+    page.click("#member-lookup button[type=submit]")
+    result = page.locator("#lookup-result")
+    result.wait_for()
+    assert result.get_by_role("link", name=target.name).is_visible()
+    assert target.masked_id_number in result.inner_text()
+    assert target.id_number not in page.content()
+    screenshot(page, "07a-member-lookup")
+    assert requested and not [url for url in requested if target.id_number in url]
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.LOOKUP, actor__username="office").exists()
+    # Typed into the list's search, the number finds nobody and the page says where to go instead.
+    page.click("nav >> text=委员管理")
+    page.fill("#id_q", target.id_number)
+    page.locator("#member-lookup-notice").wait_for()
+    assert page.locator("#member-table tbody tr").count() == 1  # "no member matches"
+    assert target.id_number not in page.url
+    screenshot(page, "07b-member-search-by-number")
+
     page.click("nav >> text=退出登录")
     page.wait_for_load_state("networkidle")
     assert "/accounts/login/" in page.url
+    context.close()
+
+    # Staff of a special committee edit a member of their unit: only their fields can be changed.
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    sign_in(page, base, "unitstaff")
+    staffed = Member.objects.visible_to(User.objects.get(username="unitstaff")).exclude(pk=target.pk).first()
+    page.goto(f"{base}/members/{staffed.pk}/edit/")
+    assert page.locator("#read-only-note").is_visible()
+    for read_only in ("#id_name", "#id_id_number", "#id_gender", "#id_term-sector", "#id_term-is_standing"):
+        assert page.locator(read_only).is_disabled(), read_only
+    page.fill("#id_employer_post", "县农业农村局副局长")
+    screenshot(page, "07c-unit-staff-edit")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("委员档案已保存").is_visible()
+    staffed.refresh_from_db()
+    assert staffed.employer_post == "县农业农村局副局长"
     context.close()
 
     # The member, on a phone.

@@ -8,7 +8,7 @@ from openpyxl import Workbook, load_workbook
 
 from lvzhi.core import idcard
 from lvzhi.core.demo import DemoBuilder
-from lvzhi.members.models import Member
+from lvzhi.members.models import Member, RosterImport
 
 from .test_foundation_journey import sign_in
 
@@ -79,6 +79,8 @@ def test_staff_import_a_roster_with_errors_and_export_it(demo, live_server, brow
         "司马兰",
     }
     screenshot(page, "23-import-done")
+    job = RosterImport.objects.get()
+    assert not job.file and job.file_sha256  # the upload, with its ID numbers, is gone; its hash stays
 
     page.click("text=返回委员名单")
     page.click("text=导出")
