@@ -11,7 +11,6 @@ the job ends (done, failed, or expired by purge_stale).
 import datetime
 import hashlib
 import io
-import re
 from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
@@ -19,7 +18,8 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit, crypto, masking
+from lvzhi.core import audit, crypto
+from lvzhi.core.log_filters import redact
 from lvzhi.core.uploads import UploadRefused, check_spreadsheet
 
 from . import roster_import
@@ -166,18 +166,12 @@ def _plan(job):
     return roster_import.plan_import(committee=job.committee, table=table, progress=_progress(job))
 
 
-# A full ID number or mobile number standing on its own (not part of a longer run of digits).
-FULL_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-
-
 def mask_numbers(value):
     """`value` (text, or lists and dicts of it) with every full ID and mobile number masked as the pages
     show them. What the preview keeps is read by everyone who may import, and a cell read from the wrong
     column (an ID number in the party column) would otherwise come back in clear in its error message."""
     if isinstance(value, str):
-        value = FULL_ID.sub(lambda m: masking.mask_id_number(m.group()), value)
-        return FULL_PHONE.sub(lambda m: masking.mask_phone(m.group()), value)
+        return redact(value)
     if isinstance(value, list):
         return [mask_numbers(v) for v in value]
     if isinstance(value, dict):
