@@ -24,7 +24,8 @@ from lvzhi.activities.models import Activity, Participation
 from lvzhi.core import docx_official
 from lvzhi.core.demo import DemoBuilder
 from lvzhi.ledger.models import DutyRecord
-from lvzhi.members.models import MemberTerm
+from lvzhi.members.models import Member, MemberTerm
+from lvzhi.organization.models import OrgUnit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -157,6 +158,42 @@ def test_standing_meeting_from_invitation_to_attendance_notice(
     for member in standing:
         assert rows.filter(has_text=member.name).count() == 1, member.name
     screenshot(office, "42-activity-manage-published")
+
+    # 1b. Unit staff may not do the same: their form offers only their units' kinds, their units and no
+    # "all members" or "all 常委"; a member outside their units, named anyway, is refused on the field.
+    unit_staff = User.objects.get(username="unitstaff")
+    unit_ctx = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+    unit_page = unit_ctx.new_page()
+    sign_in(unit_page, base, unit_staff.username)
+    unit_page.goto(base + reverse("activities:new"))
+    unit_page.wait_for_selector("#id_title")
+    kinds = unit_page.eval_on_selector_all("#id_kind option", "options => options.map(o => o.value)")
+    assert Activity.Kind.RESEARCH.value in kinds
+    assert not set(kinds) & set(Activity.COMMITTEE_KINDS)
+    assert unit_page.locator("#invitee-rules #id_all_members, #invitee-rules #id_standing").count() == 0
+    offered = unit_page.eval_on_selector_all(
+        "#id_units option", "options => options.map(o => Number(o.value))"
+    )
+    assert offered and set(offered) <= unit_staff.unit_ids()
+    visible = Member.objects.visible_to(unit_staff)
+    outsider = next(
+        m
+        for m in standing
+        if not visible.filter(pk=m.pk).exists() and Member.objects.filter(name=m.name).count() == 1
+    )
+    unit_page.select_option("#id_kind", Activity.Kind.RESEARCH.value)
+    unit_page.select_option("#id_organizing_unit", str(OrgUnit.objects.get(name="经济委员会").pk))
+    unit_page.fill("#id_title", "赴开发区调研营商环境（旅程测试）")
+    unit_page.fill("#id_starts_at", starts.strftime("%Y-%m-%dT%H:%M"))
+    unit_page.fill("#id_ends_at", (starts + datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
+    unit_page.fill("#invitee-rules #id_names", outsider.name)
+    with unit_page.expect_navigation():
+        unit_page.click("main form:has(#id_title) button[type=submit]")
+    refusal = unit_page.locator("#invitee-rules .invalid-feedback").inner_text()
+    assert outsider.name in refusal and "不是本单位的委员" in refusal
+    assert not Activity.objects.filter(title="赴开发区调研营商环境（旅程测试）").exists()
+    screenshot(unit_page, "42b-unit-staff-form-refused")
+    unit_ctx.close()
 
     # 2. One 常委 asks for leave on a phone.
     member_ctx = phone(browser)
