@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 
 from lvzhi.accounts.roles import Role
@@ -16,6 +18,14 @@ def _tasks_run_in_the_test(settings):
 def _audit_anchors_in_a_temporary_file(settings, tmp_path):
     # Anchors of the audit chain are appended to a file (core/audit_anchor.py): each test its own.
     settings.LVZHI_AUDIT_ANCHOR_FILE = str(tmp_path / "audit-anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
+def _rate_limits_start_afresh(settings):
+    # Rate-limit counters live in the cache, which outlives a test and, on Redis, is shared by the
+    # parallel workers (so clearing it would wipe another worker's counts mid-test): a key prefix of its
+    # own gives every test fresh counters.
+    settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
 @pytest.fixture(autouse=True)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "django_ratelimit",
     "lvzhi.core",
     "lvzhi.accounts",
     "lvzhi.organization",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "lvzhi.core.audit.AuditContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "lvzhi.core.middleware.LanguageMiddleware",
+    # Per-address limit on all requests (LVZHI_SITE_RATE_LIMIT), answered in the user's language.
+    "lvzhi.accounts.throttle.SiteRateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -149,6 +152,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "lvzhi.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "lvzhi.accounts.validators.PasswordHistoryValidator", "OPTIONS": {"keep": 5}},
+    {"NAME": "lvzhi.accounts.validators.UsernameRunValidator", "OPTIONS": {"run": 3}},
+    {"NAME": "lvzhi.accounts.validators.AdministratorLengthValidator", "OPTIONS": {"min_length": 15}},
 ]
 # Staff and administrator passwords expire (roles with accounts.password_expires).
 PASSWORD_MAX_AGE = timedelta(days=90)
@@ -157,9 +162,20 @@ PASSWORD_MAX_AGE = timedelta(days=90)
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
 LOGIN_LOCKOUT_DURATION = timedelta(minutes=30)
+# Per client address (django-ratelimit, counters in the default cache: Redis in production). An office
+# behind one NAT address shares these, hence the environment switches.
+LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10/m")
+SECOND_FACTOR_RATE_LIMIT = env("SECOND_FACTOR_RATE_LIMIT", "10/m")
+LVZHI_SITE_RATE_LIMIT = env("LVZHI_SITE_RATE_LIMIT", "600/m")
+if not PRODUCTION:
+    # Development runs one process on the local-memory cache, which django-ratelimit rightly calls
+    # unshared; production must have REDIS_URL, and there the check stays on.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
-# Sessions end after 30 minutes idle and 12 hours in any case (enforced by SessionTimeoutMiddleware).
+# Sessions end after 30 minutes idle (15 for the administrators) and 12 hours in any case
+# (enforced by SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+ADMIN_SESSION_IDLE_TIMEOUT = timedelta(minutes=15)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -224,6 +240,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+    if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+        # django-ratelimit lists only third-party Redis clients as supported; Django's own Redis cache
+        # is shared and increments atomically (INCRBY), which is all the limits need.
+        SILENCED_SYSTEM_CHECKS.append("django_ratelimit.W001")
 
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated); from any
 # other address the header is ignored, since a client can write anything into it.
@@ -265,8 +285,9 @@ LOGGING = {
         # Replaces Django's default handlers of these loggers, which would print unfiltered.
         "django": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING"), "propagate": False},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        # Audit anchors are written at INFO whatever LOG_LEVEL says: they are evidence, not chatter.
-        "lvzhi.audit.anchor": {"level": "INFO"},
+        # In production audit anchors are logged whatever LOG_LEVEL says: they are evidence, kept outside
+        # the database (send them to syslog). In development they would only clutter the console.
+        "lvzhi.audit.anchor": {"level": "INFO" if PRODUCTION else env("LOG_LEVEL", "WARNING")},
     },
 }
 

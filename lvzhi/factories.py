@@ -7,6 +7,7 @@ import factory
 import pyotp
 from django.contrib.auth.models import Group
 
+from lvzhi.accounts import second_factor
 from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard
@@ -108,8 +109,9 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def enrol_second_factor(self, create, extracted, **kwargs):
-        """Administrator roles must enrol an authenticator; tests get one unless they ask for none."""
-        if extracted is not False and self.has_perm("accounts.requires_second_factor"):
+        """Administrators and holders of rights to full personal data must enrol an authenticator;
+        tests get one unless they ask for none."""
+        if extracted is not False and second_factor.required_for(self):
             TOTPDevice.objects.create(user=self, secret=pyotp.random_base32())
 
     @factory.post_generation

@@ -58,3 +58,10 @@ def record_failure(request, username):
             summary=f"locked until {now + settings.LOGIN_LOCKOUT_DURATION:%Y-%m-%d %H:%M}",
             result=audit.Result.FAILURE,
         )
+
+
+def purge_sign_in_records(now):
+    """Failed sign-ins that no longer count and lockouts that have ended; the audit log keeps both."""
+    failures, _ = LoginFailure.objects.filter(at__lt=now - settings.LOGIN_FAILURE_WINDOW).delete()
+    lockouts, _ = Lockout.objects.filter(until__lt=now).delete()
+    return failures + lockouts

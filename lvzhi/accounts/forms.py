@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -51,7 +52,29 @@ class UserCreateForm(StyledFormMixin, NewPasswordMixin, forms.ModelForm):
         )
 
 
-class UserEditForm(StyledFormMixin, forms.ModelForm):
+def _field_label(name):
+    return capfirst(User._meta.get_field(name).verbose_name)
+
+
+class UserEditForm(StyledFormMixin, forms.Form):
+    """The system administrator's edit of an account; services.update_user saves it."""
+
+    display_name = forms.CharField(label=_field_label("display_name"), max_length=64, required=False)
+    is_active = forms.BooleanField(
+        label=_field_label("is_active"),
+        required=False,
+        help_text=gettext_lazy(
+            "Unselect this instead of deleting accounts: a disabled account cannot sign in, and its "
+            "sessions end for good."
+        ),
+    )
+    units = forms.ModelMultipleChoiceField(
+        label=_field_label("units"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=User._meta.get_field("units").help_text,
+    )
     member = forms.ModelChoiceField(
         label=gettext_lazy("Member file"),
         queryset=Member.objects.none(),
@@ -59,31 +82,22 @@ class UserEditForm(StyledFormMixin, forms.ModelForm):
         help_text=gettext_lazy("For a member's account: the file the member sees as their own."),
     )
 
-    class Meta:
-        model = User
-        fields = ["display_name", "is_active", "units"]
-        widgets = {"units": forms.CheckboxSelectMultiple}
-
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
-        committee = self.instance.committee
+        committee = account.committee
         self.fields["units"].queryset = OrgUnit.objects.filter(
             committee=committee,
             kind__in=[OrgUnit.Kind.SPECIAL_COMMITTEE, OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SECTOR],
         ).order_by("kind", "sort_order")
         self.fields["member"].queryset = Member.objects.filter(committee=committee).filter(
             user__isnull=True
-        ) | Member.objects.filter(user=self.instance)
-        self.fields["member"].initial = getattr(self.instance, "member", None)
-
-    def save(self, commit=True):
-        user = super().save(commit)
-        member = self.cleaned_data.get("member")
-        Member.objects.filter(user=user).exclude(pk=getattr(member, "pk", None)).update(user=None)
-        if member is not None and member.user_id != user.pk:
-            member.user = user
-            member.save(update_fields=["user"])
-        return user
+        ) | Member.objects.filter(user=account)
+        self.initial = {
+            "display_name": account.display_name,
+            "is_active": account.is_active,
+            "units": list(account.units.all()),
+            "member": getattr(account, "member", None),
+        }
 
 
 class RoleForm(StyledFormMixin, forms.Form):

@@ -11,18 +11,21 @@ from django.utils.translation import gettext as _
 from lvzhi.core import audit
 
 from . import second_factor
+from .roles import is_administrator
 
 LOGIN_AT = "lvzhi_login_at"
 LAST_SEEN = "lvzhi_last_seen"
 
 
 class SessionTimeoutMiddleware:
-    """Ends a session after SESSION_IDLE_TIMEOUT without requests or SESSION_ABSOLUTE_TIMEOUT after
-    sign-in, whichever comes first. Times are kept in the session, so they hold on any cache or DB."""
+    """Ends a session after SESSION_IDLE_TIMEOUT without requests (ADMIN_SESSION_IDLE_TIMEOUT for the
+    three administrators) or SESSION_ABSOLUTE_TIMEOUT after sign-in, whichever comes first. Times are
+    kept in the session, so they hold on any cache or DB."""
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        self.admin_idle = settings.ADMIN_SESSION_IDLE_TIMEOUT.total_seconds()
         self.absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
 
     def __call__(self, request):
@@ -32,7 +35,8 @@ class SessionTimeoutMiddleware:
             session = request.session
             login_at = session.setdefault(LOGIN_AT, now)
             last_seen = session.get(LAST_SEEN, now)
-            if now - last_seen > self.idle or now - login_at > self.absolute:
+            idle = self.admin_idle if is_administrator(user) else self.idle
+            if now - last_seen > idle or now - login_at > self.absolute:
                 audit.record(audit.Action.SESSION_EXPIRED, actor=user, request=request)
                 logout(request)
                 messages.info(request, _("Your session has expired. Please sign in again."))
@@ -43,7 +47,8 @@ class SessionTimeoutMiddleware:
 
 class AccountPolicyMiddleware:
     """Holds a signed-in user on one page until their account meets the policy: a new password when an
-    administrator set it or it expired, then an enrolled authenticator for the administrator roles.
+    administrator set it or it expired, then an enrolled authenticator for the administrator roles and
+    the holders of rights to full personal data.
     Only that page, sign-out and static files stay reachable."""
 
     def __init__(self, get_response):
@@ -61,7 +66,7 @@ class AccountPolicyMiddleware:
             elif second_factor.required_for(user) and not second_factor.enrolled(user):
                 target = "accounts:second_factor_setup"
                 notice = _(
-                    "Administrators sign in with a second factor. Please set up your authenticator app."
+                    "Your account signs in with a second factor. Please set up your authenticator app."
                 )
             if target and request.path not in {reverse(target), reverse("accounts:logout")}:
                 messages.warning(request, notice)

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.core.fields import EncryptedCharField
@@ -35,6 +36,9 @@ class User(AbstractUser):
             "Set when an administrator gives the password; the user must choose their own at sign-in."
         ),
     )
+    # Mixed into the session hash: raising it ends every session of the user, for good (a disabled
+    # account's old cookie must not work again when the account is enabled again).
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -54,6 +58,21 @@ class User(AbstractUser):
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
         self.must_change_password = False
+
+    def get_session_auth_hash(self):
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, *, secret):
+        return salted_hmac(
+            "lvzhi.accounts.User.session_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def password_expired(self):
         """Staff and administrator passwords expire (DESIGN §8); members' do not."""
@@ -131,3 +150,27 @@ class Lockout(models.Model):
 
     def __str__(self):
         return f"{self.username} until {self.until:%Y-%m-%d %H:%M}"
+
+
+class CredentialReset(models.Model):
+    """An administrator (or the server's operator, actor None) reset a user's password or second factor.
+    Kept so that one person cannot reset both of a privileged account (see services)."""
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", _("Password")
+        SECOND_FACTOR = "second_factor", _("Second factor")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="credential_resets")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("reset by")
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("credential reset")
+        verbose_name_plural = _("credential resets")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -4,7 +4,8 @@ The data migration `0003_roles` creates the groups from this table; a change to 
 data migration that calls `sync_roles` again (as `0005_roles_second_factor` does).
 """
 
-from django.db.models import TextChoices
+from django.contrib.auth.models import Permission
+from django.db.models import Q, TextChoices
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,29 @@ class Role(TextChoices):
 
 # The three administrators are separate (等保 三员分立): none of them sees members' personal data.
 ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
+
+# The rights that show or hand out members' full personal data: unmasked ID and phone numbers on the
+# pages and in the roster export (lvzhi/members/export_views.py gates `unmask` on the same permission).
+# Their holders sign in with a second factor and their credentials are reset with the administrators' care.
+PERSONAL_DATA_PERMISSIONS = ("members.unmask_personal_data",)
+
+
+def is_administrator(user):
+    """Whether the account holds one of the three administrator roles (active or not)."""
+    return user.groups.filter(name__in=[r.value for r in ADMIN_ROLES]).exists()
+
+
+def holds_personal_data_rights(user):
+    """Whether the account may unmask or export full personal data. Read from its roles and own
+    permissions directly: `has_perm` answers no for a disabled account, which may be enabled again."""
+    if user.is_superuser:
+        return True
+    wanted = Q()
+    for dotted in PERSONAL_DATA_PERMISSIONS:
+        app_label, codename = dotted.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(wanted).filter(Q(group__user=user) | Q(user=user)).exists()
+
 
 _ORG_VIEW = [
     "organization.view_committee",

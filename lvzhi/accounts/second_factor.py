@@ -1,4 +1,5 @@
-"""TOTP second factor (RFC 6238, 30-second steps, 6 digits) for the administrator roles (DESIGN §8)."""
+"""TOTP second factor (RFC 6238, 30-second steps, 6 digits) for the administrator roles and for the
+holders of rights to full personal data (DESIGN §8)."""
 
 import pyotp
 import segno
@@ -6,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import TOTPDevice
+from .roles import PERSONAL_DATA_PERMISSIONS
 
 ISSUER = "lvzhi"
 # One step either side absorbs a phone clock that is up to 30 s off.
@@ -13,7 +15,10 @@ VALID_WINDOW = 1
 
 
 def required_for(user):
-    return user.is_authenticated and user.has_perm("accounts.requires_second_factor")
+    return user.is_authenticated and (
+        user.has_perm("accounts.requires_second_factor")
+        or any(user.has_perm(perm) for perm in PERSONAL_DATA_PERMISSIONS)
+    )
 
 
 def enrolled(user):

@@ -1,15 +1,38 @@
-"""Account administration. The three administrators are separate (三员分立): the system administrator
-manages accounts, the security administrator assigns roles, the auditor reads what both did."""
+"""Account administration under 三员分立: the system administrator (accounts.manage_users) creates and
+edits accounts, the security administrator (accounts.assign_roles) assigns roles and unlocks accounts,
+the auditor reads what both did. No administrator can act as another.
+
+Resetting a password or a second factor (a forgotten password, a lost phone):
+
+- Privileged accounts are those holding an administrator role (系统管理员, 安全保密管理员, 安全审计员) or
+  a right to full personal data (roles.PERSONAL_DATA_PERMISSIONS: unmasked ID and phone numbers, on the
+  pages and in the roster export), whether the account is enabled now or not.
+- An ordinary account is reset by the system administrator.
+- A privileged account is reset only by a security administrator, never by the system administrator:
+  else the system administrator could sign in as the auditor, or as office staff who see personal data.
+- Nobody resets their own password or second factor this way: they change their password themselves,
+  and their lost phone is another administrator's task.
+- One person may not reset both the password and the second factor of a privileged account unless its
+  owner has signed in since the first of the two resets: whoever chose the new password and faces no
+  second factor would hold the account. Another security administrator does the other reset, or, where
+  there is none, the operator on the server with `manage.py reset_credentials` (audited, actor None).
+- Every reset is audited with the request, is kept as a CredentialReset, and ends every session of the
+  account (session_epoch); a password set by someone else must be changed at the next sign-in.
+
+Disabling an account ends its sessions for good too (update_user), and a granted administrator role
+makes the account choose a new password, so that the administrators' longer minimum applies.
+"""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
 
-from .models import User
-from .roles import ADMIN_ROLES, Role
+from .models import CredentialReset, Lockout, LoginFailure, TOTPDevice, User
+from .roles import ADMIN_ROLES, Role, holds_personal_data_rights, is_administrator
 
 
 @transaction.atomic
@@ -20,6 +43,52 @@ def create_user(*, committee, username, display_name, password, actor, request=N
     user.full_clean(exclude=["password"])
     user.save()
     audit.record(audit.Action.CREATE, actor=actor, request=request, obj=user, summary=username)
+    return user
+
+
+@transaction.atomic
+def update_user(*, user, display_name, is_active, units, member, actor, request=None):
+    """The system administrator's edit of an account. Disabling it ends all of its sessions for good."""
+    if not actor.has_perm("accounts.manage_users") or actor.committee_id != user.committee_id:
+        raise PermissionDenied("accounts.manage_users")
+    foreign_units = [u for u in units if u.committee_id != user.committee_id]
+    if foreign_units or (member is not None and member.committee_id != user.committee_id):
+        raise PermissionDenied("another committee")
+    if member is not None and member.user_id not in (None, user.pk):
+        raise ValidationError(
+            _("The member file of %(member)s already belongs to another account.") % {"member": member}
+        )
+    current_member = getattr(user, "member", None)
+    changed = []
+    if display_name != user.display_name:
+        changed.append("display_name")
+    if is_active != user.is_active:
+        changed.append("is_active")
+    if {u.pk for u in units} != set(user.units.values_list("pk", flat=True)):
+        changed.append("units")
+    if member != current_member:
+        changed.append("member")
+    if user.is_active and not is_active:
+        user.session_epoch += 1
+    user.display_name = display_name
+    user.is_active = is_active
+    user.save(update_fields=["display_name", "is_active", "session_epoch"])
+    user.units.set(units)
+    if current_member is not None and current_member != member:
+        current_member.user = None
+        current_member.save(update_fields=["user"])
+    if member is not None and member.user_id != user.pk:
+        member.user = user
+        member.save(update_fields=["user"])
+    if changed:
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            request=request,
+            obj=user,
+            summary=user.username,
+            detail={"fields": changed},
+        )
     return user
 
 
@@ -43,6 +112,12 @@ def set_roles(*, user, roles, actor, request=None):
     user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
     after = sorted(r.value for r in roles)
     if before != after:
+        granted_admin = {r.value for r in ADMIN_ROLES} & (set(after) - set(before))
+        if granted_admin:
+            # The password was chosen under the rules for ordinary accounts; the administrators' longer
+            # minimum applies from the next sign-in on.
+            user.must_change_password = True
+            user.save(update_fields=["must_change_password"])
         audit.record(
             audit.Action.ROLE_CHANGE,
             actor=actor,
@@ -54,10 +129,159 @@ def set_roles(*, user, roles, actor, request=None):
     return user
 
 
+def is_privileged(user):
+    return is_administrator(user) or holds_personal_data_rights(user)
+
+
+def may_reset(actor, user):
+    """Whether `actor` may reset the password or second factor of `user` at all; the two-person rule
+    (reset_refusal) may still stand in the way of one of them."""
+    if actor.pk == user.pk or actor.committee_id != user.committee_id:
+        return False
+    if is_privileged(user):
+        return actor.has_perm("accounts.assign_roles")
+    return actor.has_perm("accounts.manage_users")
+
+
+def reset_refusal(actor, user, kind):
+    """Why `actor`, who may reset `user`, must not reset its `kind` now, or None.
+
+    They reset the other credential of this privileged account and its owner has not signed in since.
+    The message names who can do it instead."""
+    if not is_privileged(user):
+        return None
+    other = (
+        CredentialReset.Kind.SECOND_FACTOR
+        if kind == CredentialReset.Kind.PASSWORD
+        else CredentialReset.Kind.PASSWORD
+    )
+    earlier = CredentialReset.objects.filter(user=user, actor=actor, kind=other)
+    if user.last_login is not None:
+        earlier = earlier.filter(at__gt=user.last_login)
+    if not earlier.exists():
+        return None
+    colleagues = (
+        User.objects.filter(committee_id=user.committee_id, is_active=True, groups__name=Role.SECADMIN.value)
+        .exclude(pk__in=[actor.pk, user.pk])
+        .order_by("username")
+        .values_list("username", flat=True)
+    )
+    params = {
+        "account": user.username,
+        "done": CredentialReset.Kind(other).label,
+        "kind": CredentialReset.Kind(kind).label,
+        "option": "--password" if kind == CredentialReset.Kind.PASSWORD else "--second-factor",
+        "names": "、".join(colleagues),
+    }
+    if params["names"]:
+        return (
+            _(
+                "You reset the %(done)s of %(account)s and its owner has not signed in since. One person may "
+                "not reset both the password and the second factor of an account, or they could take it "
+                "over: another security administrator (%(names)s) must reset its %(kind)s."
+            )
+            % params
+        )
+    return (
+        _(
+            "You reset the %(done)s of %(account)s and its owner has not signed in since. One person may not "
+            "reset both the password and the second factor of an account, or they could take it over. "
+            "There is no other security administrator: the operator of the server resets its %(kind)s with "
+            "the command “manage.py reset_credentials %(account)s %(option)s”."
+        )
+        % params
+    )
+
+
+def _check_reset(actor, user, kind, from_command_line):
+    if actor is None:
+        # The operator on the server already holds the database; the command line is the way out when
+        # no second administrator exists.
+        if not from_command_line:
+            raise PermissionDenied("a reset needs an actor")
+        return
+    if not may_reset(actor, user):
+        raise PermissionDenied("accounts.reset_credentials")
+    if refusal := reset_refusal(actor, user, kind):
+        raise ValidationError(refusal, code="two_person_rule")
+
+
+def _audit_reset(action, *, user, actor, request, from_command_line, summary):
+    audit.record(
+        action,
+        actor=actor,
+        request=request,
+        committee=user.committee,
+        obj=user,
+        summary=f"{summary} (command line: manage.py reset_credentials)" if from_command_line else summary,
+        detail={"account": user.username},
+    )
+
+
 @transaction.atomic
-def reset_password(*, user, password, actor, request=None):
+def reset_password(*, user, password, actor, request=None, from_command_line=False):
+    """Give `user` a password that they must change at their next sign-in; ends their sessions."""
+    _check_reset(actor, user, CredentialReset.Kind.PASSWORD, from_command_line)
     user.set_password(password)
     user.must_change_password = True
-    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
-    audit.record(audit.Action.PASSWORD_RESET, actor=actor, request=request, obj=user, summary=user.username)
+    user.session_epoch += 1
+    user.save(update_fields=["password", "password_changed_at", "must_change_password", "session_epoch"])
+    CredentialReset.objects.create(user=user, kind=CredentialReset.Kind.PASSWORD, actor=actor)
+    _audit_reset(
+        audit.Action.PASSWORD_RESET,
+        user=user,
+        actor=actor,
+        request=request,
+        from_command_line=from_command_line,
+        summary=user.username,
+    )
+    return user
+
+
+@transaction.atomic
+def reset_second_factor(*, user, actor, request=None, from_command_line=False):
+    """Remove the user's authenticator (a lost phone): they enrol a new one at their next sign-in."""
+    _check_reset(actor, user, CredentialReset.Kind.SECOND_FACTOR, from_command_line)
+    TOTPDevice.objects.filter(user=user).delete()
+    user.session_epoch += 1
+    user.save(update_fields=["session_epoch"])
+    CredentialReset.objects.create(user=user, kind=CredentialReset.Kind.SECOND_FACTOR, actor=actor)
+    _audit_reset(
+        audit.Action.UPDATE,
+        user=user,
+        actor=actor,
+        request=request,
+        from_command_line=from_command_line,
+        summary="second factor reset",
+    )
+    return user
+
+
+def current_lockouts(committee):
+    """Lockouts in force on the usernames of the committee's accounts, soonest to end first."""
+    usernames = User.objects.filter(committee=committee).values("username")
+    return Lockout.objects.filter(username__in=usernames, until__gt=timezone.now()).order_by("until")
+
+
+@transaction.atomic
+def unlock(*, user, actor, request=None):
+    """The security administrator ends the lockout of an account (after making sure it is its owner who
+    asks); the failure count starts afresh."""
+    if not actor.has_perm("accounts.assign_roles") or actor.committee_id != user.committee_id:
+        raise PermissionDenied("accounts.assign_roles")
+    now = timezone.now()
+    locks = Lockout.objects.select_for_update().filter(username=user.username, until__gt=now)
+    until = max((lock.until for lock in locks), default=None)
+    if until is None:
+        raise ValidationError(_("%(account)s is not locked.") % {"account": user.username})
+    locks.update(until=now)
+    LoginFailure.objects.filter(username=user.username).delete()
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        request=request,
+        obj=user,
+        summary="unlocked",
+        detail={"account": user.username, "locked_until": until.isoformat()},
+    )
     return user

@@ -17,4 +17,6 @@ urlpatterns = [
     path(
         "users/<int:pk>/second-factor/reset/", views.user_second_factor_reset, name="user_second_factor_reset"
     ),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("lockouts/", views.lockout_list, name="lockout_list"),
 ]

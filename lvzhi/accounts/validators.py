@@ -4,6 +4,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from .roles import is_administrator
+
 
 class CharacterClassValidator:
     """At least `min_classes` of: lower-case letters, upper-case letters, digits, other symbols."""
@@ -51,3 +53,48 @@ class PasswordHistoryValidator:
 
     def get_help_text(self):
         return _("Your password must differ from your last %(n)d passwords.") % {"n": self.keep}
+
+
+class UsernameRunValidator:
+    """Refuses a password that contains `run` or more consecutive characters of the username, in any
+    case ("Wang" in "xWANg-2026"). Django's similarity check misses short runs inside long passwords."""
+
+    def __init__(self, run=3):
+        self.run = run
+
+    def validate(self, password, user=None):
+        username = (getattr(user, "username", "") or "").lower()
+        password = password.lower()
+        for start in range(len(username) - self.run + 1):
+            if username[start : start + self.run] in password:
+                raise ValidationError(
+                    _("Your password must not contain %(n)d or more consecutive characters of your username.")
+                    % {"n": self.run},
+                    code="password_contains_username",
+                )
+
+    def get_help_text(self):
+        return _("Your password must not contain %(n)d or more consecutive characters of your username.") % {
+            "n": self.run
+        }
+
+
+class AdministratorLengthValidator:
+    """The three administrators' passwords are longer. An account that is granted an administrator role
+    must choose a new password at its next sign-in (services.set_roles), so that this applies."""
+
+    def __init__(self, min_length=15):
+        self.min_length = min_length
+
+    def validate(self, password, user=None):
+        if user is None or user.pk is None or not is_administrator(user):
+            return
+        if len(password) < self.min_length:
+            raise ValidationError(
+                _("An administrator's password must have at least %(n)d characters.")
+                % {"n": self.min_length},
+                code="password_too_short_for_administrator",
+            )
+
+    def get_help_text(self):
+        return _("An administrator's password must have at least %(n)d characters.") % {"n": self.min_length}

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,10 +22,10 @@ from lvzhi.core.forms import StyledFormMixin
 from lvzhi.core.pagination import paginate
 from lvzhi.core.permissions import require_perm
 
-from . import second_factor, services
+from . import second_factor, services, throttle
 from .backends import is_locked, record_failure
 from .forms import PasswordResetForm, RoleForm, UserCreateForm, UserEditForm, UserSearchForm
-from .models import TOTPDevice, User
+from .models import CredentialReset, User
 
 PENDING_LOGIN = "lvzhi_pending_login"
 PENDING_LOGIN_SECONDS = 300
@@ -46,6 +47,7 @@ class StyledPasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     pass
 
 
+@method_decorator(throttle.limit_posts("login", "LOGIN_RATE_LIMIT"), name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = LoginForm
@@ -77,6 +79,7 @@ class SecondFactorForm(StyledFormMixin, forms.Form):
     )
 
 
+@throttle.limit_posts("second_factor", "SECOND_FACTOR_RATE_LIMIT")
 def second_factor_verify(request):
     """Second step of an administrator's sign-in: the TOTP code. Wrong codes count towards the lockout."""
     pending = request.session.get(PENDING_LOGIN)
@@ -210,22 +213,34 @@ def user_create(request):
 def user_edit(request, pk):
     account = get_account_for_user(request.user, pk)
     can_manage = request.user.has_perm("accounts.manage_users")
-    form = UserEditForm(request.POST or None, instance=account) if can_manage else None
+    # An unticked checkbox and an empty name post nothing: a POST is bound even when it is empty.
+    data = request.POST if request.method == "POST" else None
+    form = UserEditForm(data, account=account) if can_manage else None
     if request.method == "POST":
         require_perm(request.user, "accounts.manage_users")
         if form.is_valid():
-            with transaction.atomic():
-                form.save()
-                audit.record(
-                    audit.Action.UPDATE,
+            cleaned = form.cleaned_data
+            try:
+                services.update_user(
+                    user=account,
+                    display_name=cleaned["display_name"],
+                    is_active=cleaned["is_active"],
+                    units=list(cleaned["units"]),
+                    member=cleaned["member"],
                     actor=request.user,
                     request=request,
-                    obj=account,
-                    summary=account.username,
-                    detail={"fields": form.changed_data},
                 )
-            messages.success(request, _("Saved."))
-            return redirect("accounts:user_edit", pk=account.pk)
+            except ValidationError as exc:
+                form.add_error("member", exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("accounts:user_edit", pk=account.pk)
+    may_reset = services.may_reset(request.user, account)
+    refusals = {
+        kind: services.reset_refusal(request.user, account, kind) if may_reset else None
+        for kind in CredentialReset.Kind
+    }
+    can_reset = {kind.value: may_reset and refusals[kind] is None for kind in CredentialReset.Kind}
     role_form = RoleForm(initial={"roles": list(account.groups.values_list("name", flat=True))})
     return render(
         request,
@@ -234,7 +249,10 @@ def user_edit(request, pk):
             "account": account,
             "form": form,
             "role_form": role_form if request.user.has_perm("accounts.assign_roles") else None,
-            "password_form": PasswordResetForm(user=account) if can_manage else None,
+            "password_form": PasswordResetForm(user=account) if can_reset["password"] else None,
+            "can_reset_second_factor": can_reset["second_factor"],
+            "reset_refusals": [r for r in refusals.values() if r],
+            "locked": is_locked(account.username),
         },
     )
 
@@ -261,31 +279,62 @@ def user_roles(request, pk):
 @require_POST
 def user_second_factor_reset(request, pk):
     """For a lost phone: the account enrols a new authenticator at its next sign-in."""
-    require_perm(request.user, "accounts.manage_users")
     account = get_account_for_user(request.user, pk)
-    TOTPDevice.objects.filter(user=account).delete()
-    audit.record(
-        audit.Action.UPDATE, actor=request.user, request=request, obj=account, summary="second factor reset"
-    )
-    messages.success(
-        request, _("The second factor was reset; the user sets it up again at the next sign-in.")
-    )
+    try:
+        services.reset_second_factor(user=account, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request, _("The second factor was reset; the user sets it up again at the next sign-in.")
+        )
     return redirect("accounts:user_edit", pk=account.pk)
 
 
 @login_required
 @require_POST
 def user_password(request, pk):
-    require_perm(request.user, "accounts.manage_users")
     account = get_account_for_user(request.user, pk)
+    if not services.may_reset(request.user, account):
+        raise PermissionDenied("accounts.reset_credentials")
     form = PasswordResetForm(request.POST, user=account)
     if form.is_valid():
-        services.reset_password(
-            user=account, password=form.cleaned_data["password1"], actor=request.user, request=request
-        )
-        messages.success(request, _("Password reset. Give it to the user in person."))
+        try:
+            services.reset_password(
+                user=account, password=form.cleaned_data["password1"], actor=request.user, request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, _("Password reset. Give it to the user in person."))
     else:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, error)
     return redirect("accounts:user_edit", pk=account.pk)
+
+
+@login_required
+def lockout_list(request):
+    """The security administrator's list of accounts locked after repeated failed sign-ins."""
+    require_perm(request.user, "accounts.assign_roles")
+    lockouts = list(services.current_lockouts(request.user.committee))
+    accounts = User.objects.filter(
+        committee_id=request.user.committee_id, username__in=[lock.username for lock in lockouts]
+    ).in_bulk(field_name="username")
+    rows = [(lock, accounts[lock.username]) for lock in lockouts]
+    return render(request, "accounts/lockout_list.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def user_unlock(request, pk):
+    require_perm(request.user, "accounts.assign_roles")
+    account = get_account_for_user(request.user, pk)
+    try:
+        services.unlock(user=account, actor=request.user, request=request)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, _("%(account)s is unlocked and can sign in again.") % {"account": account})
+    return redirect("accounts:lockout_list")

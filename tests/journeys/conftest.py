@@ -7,9 +7,16 @@ LVZHI_REQUIRE_BROWSER=1 (CI) a missing browser is an error instead.
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
+from django.conf import settings
 from django.db import connections
+from django.urls import reverse
+from django.utils import timezone
+
+from lvzhi.accounts.models import TOTPDevice
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
@@ -57,6 +64,45 @@ def screenshot():
         return path
 
     return take
+
+
+def sign_in(page, base, username, password=None):
+    """Sign in from the sign-in page, with the second factor when the account has one."""
+    page.goto(base + reverse("accounts:login"))
+    fill_sign_in(page, username, password)
+    assert reverse("accounts:login") not in page.url, f"{username} could not sign in"
+
+
+def fill_sign_in(page, username, password=None):
+    """Fill the sign-in form the page shows (keeping its `next`), submit it, and answer the second-factor
+    step if it comes."""
+    password_step(page, username, password)
+    if urlsplit(page.url).path == reverse("accounts:second_factor"):
+        second_factor_step(page, username)
+
+
+def password_step(page, username, password=None):
+    page.fill("#id_username", username)
+    page.fill("#id_password", password or settings.LVZHI_DEMO_PASSWORD)
+    page.click("main form:has(#id_password) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def second_factor_step(page, username):
+    page.fill("#id_code", current_code(username))
+    page.click("main form:has(#id_code) button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def current_code(username):
+    """A code of the account's authenticator that the server still takes: each time step is good once,
+    so a second sign-in within the same 30 seconds uses the next step (within the server's window)."""
+    device = TOTPDevice.objects.get(user__username=username)
+    totp = pyotp.TOTP(device.secret)
+    now = totp.timecode(timezone.now())
+    step = max(now, device.last_step + 1)
+    assert step <= now + 1, f"{username} signed in more than twice within 30 seconds"
+    return totp.generate_otp(step)
 
 
 def pytest_terminal_summary(terminalreporter):

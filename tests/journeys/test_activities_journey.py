@@ -27,6 +27,8 @@ from lvzhi.ledger.models import DutyRecord
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
+from .conftest import fill_sign_in, sign_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 DESKTOP = {"width": 1366, "height": 900}
@@ -68,20 +70,6 @@ def demo(transactional_db):
         accounts.append(term.member)
     assert len(accounts) == 3
     return {"committee": committee, "standing": [t.member for t in standing], "accounts": accounts}
-
-
-def fill_sign_in(page, username):
-    """Fill the sign-in form the page shows (keeping its `next`) and submit it."""
-    page.fill("#id_username", username)
-    page.fill("#id_password", settings.LVZHI_DEMO_PASSWORD)
-    page.click("main form:has(#id_password) button[type=submit]")
-    page.wait_for_load_state("networkidle")
-
-
-def sign_in(page, base, username):
-    page.goto(base + reverse("accounts:login"))
-    fill_sign_in(page, username)
-    assert reverse("accounts:login") not in page.url, f"{username} could not sign in"
 
 
 def submit(page, action):

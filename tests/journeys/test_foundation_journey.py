@@ -1,14 +1,14 @@
 """Issue 2's 'done means': office browses units and members, edits a member and sees the change in
 history; the member signs in and sees only their own file, on a phone-sized screen too."""
 
-import pyotp
 import pytest
-from django.conf import settings
 
-from lvzhi.accounts.models import TOTPDevice, User
+from lvzhi.accounts.models import User
 from lvzhi.core.demo import DemoBuilder
 from lvzhi.core.models import AuditEvent
 from lvzhi.members.models import Member, MemberChange
+
+from .conftest import password_step, second_factor_step, sign_in
 
 # serialized_rollback: the flush between journeys would otherwise delete the role groups that a data
 # migration created.
@@ -18,14 +18,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def demo(transactional_db):
     return DemoBuilder(members=40, standing=8).build()
-
-
-def sign_in(page, base_url, username):
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", settings.LVZHI_DEMO_PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
 
 
 def test_office_edits_a_member_and_the_member_sees_only_their_file(demo, live_server, browser, screenshot):
@@ -172,13 +164,11 @@ def test_the_auditor_signs_in_with_a_second_factor_and_reads_the_audit_log(
     sign_in(page, base, "office")  # leaves a login row for the auditor to find
     page.click("nav >> text=退出登录")
 
-    sign_in(page, base, "auditor")
+    page.goto(f"{base}/accounts/login/")
+    password_step(page, "auditor")
     assert page.url.endswith("/accounts/second-factor/")
     screenshot(page, "11-auditor-second-factor")
-    device = TOTPDevice.objects.get(user__username="auditor")
-    page.fill("#id_code", pyotp.TOTP(device.secret).now())
-    page.click("main button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    second_factor_step(page, "auditor")
     page.click("nav >> text=审计日志")
     table = page.locator("table")
     assert table.get_by_text("office").first.is_visible()

@@ -10,7 +10,7 @@ from lvzhi.core import idcard
 from lvzhi.core.demo import DemoBuilder
 from lvzhi.members.models import Member, RosterImport
 
-from .test_foundation_journey import sign_in
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 

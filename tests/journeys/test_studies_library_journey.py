@@ -6,7 +6,6 @@ Elements are found by URL (form actions, links), ids and data-* hooks, never by 
 the journey asserts on data (titles, statuses, bytes)."""
 
 import pytest
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,8 @@ from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member
 from lvzhi.studies.models import StudySubmission
+
+from .conftest import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -53,15 +54,6 @@ def tiny_pdf(text="lvzhi journey"):
 @pytest.fixture
 def demo(transactional_db):
     return DemoBuilder(members=40, standing=8).build()
-
-
-def sign_in(page, base, username):
-    page.goto(base + reverse("accounts:login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", settings.LVZHI_DEMO_PASSWORD)
-    page.click("main form:has(#id_password) button[type=submit]")
-    page.wait_for_load_state("networkidle")
-    assert reverse("accounts:login") not in page.url, f"{username} could not sign in"
 
 
 def submit(page, selector):

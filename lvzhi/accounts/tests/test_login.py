@@ -9,6 +9,7 @@ from django.utils.translation import gettext, override
 
 from lvzhi.accounts.models import Lockout, LoginFailure
 from lvzhi.accounts.roles import Role
+from lvzhi.core import retention
 from lvzhi.core.models import AuditEvent
 
 LOGIN = reverse("accounts:login")
@@ -23,7 +24,8 @@ IP = "10.20.30.40"
 
 @pytest.fixture
 def user(make_user):
-    return make_user(Role.OFFICE, username="wang")
+    # A staff role that signs in with the password alone (no second factor).
+    return make_user(Role.LEADER, username="wang")
 
 
 def login(client, username, password, **extra):
@@ -164,7 +166,7 @@ def test_it_locks_unknown_usernames_the_same_way(client, db):
 
 
 def test_the_lock_is_per_username(client, user, make_user):
-    make_user(Role.OFFICE, username="li")
+    make_user(Role.LEADER, username="li")
     fail(client, "wang", 5)
 
     assert login(client, "li", PASSWORD).status_code == 302
@@ -232,3 +234,18 @@ def test_logout_signs_out_and_is_audited(client, user):
 def test_logout_when_signed_out_writes_nothing(client, db):
     assert client.post(LOGOUT).status_code == 302
     assert not AuditEvent.objects.exists()
+
+
+def test_the_daily_purge_drops_failures_that_no_longer_count_and_ended_lockouts(db):
+    now = timezone.now()
+    LoginFailure.objects.create(username="wang", at=now - timedelta(minutes=16))
+    recent = LoginFailure.objects.create(username="wang", at=now - timedelta(minutes=14))
+    Lockout.objects.create(
+        username="li", locked_at=now - timedelta(hours=1), until=now - timedelta(minutes=30)
+    )
+    current = Lockout.objects.create(username="zhao", locked_at=now, until=now + timedelta(minutes=30))
+
+    assert retention.purge_all(now)["sign_in_records"] == 2
+
+    assert list(LoginFailure.objects.all()) == [recent]
+    assert list(Lockout.objects.all()) == [current]

@@ -1,11 +1,13 @@
-"""TOTP second factor for the administrator roles (DESIGN §8)."""
+"""TOTP second factor for the administrator roles and the holders of rights to full personal data
+(DESIGN §8)."""
 
 import pyotp
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from lvzhi.accounts import second_factor
-from lvzhi.accounts.models import Lockout, TOTPDevice
+from lvzhi.accounts.models import Lockout, TOTPDevice, User
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
 
@@ -98,14 +100,42 @@ def test_the_second_step_without_a_password_step_goes_back_to_sign_in(client, en
     assert response.url == reverse("accounts:login")
 
 
-def test_office_staff_sign_in_with_the_password_alone(client, office):
-    response = sign_in(client, "office")
+def test_a_leader_signs_in_with_the_password_alone(client, make_user):
+    make_user(Role.LEADER, username="leader")
+    response = sign_in(client, "leader")
     assert response.url == "/"
     assert client.get(reverse("members:list")).status_code == 200
 
 
-def test_the_system_administrator_resets_a_lost_authenticator(client, make_user, enrolled_auditor):
-    client.force_login(make_user(Role.SYSADMIN, username="sysadmin"))
+def test_office_staff_who_see_full_personal_data_need_the_second_factor(client, office):
+    assert second_factor.required_for(office)
+    response = sign_in(client, "office")
+    assert response.url == reverse("accounts:second_factor")
+    assert "_auth_user_id" not in client.session
+    client.post(reverse("accounts:second_factor"), {"code": current_code(office)})
+    assert client.get(reverse("members:list")).status_code == 200
+
+
+def test_any_holder_of_the_unmask_right_needs_the_second_factor(make_user):
+    leader = make_user(Role.LEADER, enrol_second_factor=False)
+    assert not second_factor.required_for(leader)
+    leader.user_permissions.add(Permission.objects.get(codename="unmask_personal_data"))
+    leader = User.objects.get(pk=leader.pk)  # a fresh permission cache
+    assert second_factor.required_for(leader)
+
+
+def test_office_staff_without_an_authenticator_must_enrol_first(client, make_user):
+    office = make_user(Role.OFFICE, enrol_second_factor=False)
+    client.force_login(office)
+    assert client.get(reverse("members:list")).url == reverse("accounts:second_factor_setup")
+
+
+def test_the_factory_enrols_office_staff_like_administrators(office):
+    assert TOTPDevice.objects.filter(user=office).exists()
+
+
+def test_the_security_administrator_resets_a_lost_authenticator(client, make_user, enrolled_auditor):
+    client.force_login(make_user(Role.SECADMIN, username="secadmin"))
     client.post(reverse("accounts:user_second_factor_reset", args=[enrolled_auditor.pk]))
     assert not TOTPDevice.objects.filter(user=enrolled_auditor).exists()
     assert AuditEvent.objects.filter(

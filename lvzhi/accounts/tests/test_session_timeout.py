@@ -113,7 +113,7 @@ def test_it_leaves_anonymous_requests_alone(client, db):
 
 
 def test_a_fresh_login_starts_new_clocks(client, make_user):
-    user = make_user(Role.OFFICE, username="fresh")
+    user = make_user(Role.LEADER, username="fresh")
     client.post(reverse("accounts:login"), {"username": "fresh", "password": "Test-pass-2026"})
     set_times(client, login_ago=40 * 60, seen_ago=31 * 60)
     client.get(HOME)  # expires
@@ -125,3 +125,30 @@ def test_a_fresh_login_starts_new_clocks(client, make_user):
     # The old timestamps died with the old session; the new one starts counting now.
     assert client.get(HOME).status_code == 200
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+@pytest.mark.parametrize("role", [Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR])
+def test_an_administrator_session_ends_after_fifteen_idle_minutes(client, make_user, role):
+    admin = make_user(role)
+    client.force_login(admin)
+    client.get(HOME)
+    set_times(client, login_ago=60 * 60, seen_ago=16 * 60)
+
+    response = client.get(HOME)
+
+    assert_sent_to_login(response, HOME)
+    assert AuditEvent.objects.filter(action=AuditEvent.Action.SESSION_EXPIRED, actor=admin).exists()
+
+
+def test_an_administrator_session_is_kept_within_fifteen_minutes(client, make_user):
+    client.force_login(make_user(Role.AUDITOR))
+    client.get(HOME)
+    set_times(client, login_ago=60 * 60, seen_ago=14 * 60)
+
+    assert client.get(HOME).status_code == 200
+
+
+def test_other_staff_keep_thirty_minutes(client, signed_in):
+    set_times(client, login_ago=60 * 60, seen_ago=16 * 60)
+
+    assert client.get(HOME).status_code == 200

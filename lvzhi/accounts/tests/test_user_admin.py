@@ -1,12 +1,16 @@
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 
+from lvzhi.accounts import services
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
-from lvzhi.factories import MemberFactory, UserFactory
+from lvzhi.factories import MemberFactory, OrgUnitFactory, UserFactory
 
 GOOD_PASSWORD = "Qingxi#2026x"
+HOME = reverse("core:home")
 
 
 @pytest.fixture
@@ -125,3 +129,82 @@ def test_accounts_of_another_committee_are_invisible(client, sysadmin, other_com
     client.force_login(sysadmin)
     assert client.get(reverse("accounts:user_edit", args=[stranger.pk])).status_code == 404
     assert "stranger" not in client.get(reverse("accounts:user_list")).content.decode()
+
+
+def edit(client, account, **data):
+    data = {"display_name": account.display_name, "is_active": "on", **data}
+    return client.post(
+        reverse("accounts:user_edit", args=[account.pk]), {k: v for k, v in data.items() if v is not None}
+    )
+
+
+def test_disabling_an_account_ends_its_sessions_for_good(client, sysadmin, account):
+    old = Client()
+    old.force_login(account)
+    assert old.get(HOME).status_code == 200
+    client.force_login(sysadmin)
+
+    edit(client, account, is_active=None)
+    edit(client, account, is_active="on")
+
+    account.refresh_from_db()
+    assert account.is_active
+    # The old cookie does not come back to life with the account.
+    assert old.get(HOME).status_code == 302
+    assert "_auth_user_id" not in old.session
+
+
+def test_an_edit_that_keeps_the_account_enabled_keeps_its_sessions(client, sysadmin, account):
+    old = Client()
+    old.force_login(account)
+    client.force_login(sysadmin)
+
+    edit(client, account, display_name="张三")
+
+    account.refresh_from_db()
+    assert account.display_name == "张三"
+    assert old.get(HOME).status_code == 200
+
+
+def test_an_edit_is_audited_with_the_fields_it_changed(client, sysadmin, account):
+    client.force_login(sysadmin)
+
+    edit(client, account, display_name="张三", is_active=None)
+
+    event = AuditEvent.objects.get(action="update", object_id=str(account.pk))
+    assert event.detail == {"fields": ["display_name", "is_active"]}
+    assert event.actor == sysadmin
+
+
+def test_the_service_refuses_a_unit_of_another_committee(sysadmin, account, other_committee):
+    foreign = OrgUnitFactory(committee=other_committee)
+    with pytest.raises(PermissionDenied):
+        services.update_user(
+            user=account, display_name="", is_active=True, units=[foreign], member=None, actor=sysadmin
+        )
+    assert not account.units.exists()
+
+
+def test_the_service_refuses_the_security_administrator(secadmin, account):
+    with pytest.raises(PermissionDenied):
+        services.update_user(
+            user=account, display_name="x", is_active=False, units=[], member=None, actor=secadmin
+        )
+
+
+def test_granting_an_administrator_role_makes_the_account_choose_a_new_password(client, secadmin, account):
+    client.force_login(secadmin)
+
+    client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.AUDITOR]})
+
+    account.refresh_from_db()
+    assert account.must_change_password
+
+
+def test_granting_a_business_role_does_not(client, secadmin, account):
+    client.force_login(secadmin)
+
+    client.post(reverse("accounts:user_roles", args=[account.pk]), {"roles": [Role.MEMBER, Role.OFFICER]})
+
+    account.refresh_from_db()
+    assert not account.must_change_password
