@@ -22,9 +22,14 @@ def _audit_anchors_in_a_temporary_file(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _rate_limits_start_afresh(settings):
-    # Rate-limit counters live in the cache, which outlives a test and, on Redis, is shared by the
-    # parallel workers (so clearing it would wipe another worker's counts mid-test): a key prefix of its
-    # own gives every test fresh counters.
+    # Rate-limit counters live in a cache, which outlives a test. On Redis the parallel workers share
+    # one, and a test that clears it would wipe another worker's counts mid-test: the counters go to a
+    # local-memory cache of this worker, under a key prefix of this test's own.
+    settings.CACHES = {
+        **settings.CACHES,
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
+    settings.RATELIMIT_USE_CACHE = "ratelimit"
     settings.RATELIMIT_CACHE_PREFIX = f"rl:{uuid.uuid4().hex}:"
 
 
