@@ -188,10 +188,8 @@ def _code_valid(token, activity_id):
 
 
 def _code_expires(token):
-    """When a (verified) code stops working, as a unix time: the end of the window after the one it
-    names. A token is "<window in base 36>.<signature>" (lvzhi.core.rotating_tokens)."""
-    window = int(token.split(".", 1)[0], 36)
-    return (window + 1 + CHECKIN_GRACE_WINDOWS) * rotating_tokens.DEFAULT_PERIOD
+    """When a (verified) code stops working, as a unix time."""
+    return rotating_tokens.expires_at(token, grace_windows=CHECKIN_GRACE_WINDOWS)
 
 
 def _grant_for(request, activity_id, token):

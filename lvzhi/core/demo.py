@@ -218,6 +218,11 @@ def demo_exists():
     return Committee.objects.filter(code=COMMITTEE_CODE).exists()
 
 
+# The demo accounts that sign in with a second factor: the administrators, and the office, which may see
+# and export full personal data (accounts.second_factor.required_for says who must).
+SECOND_FACTOR_USERS = ("sysadmin", "secadmin", "auditor", "office")
+
+
 class DemoBuilder:
     def __init__(self, *, members=280, standing=45, seed=2026, progress=None, now=None):
         """`now`: the moment the demo stands at (default: the real now). Activities of its year that are
@@ -373,9 +378,9 @@ class DemoBuilder:
             user.groups.add(Group.objects.get(name=role.value))
             users[username] = user
         users["unitstaff"].units.add(self.units["经济委员会"], self.units["城关镇"])
-        # The administrators sign in with a second factor; the demo enrols them so that
-        # `manage.py demo_totp` can print their current codes.
-        for username in ("sysadmin", "secadmin", "auditor"):
+        # The administrators and the office (which sees full personal data) sign in with a second
+        # factor; the demo enrols them so that `manage.py demo_totp` can print their current codes.
+        for username in SECOND_FACTOR_USERS:
             TOTPDevice.objects.create(user=users[username], secret=pyotp.random_base32())
         return users
 

@@ -17,24 +17,25 @@ BIRTH_DATE_BOUNDS = (datetime.date(1900, 1, 1), LATEST_DATE)
 
 
 class DateBoundsValidator:
-    """Refuses a date (or date-time) outside [earliest, latest], naming the field."""
+    """Refuses a date (or date-time) outside [earliest, latest]. The message goes under the field, whose
+    label the form's template puts in front of it."""
 
-    def __init__(self, label, earliest, latest):
-        self.label, self.earliest, self.latest = label, earliest, latest
+    def __init__(self, earliest, latest):
+        self.earliest, self.latest = earliest, latest
 
     def __call__(self, value):
         day = value.date() if isinstance(value, datetime.datetime) else value
         if self.earliest is not None and day < self.earliest:
             raise ValidationError(
-                _("%(field)s: give a date from %(limit)s on."),
+                _("Give a date from %(limit_value)s on."),
                 code="date_too_early",
-                params={"field": self.label, "limit": self.earliest.isoformat()},
+                params={"limit_value": self.earliest.isoformat()},
             )
         if self.latest is not None and day > self.latest:
             raise ValidationError(
-                _("%(field)s: give a date up to %(limit)s."),
+                _("Give a date up to %(limit_value)s."),
                 code="date_too_late",
-                params={"field": self.label, "limit": self.latest.isoformat()},
+                params={"limit_value": self.latest.isoformat()},
             )
 
 
@@ -50,7 +51,7 @@ class StyledFormMixin:
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField | forms.DateTimeField):
                 earliest, latest = self.date_bounds.get(name, (EARLIEST_DATE, LATEST_DATE))
-                field.validators.append(DateBoundsValidator(field.label or name, earliest, latest))
+                field.validators.append(DateBoundsValidator(earliest, latest))
                 # The browser's date picker keeps to the same range.
                 if getattr(field.widget, "input_type", "") == "date":
                     field.widget.attrs.setdefault("min", earliest.isoformat() if earliest else "")

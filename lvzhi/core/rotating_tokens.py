@@ -97,6 +97,15 @@ def verify_token(
     return constant_time_compare(match.group(2), _signature(purpose, object_id, window))
 
 
+def expires_at(token: str, *, period: int = DEFAULT_PERIOD, grace_windows: int = 1) -> float:
+    """The unix time at which `verify_token` stops accepting `token` (with the same period and grace):
+    the end of the last grace window after the one the token names. For a token already verified."""
+    match = _TOKEN_RE.match(token)
+    if match is None:
+        raise ValueError("not a rotating token")
+    return (int(match.group(1), 36) + 1 + grace_windows) * period
+
+
 def seconds_left(now=None, period: int = DEFAULT_PERIOD) -> int:
     """Whole seconds until the next window starts (1..period), for the kiosk page's refresh."""
     timestamp = _timestamp(now)

@@ -28,5 +28,5 @@ def test_standing_report_period_out_of_range(client, office):
     query = {"mode": "period", "date_from": "2026-01-01", "date_to": "9999-12-31"}
     response = client.get(reverse("activities:standing_report"), query)
     assert response.status_code == 200
-    assert response.context["form"].errors == {"date_to": ["To: give a date up to 2100-12-31."]}
+    assert response.context["form"].errors == {"date_to": ["Give a date up to 2100-12-31."]}
     assert response.context["report"] is None

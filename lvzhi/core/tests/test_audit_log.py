@@ -79,7 +79,7 @@ def test_an_empty_log_verifies(db):
 
 
 def test_an_intact_chain_verifies(committee, other_committee, make_user):
-    user = make_user(Role.OFFICE, username="wang")
+    user = make_user(Role.LEADER, username="wang")
     Client().post(reverse("accounts:login"), {"username": "wang", "password": "Test-pass-2026"})
     Client().post(reverse("accounts:login"), {"username": "nobody", "password": "x"})
     audit.record(audit.Action.UNMASK, actor=user, obj=user, summary="张三", detail={"fields": ["id_number"]})

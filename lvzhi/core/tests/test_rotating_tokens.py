@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lvzhi.core import rotating_tokens
 from lvzhi.core.rotating_tokens import make_token, qr_svg, seconds_left, verify_token
 
 PURPOSE = "activity-checkin"
@@ -146,3 +147,12 @@ def test_qr_svg_draws_an_inline_svg():
     opening = svg[: svg.index(">")]
     assert "viewBox" in opening
     assert "width=" not in opening
+
+
+@pytest.mark.parametrize(("period", "grace"), [(30, 1), (10, 0), (10, 2)])
+def test_expires_at_is_the_first_moment_verify_refuses(period, grace):
+    token = make_token(purpose=PURPOSE, object_id=7, now=START, period=period)
+    end = rotating_tokens.expires_at(token, period=period, grace_windows=grace)
+
+    assert verify(token, now=end - 0.001, period=period, grace_windows=grace)
+    assert not verify(token, now=end, period=period, grace_windows=grace)

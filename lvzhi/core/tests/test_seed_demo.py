@@ -20,6 +20,8 @@ from django.utils import timezone
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation, Speech
+from lvzhi.accounts import second_factor
+from lvzhi.core import demo as demo_module
 from lvzhi.core import idcard
 from lvzhi.core.docx_official import DOCX_CONTENT_TYPE
 from lvzhi.core.models import AuditEvent
@@ -180,12 +182,19 @@ def test_every_demo_account_can_sign_in(demo, settings, username):
 
     assert response.status_code == 302
     user = User.objects.get(username=username)
-    if username in {"sysadmin", "secadmin", "auditor"}:
-        # The administrators are enrolled with an authenticator and finish with its code.
+    if username in demo_module.SECOND_FACTOR_USERS:
+        # The administrators and the office are enrolled with an authenticator and finish with its code.
         assert response.url == reverse("accounts:second_factor")
         code = pyotp.TOTP(user.totp_device.secret).now()
         client.post(reverse("accounts:second_factor"), {"code": code})
     assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_the_demo_enrols_exactly_the_accounts_that_need_a_second_factor(demo):
+    needing = {user.username for user in User.objects.filter(committee=demo) if second_factor.required_for(user)}
+
+    assert needing == set(demo_module.SECOND_FACTOR_USERS)
+    assert set(User.objects.filter(totp_device__isnull=False).values_list("username", flat=True)) == needing
 
 
 def test_the_demo_member_account_has_a_member_file(demo):

@@ -55,6 +55,6 @@ def demo_accounts_text():
     lines = [f"Demo accounts (password: {settings.LVZHI_DEMO_PASSWORD}):"]
     for username, _display, role in demo.DEMO_USERS:
         lines.append(f"  {username:<10} {role.value}")
-    lines.append("sysadmin, secadmin and auditor also ask for a second-factor code:")
+    lines.append(", ".join(demo.SECOND_FACTOR_USERS) + " also ask for a second-factor code:")
     lines.append("  .venv/bin/python manage.py demo_totp   prints their current codes")
     return "\n".join(lines)
