@@ -208,3 +208,13 @@ def test_granting_a_business_role_does_not(client, secadmin, account):
 
     account.refresh_from_db()
     assert not account.must_change_password
+
+
+@pytest.mark.parametrize("field", ["units", "member"])
+def test_an_id_no_table_can_hold_is_an_unknown_choice_not_a_500(client, sysadmin, account, field):
+    client.force_login(sysadmin)
+
+    response = edit(client, account, **{field: str(10**30)})
+
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
