@@ -17,10 +17,10 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from lvzhi.accounts import second_factor
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation, Speech
-from lvzhi.accounts import second_factor
 from lvzhi.core import demo as demo_module
 from lvzhi.core import idcard
 from lvzhi.core.docx_official import DOCX_CONTENT_TYPE
