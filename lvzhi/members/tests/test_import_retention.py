@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.core import crypto, idcard, masking
@@ -216,3 +217,14 @@ def test_purge_stale_deletes_the_file_an_ended_job_still_holds(office, committee
     job.refresh_from_db()
     assert not path.exists() and not job.file
     assert job.status == RosterImport.Status.DONE
+
+
+def test_the_page_of_an_expired_import_says_to_upload_again(client, office, sector):
+    job = uploaded_by(office, csv_upload(GOOD_LINES))
+    tasks.check_roster.call(job.pk)
+    RosterImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    import_jobs.purge_stale()
+    client.force_login(office)
+    html = client.get(reverse("members:import_detail", args=[job.pk])).content.decode()
+    assert 'id="import-expired"' in html
+    assert 'id="import-confirm"' not in html
