@@ -30,13 +30,17 @@ from .permissions import get_contact_request_for_user, get_member_for_user
 def member_list(request):
     form = MemberSearchForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
-    number_typed = selectors.looks_like_personal_number(filters.get("q"))
+    # lvzhi.js sends number_typed=1 instead of a number typed into the box (see data-no-personal-numbers).
+    number_typed = (
+        selectors.looks_like_personal_number(filters.get("q")) or request.GET.get("number_typed") == "1"
+    )
     if number_typed and not request.htmx:
         # A number typed into the search (and sent without htmx) leaves the address bar at once; the
         # search would find nobody anyway.
         messages.info(request, _lookup_notice(request.user))
         return redirect("members:list")
-    members = selectors.search_members(Member.objects.visible_to(request.user), **filters)
+    visible = Member.objects.none() if number_typed else Member.objects.visible_to(request.user)
+    members = selectors.search_members(visible, **filters)
     page = paginate(request, members, per_page=50)
     template = "members/_list.html" if request.htmx and not request.htmx.boosted else "members/list.html"
     context = {

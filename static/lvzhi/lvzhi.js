@@ -29,6 +29,21 @@ document.addEventListener("click", function (event) {
   }
 });
 
+// A search form marked data-no-personal-numbers never sends a whole ID or mobile number as the person
+// types it (it would sit in the web server's access log): it sends number_typed=1 instead, and the page
+// answers that such numbers are looked up elsewhere. The server refuses to search for them anyway.
+var PERSONAL_NUMBER = /^(\d{17}[\dXx]|\d{15}|1[3-9]\d{9})$/;
+document.addEventListener("htmx:configRequest", function (event) {
+  if (!event.detail.elt.closest("form[data-no-personal-numbers]")) {
+    return;
+  }
+  var params = event.detail.parameters;
+  if (PERSONAL_NUMBER.test(String(params.q || "").replace(/[\s-]/g, ""))) {
+    params.q = "";
+    params.number_typed = "1";
+  }
+});
+
 // A select marked data-autosubmit sends its form when it changes.
 document.addEventListener("change", function (event) {
   if (event.target.matches("select[data-autosubmit]")) {

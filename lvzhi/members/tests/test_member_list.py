@@ -114,6 +114,15 @@ def test_a_number_typed_into_the_search_is_not_kept_in_the_address(office_client
     assert phone not in page
 
 
+def test_a_number_kept_back_by_the_browser_gets_the_notice(office_client, office, five):
+    """lvzhi.js sends number_typed=1 instead of the number (tests/journeys checks the browser side)."""
+    response = office_client.get(URL, {"q": "", "number_typed": "1"}, headers={"HX-Request": "true"})
+
+    assert response["HX-Push-Url"] == "false"
+    assert "member-lookup-notice" in response.content.decode()
+    assert response.context["page"].paginator.count == 0  # finds nobody, as the number itself would
+
+
 def test_the_notice_offers_the_lookup_only_to_who_may_use_it(client, make_user, office, five):
     lookup = reverse("members:lookup")
     client.force_login(office)
