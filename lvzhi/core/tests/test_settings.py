@@ -131,10 +131,26 @@ def test_production_passes_the_deployment_check():
         SECRET_KEY=REAL_SECRET_KEY,
         LVZHI_FIELD_KEY=REAL_FIELD_KEY,
         ALLOWED_HOSTS="lvzhi.example",
+        REDIS_URL="redis://127.0.0.1:6379/15",
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_needs_a_shared_cache_for_the_rate_limits():
+    """Several application processes must count one address's requests together: Redis, not the
+    per-process local-memory cache."""
+    result = run(
+        ["manage.py", "check", "--deploy"],
+        LVZHI_ENV="production",
+        SECRET_KEY=REAL_SECRET_KEY,
+        LVZHI_FIELD_KEY=REAL_FIELD_KEY,
+        ALLOWED_HOSTS="lvzhi.example",
+    )
+
+    assert result.returncode != 0
+    assert "django_ratelimit.E003" in result.stderr
 
 
 def test_development_fails_the_deployment_check():
