@@ -141,3 +141,13 @@ def test_the_security_administrator_resets_a_lost_authenticator(client, make_use
     assert AuditEvent.objects.filter(
         object_id=str(enrolled_auditor.pk), summary="second factor reset"
     ).exists()
+
+
+def test_the_session_key_changes_when_the_second_factor_completes(client, enrolled_auditor):
+    sign_in(client, "auditor")
+    pending_key = client.session.session_key
+
+    client.post(reverse("accounts:second_factor"), {"code": current_code(enrolled_auditor)})
+
+    assert client.session["_auth_user_id"] == str(enrolled_auditor.pk)
+    assert client.session.session_key != pending_key
