@@ -54,30 +54,6 @@ class UserCreateForm(StyledFormMixin, NewPasswordMixin, forms.ModelForm):
 
 # The largest primary key a database column holds; SQLite raises OverflowError past it instead of
 # finding nothing.
-MAX_PK = 2**63 - 1
-
-
-class BoundedPkMixin:
-    """A model choice field that refuses ids no table can hold like any other unknown choice."""
-
-    def clean(self, value):
-        for item in value if isinstance(value, list | tuple) else [value]:
-            text = str(item).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_PK:
-                raise forms.ValidationError(
-                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
-                )
-        return super().clean(value)
-
-
-class UnitsField(BoundedPkMixin, forms.ModelMultipleChoiceField):
-    pass
-
-
-class MemberField(BoundedPkMixin, forms.ModelChoiceField):
-    pass
-
-
 def _field_label(name):
     return capfirst(User._meta.get_field(name).verbose_name)
 
@@ -94,14 +70,14 @@ class UserEditForm(StyledFormMixin, forms.Form):
             "sessions end for good."
         ),
     )
-    units = UnitsField(
+    units = forms.ModelMultipleChoiceField(
         label=_field_label("units"),
         queryset=OrgUnit.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=User._meta.get_field("units").help_text,
     )
-    member = MemberField(
+    member = forms.ModelChoiceField(
         label=gettext_lazy("Member file"),
         queryset=Member.objects.none(),
         required=False,

@@ -247,12 +247,12 @@ def reset_second_factor(*, user, actor, request=None, from_command_line=False):
     user.save(update_fields=["session_epoch"])
     CredentialReset.objects.create(user=user, kind=CredentialReset.Kind.SECOND_FACTOR, actor=actor)
     _audit_reset(
-        audit.Action.UPDATE,
+        audit.Action.SECOND_FACTOR_RESET,
         user=user,
         actor=actor,
         request=request,
         from_command_line=from_command_line,
-        summary="second factor reset",
+        summary=user.username,
     )
     return user
 
@@ -277,11 +277,11 @@ def unlock(*, user, actor, request=None):
     locks.update(until=now)
     LoginFailure.objects.filter(username=user.username).delete()
     audit.record(
-        audit.Action.UPDATE,
+        audit.Action.UNLOCK,
         actor=actor,
         request=request,
         obj=user,
-        summary="unlocked",
+        summary=user.username,
         detail={"account": user.username, "locked_until": until.isoformat()},
     )
     return user

@@ -39,10 +39,31 @@ class DateBoundsValidator:
             )
 
 
+# The largest id a database integer column holds: a bigger number in a choice field is an unknown
+# choice, not an OverflowError from the database driver (SQLite cannot even bind it).
+MAX_ID = 2**63 - 1
+
+
+def _refusing_impossible_ids(field):
+    clean = field.clean
+
+    def bounded_clean(value):
+        for item in value if isinstance(value, list | tuple) else [value]:
+            text = str(item).strip()
+            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_ID:
+                raise ValidationError(
+                    field.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+                )
+        return clean(value)
+
+    return bounded_clean
+
+
 class StyledFormMixin:
-    """Gives every widget its Bootstrap class, so templates render `{{ field }}` and nothing more, and
-    bounds every date field (EARLIEST_DATE…LATEST_DATE, or the form's own `date_bounds`, a dict of
-    field name → (earliest or None, latest or None))."""
+    """Gives every widget its Bootstrap class, so templates render `{{ field }}` and nothing more, bounds
+    every date field (EARLIEST_DATE…LATEST_DATE, or the form's own `date_bounds`, a dict of field name →
+    (earliest or None, latest or None)), and makes model choice fields treat ids beyond MAX_ID as
+    unknown choices."""
 
     date_bounds = {}
 
@@ -56,6 +77,8 @@ class StyledFormMixin:
                 if getattr(field.widget, "input_type", "") == "date":
                     field.widget.attrs.setdefault("min", earliest.isoformat() if earliest else "")
                     field.widget.attrs.setdefault("max", latest.isoformat() if latest else "")
+            if isinstance(field, forms.ModelChoiceField):  # ModelMultipleChoiceField too
+                field.clean = _refusing_impossible_ids(field)
             widget = field.widget
             if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
                 continue

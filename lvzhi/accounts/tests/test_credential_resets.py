@@ -133,7 +133,7 @@ def test_the_security_administrator_resets_a_privileged_second_factor(client, se
 
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=office).exists()
-    event = AuditEvent.objects.get(object_id=str(office.pk), summary="second factor reset")
+    event = AuditEvent.objects.get(object_id=str(office.pk), action=AuditEvent.Action.SECOND_FACTOR_RESET)
     assert (event.actor, event.ip_address) == (secadmin, IP)
 
 

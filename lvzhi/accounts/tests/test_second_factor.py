@@ -139,7 +139,7 @@ def test_the_security_administrator_resets_a_lost_authenticator(client, make_use
     client.post(reverse("accounts:user_second_factor_reset", args=[enrolled_auditor.pk]))
     assert not TOTPDevice.objects.filter(user=enrolled_auditor).exists()
     assert AuditEvent.objects.filter(
-        object_id=str(enrolled_auditor.pk), summary="second factor reset"
+        object_id=str(enrolled_auditor.pk), action=AuditEvent.Action.SECOND_FACTOR_RESET
     ).exists()
 
 

@@ -78,7 +78,7 @@ def test_the_unlock_is_audited(client, secadmin, wang):
 
     unlock(client, wang)
 
-    event = AuditEvent.objects.get(action="update", object_id=str(wang.pk), summary="unlocked")
+    event = AuditEvent.objects.get(action=AuditEvent.Action.UNLOCK, object_id=str(wang.pk))
     assert (event.actor, event.ip_address, event.detail["account"]) == (secadmin, IP, "wang")
 
 
@@ -88,7 +88,7 @@ def test_an_account_that_is_not_locked_gets_a_message(client, secadmin, wang):
     response = unlock(client, wang)
 
     assert response.status_code == 302
-    assert not AuditEvent.objects.filter(summary="unlocked").exists()
+    assert not AuditEvent.objects.filter(action=AuditEvent.Action.UNLOCK).exists()
 
 
 def test_unlock_rejects_get(client, secadmin, wang):
