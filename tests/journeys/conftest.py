@@ -47,11 +47,46 @@ def browser(monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=path, headless=True, args=["--no-sandbox"])
+        violations = watch_content_security_policy(browser)
         yield browser
         browser.close()
         # ORM calls made while Playwright's loop runs get their own (context-local) connections; close
         # them here, in that context, or PostgreSQL later refuses to drop the test database.
         connections.close_all()
+    assert not violations, "the Content-Security-Policy blocked something on a page:\n" + "\n".join(
+        violations
+    )
+
+
+def watch_content_security_policy(browser):
+    """Collect what Chromium reports as blocked by the Content-Security-Policy on every page the journey
+    opens (an inline script or handler, a resource from elsewhere): a journey with any fails."""
+    violations = []
+
+    def watch(page):
+        page.on(
+            "console",
+            lambda message: (
+                violations.append(f"{page.url}: {message.text}")
+                if "Content Security Policy" in message.text
+                else None
+            ),
+        )
+
+    def watch_context(context):
+        context.on("page", watch)
+        return context
+
+    new_context, new_page = browser.new_context, browser.new_page
+    browser.new_context = lambda *args, **kwargs: watch_context(new_context(*args, **kwargs))
+
+    def watched_new_page(*args, **kwargs):
+        page = new_page(*args, **kwargs)
+        watch(page)
+        return page
+
+    browser.new_page = watched_new_page
+    return violations
 
 
 @pytest.fixture

@@ -76,7 +76,7 @@ def test_the_security_administrator_unlocks_and_resets_a_second_factor(
     submit(page, f"form[action='{unlock}'] button[type=submit]")
     assert "office" in confirmation[0]
     assert page.locator("#lockouts tr[data-username=office]").count() == 0
-    assert AuditEvent.objects.filter(actor=accounts["secadmin"], summary="unlocked").exists()
+    assert AuditEvent.objects.filter(actor=accounts["secadmin"], action=AuditEvent.Action.UNLOCK).exists()
     screenshot(page, "83-unlocked")
 
     # Then resets its lost authenticator, from the office account's page, after a confirmation.
