@@ -107,8 +107,10 @@ def activity_detail(request, pk):
 
 
 def _next_url(request, default):
+    """The page to go back to: a path on this site only (anything else, even a bare word, which redirect()
+    would take for a view name, gives the default)."""
     target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

@@ -145,6 +145,21 @@ def test_next_stays_on_site(client_of, member, soon, invite_member):
     assert response.url == reverse("activities:mine")
 
 
+@pytest.mark.parametrize(
+    "target", ["1" + "0" * 30, "activities:mine", "//evil.example/", "javascript:alert(1)"]
+)
+def test_a_next_that_is_not_a_path_on_this_site_gives_the_default(
+    client_of, member, soon, invite_member, target
+):
+    """A bare word would be taken for a view name by redirect() (a 500 once)."""
+    invite_member(soon, member)
+
+    response = client_of(member).post(reverse("activities:confirm", args=[soon.pk]), {"next": target})
+
+    assert response.status_code == 302
+    assert response.url == reverse("activities:detail", args=[soon.pk])
+
+
 def test_cannot_answer_for_another_members_activity(client_of, member, other, soon, invite_member):
     theirs = invite_member(soon, other)
     response = client_of(member).post(reverse("activities:confirm", args=[soon.pk]))
