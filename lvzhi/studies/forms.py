@@ -103,6 +103,10 @@ class PaperSubmissionForm(SubmissionForm):
         self.fields["member"].queryset = Member.objects.visible_to(actor).order_by("name_stroke_key", "pk")
 
 
+class AcknowledgeForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note to the member"), max_length=2000, required=False)
+
+
 class ReturnForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
 

@@ -17,7 +17,15 @@ from lvzhi.core.pagination import paginate
 from lvzhi.core.workflow import posted_version
 
 from . import selectors, services
-from .forms import PaperSubmissionForm, PlanForm, QueueFilterForm, ReturnForm, SessionForm, SubmissionForm
+from .forms import (
+    AcknowledgeForm,
+    PaperSubmissionForm,
+    PlanForm,
+    QueueFilterForm,
+    ReturnForm,
+    SessionForm,
+    SubmissionForm,
+)
 from .models import StudySubmission, TrainingPlan
 
 
@@ -201,15 +209,34 @@ def queue(request):
     )
 
 
+def _show_form_errors(request, form):
+    """Each error of a form that has no page of its own, as a message naming the field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}：{error}" if label else error)
+
+
+def _reviewed_item(request, pk, form_class):
+    """The submission and the review form posted for it; PermissionDenied before anything is read."""
+    item = selectors.get_submission_for_user(request.user, pk)
+    if not services.can_acknowledge(request.user, item):
+        raise PermissionDenied("studies.acknowledge_studysubmission")
+    return item, form_class(request.POST)
+
+
 @login_required
 @require_POST
 def acknowledge(request, pk):
-    item = selectors.get_submission_for_user(request.user, pk)
+    item, form = _reviewed_item(request, pk, AcknowledgeForm)
+    if not form.is_valid():
+        _show_form_errors(request, form)
+        return redirect("studies:submission_detail", pk=item.pk)
     try:
         services.acknowledge(
             submission=item,
             actor=request.user,
-            note=request.POST.get("note", ""),
+            note=form.cleaned_data["note"],
             expected_version=posted_version(request),
         )
     except services.StudyError as error:
@@ -222,13 +249,16 @@ def acknowledge(request, pk):
 @login_required
 @require_POST
 def return_submission(request, pk):
-    item = selectors.get_submission_for_user(request.user, pk)
-    form = ReturnForm(request.POST)
+    item, form = _reviewed_item(request, pk, ReturnForm)
+    # An empty reason goes on to the service, whose message says what the reason is for.
+    if not form.is_valid() and form.data.get("reason", "").strip():
+        _show_form_errors(request, form)
+        return redirect("studies:submission_detail", pk=item.pk)
     try:
         services.return_submission(
             submission=item,
             actor=request.user,
-            reason=form.data.get("reason", "")[:2000],
+            reason=form.cleaned_data.get("reason", ""),
             expected_version=posted_version(request),
         )
     except services.StudyError as error:
@@ -393,10 +423,7 @@ def session_add(request, pk):
             messages.success(request, _("Session added."))
             return redirect("studies:plan_detail", pk=plan.pk)
     else:
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}：{error}" if label else error)
+        _show_form_errors(request, form)
     return redirect("studies:plan_detail", pk=plan.pk)
 
 
