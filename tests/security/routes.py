@@ -1,0 +1,799 @@
+"""Every URL of the URL conf, with what the walk needs to know about it.
+
+For each route: the methods it answers, how its URL is built from a side of the world (world.py), which
+roles may use it on SOMEONE ELSE's object (or at all, for a page without an object), the query
+parameters and form fields its view reads, and POST data that a permitted user would send.
+
+`test_every_route_is_covered` compares this table with the URL conf, so a new URL fails the suite
+until it is described here; `test_every_form_field_is_walked` compares the form fields a page really
+renders with the fields listed here.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from lvzhi.accounts.roles import Role
+
+from .world import PDF, PNG, roster_xlsx
+
+ALL = frozenset(Role)
+NOBODY = frozenset()
+OFFICE = frozenset({Role.OFFICE})
+# Roles that see a committee's activities, statistics and study queue.
+ACTIVITY_VIEWERS = frozenset({Role.OFFICE, Role.UNIT_STAFF, Role.LEADER})
+# Committee-wide readers of member files (their own unit's for unit staff, who are left out here because
+# the object under test belongs to another unit).
+FILE_READERS = frozenset({Role.OFFICE, Role.EDITOR, Role.LEADER})
+ORG_VIEWERS = frozenset({Role.OFFICE, Role.UNIT_STAFF, Role.EDITOR, Role.LEADER})
+STAFF_READERS = ORG_VIEWERS  # library.read_staff_documents
+ACCOUNT_ADMINS = frozenset({Role.SYSADMIN, Role.SECADMIN})
+ANONYMOUS = "anonymous"
+
+STRONG_PASSWORD = "Qv7#mLp2-Xr9!wKd"  # meets every policy, also the administrators' 15 characters
+NEXT_YEAR = timezone.localdate().year + 1
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: tuple = ("GET",)
+    # side -> URL kwargs; None for a URL without arguments.
+    kwargs: object = None
+    # Whether the URL names an object of one side (then it is requested with someone else's object).
+    has_object: bool = False
+    ok: frozenset = NOBODY  # roles that may GET it (with someone else's object)
+    ok_post: frozenset | None = None  # roles that may POST it, when not the same as `ok`
+    public: bool = False  # needs no sign-in
+    token_is_credential: bool = False  # the URL's token is the credential: anyone holding it may read
+    query: tuple = ()  # query parameters the view reads
+    data: object = None  # side -> POST data a permitted user would send
+    optional: tuple = ()  # further POST fields the view reads, not in `data`
+    files: dict = field(default_factory=dict)  # file field -> (name, content) a permitted user sends
+    # The role that sends the hostile values, on the `own` side; ANONYMOUS for sign-in pages.
+    actor: object = None
+    # Pages whose purpose is to show a full number to a user allowed to see it (audited).
+    shows_personal_data: bool = False
+
+    def allowed(self, role, method):
+        roles = self.ok_post if method == "POST" and self.ok_post is not None else self.ok
+        return role in roles
+
+    def hostile_actor(self, method):
+        if self.actor is not None:
+            return self.actor
+        roles = self.ok_post if method == "POST" and self.ok_post is not None else self.ok
+        for role in (Role.OFFICE, Role.MEMBER, *Role):
+            if role in roles:
+                return role
+        raise AssertionError("a route nobody may use needs an explicit actor")
+
+    def request_data(self, side):
+        """The POST data a permitted user sends, files included."""
+        data = dict(self.data(side)) if self.data else {}
+        for name, (filename, content) in self.files.items():
+            data[name] = SimpleUploadedFile(filename, content)
+        return data
+
+    def fields(self, method, side):
+        if method == "GET":
+            return tuple(self.query)
+        return tuple(dict.fromkeys([*(self.data(side) if self.data else {}), *self.optional, *self.files]))
+
+
+def _pk(attr):
+    return lambda s: {"pk": getattr(s, attr).pk}
+
+
+def _participation(attr):
+    return lambda s: {"pk": getattr(s, attr).activity_id, "ppk": getattr(s, attr).pk}
+
+
+PAGE = ("page",)
+TOKEN = ("submission_token",)
+
+# --- form data ------------------------------------------------------------------------------------
+
+
+def _activity_data(s):
+    return {
+        "kind": "committee_meeting",
+        "organizing_unit": s.unit.pk,
+        "title": "专题协商会",
+        "starts_at": f"{NEXT_YEAR}-03-01T09:00",
+        "ends_at": f"{NEXT_YEAR}-03-01T11:00",
+        "place": "二楼会议室",
+        "registration_deadline": f"{NEXT_YEAR}-02-27T17:00",
+        "checkin_opens_at": f"{NEXT_YEAR}-03-01T08:30",
+        "checkin_closes_at": f"{NEXT_YEAR}-03-01T09:30",
+        "agenda": "议程",
+        "units": [s.unit.pk],
+        "names": s.member.name,
+    }
+
+
+ACTIVITY_OPTIONAL = ("is_required", "all_members", "standing", "version", *TOKEN)
+
+
+def _member_data(s):
+    return {
+        "name": "新委员",
+        "gender": "male",
+        "birth_date": "1975-03-01",
+        "ethnicity": "汉族",
+        "native_place": "本县",
+        "email": "a@example.org",
+        "party": "non_party",
+        "education": "大学",
+        "employer_post": "教师",
+        "address": "县城",
+        "notes": "备注",
+        "term-status": "serving",
+        "term-special_committees": [s.unit.pk],
+    }
+
+
+MEMBER_OPTIONAL = (
+    "id_number",
+    "phone",
+    "term-sector",
+    "term-town_committee",
+    "term-is_standing",
+    "term-status_date",
+    "term-status_reason",
+)
+MEMBER_FILTERS = ("q", "sector", "town_committee", "special_committee", "status", "standing", "party")
+
+
+def _document_data(s):
+    return {
+        "title": "工作规则",
+        "category": "rules",
+        "audience": "everyone",
+        "summary": "摘要",
+        "body": "正文",
+        "published_on": "2026-06-01",
+        "is_published": "on",
+    }
+
+
+def _study_data(s):
+    return {"kind": "notes", "title": "学习心得", "session": s.training_session.pk, "body": "心得正文"}
+
+
+def _plan_session_data(s):
+    return {
+        "planned_on": f"{s.year}-05-20",
+        "topic": "专题讲座",
+        "lecturer": "讲师",
+        "audience": "全体委员",
+        "activity": "",
+    }
+
+
+ATTACHMENT = {"file": ("附件.pdf", PDF)}
+
+ROUTES = {
+    # --- core --------------------------------------------------------------------------------------
+    "core:home": Route(ok=ALL),
+    "core:audit_log": Route(
+        ok=frozenset({Role.AUDITOR}), query=("action", "username", "result", "date_from", "date_to", *PAGE)
+    ),
+    "core:audit_verify": Route(("POST",), ok=frozenset({Role.AUDITOR}), data=lambda s: {}),
+    # Verifications are of the whole log, which spans committees: no committee of their own.
+    "core:audit_verification": Route(kwargs=_pk("verification"), ok=frozenset({Role.AUDITOR})),
+    "set_language": Route(
+        ("GET", "POST"),
+        public=True,
+        ok=ALL,
+        query=("next",),
+        data=lambda s: {"language": "en", "next": "/"},
+        actor=ANONYMOUS,
+    ),
+    # --- accounts ----------------------------------------------------------------------------------
+    "accounts:login": Route(
+        ("GET", "POST"),
+        public=True,
+        ok=ALL,  # a signed-in user is sent on
+        query=("next",),
+        data=lambda s: {"username": "nobody", "password": "wrong-password"},
+        optional=("next",),
+        actor=ANONYMOUS,
+    ),
+    "accounts:logout": Route(("POST",), public=True, ok=ALL, data=lambda s: {}, optional=("next",)),
+    "accounts:password_change": Route(
+        ("GET", "POST"),
+        ok=ALL,
+        data=lambda s: {
+            "old_password": "Test-pass-2026",
+            "new_password1": STRONG_PASSWORD,
+            "new_password2": STRONG_PASSWORD,
+        },
+        actor=Role.MEMBER,
+    ),
+    "accounts:second_factor": Route(
+        ("GET", "POST"), public=True, ok=ALL, data=lambda s: {"code": "123456"}, actor=ANONYMOUS
+    ),
+    "accounts:second_factor_setup": Route(
+        ("GET", "POST"), ok=ALL, data=lambda s: {"code": "123456"}, actor=Role.MEMBER
+    ),
+    "accounts:lockout_list": Route(ok=frozenset({Role.SECADMIN})),
+    "accounts:user_unlock": Route(
+        ("POST",), kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SECADMIN}), data=lambda s: {}
+    ),
+    "accounts:user_list": Route(ok=ACCOUNT_ADMINS, query=("q", "role", *PAGE)),
+    "accounts:user_create": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.SYSADMIN}),
+        data=lambda s: {
+            "username": "newuser",
+            "display_name": "新用户",
+            "password1": STRONG_PASSWORD,
+            "password2": STRONG_PASSWORD,
+        },
+        optional=TOKEN,
+    ),
+    "accounts:user_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("account"),
+        has_object=True,
+        ok=ACCOUNT_ADMINS,
+        ok_post=frozenset({Role.SYSADMIN}),
+        data=lambda s: {"display_name": "改名", "is_active": "on"},
+        optional=("units", "member"),
+    ),
+    "accounts:user_roles": Route(
+        ("POST",),
+        kwargs=_pk("account"),
+        has_object=True,
+        ok=frozenset({Role.SECADMIN}),
+        data=lambda s: {"roles": [Role.MEMBER.value]},
+    ),
+    "accounts:user_password": Route(
+        ("POST",),
+        kwargs=_pk("account"),
+        has_object=True,
+        ok=frozenset({Role.SYSADMIN}),
+        data=lambda s: {"password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD},
+    ),
+    "accounts:user_second_factor_reset": Route(
+        ("POST",), kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), data=lambda s: {}
+    ),
+    # --- activities --------------------------------------------------------------------------------
+    "activities:mine": Route(ok=ALL),
+    "activities:my_calendar": Route(ok=frozenset({Role.MEMBER})),
+    "activities:calendar_reset": Route(("POST",), ok=frozenset({Role.MEMBER}), data=lambda s: {}),
+    "activities:calendar_feed": Route(
+        kwargs=lambda s: {"token": s.calendar_token},
+        has_object=True,
+        public=True,
+        token_is_credential=True,
+        ok=ALL,
+        actor=ANONYMOUS,
+    ),
+    "activities:staff_list": Route(ok=ACTIVITY_VIEWERS, query=("q", "year", "kind", "status", "unit", *PAGE)),
+    "activities:new": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.OFFICE, Role.UNIT_STAFF}),
+        data=_activity_data,
+        optional=ACTIVITY_OPTIONAL,
+    ),
+    "activities:invitee_count": Route(
+        ("POST",),
+        ok=frozenset({Role.OFFICE, Role.UNIT_STAFF}),
+        data=lambda s: {"units": [s.unit.pk], "names": s.member.name},
+        optional=("all_members", "standing"),
+    ),
+    "activities:edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("draft"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {**_activity_data(s), "version": s.draft.version},
+        optional=ACTIVITY_OPTIONAL,
+    ),
+    "activities:manage": Route(
+        kwargs=_pk("activity"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER}), query=("p", "name")
+    ),
+    "activities:publish": Route(
+        ("POST",),
+        kwargs=_pk("draft"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.draft.version},
+    ),
+    "activities:start": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.activity.version},
+    ),
+    "activities:close": Route(
+        ("POST",),
+        kwargs=_pk("running"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.running.version},
+    ),
+    "activities:cancel": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.activity.version, "reason": "改期"},
+    ),
+    "activities:reopen": Route(
+        ("POST",),
+        kwargs=_pk("closed"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.closed.version, "reason": "更正"},
+    ),
+    "activities:checkin_add": Route(
+        ("POST",),
+        kwargs=_pk("running"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"name": s.member.name, "reason": "现场签到"},
+    ),
+    "activities:checkin_member": Route(
+        ("POST",),
+        kwargs=_participation("running_participation"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"reason": "代为签到"},
+    ),
+    "activities:left_early": Route(
+        ("POST",),
+        kwargs=_participation("present_participation"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"reason": "早退"},
+    ),
+    "activities:correct": Route(
+        ("POST",),
+        kwargs=_participation("closed_participation"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"status": "present", "reason": "补登"},
+    ),
+    "activities:attachment_add": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {},
+        optional=TOKEN,
+        files=ATTACHMENT,
+    ),
+    "activities:attachment": Route(
+        kwargs=_pk("attachment"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER})
+    ),
+    "activities:attachment_delete": Route(
+        ("POST",), kwargs=_pk("attachment"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
+    "activities:stats": Route(ok=ACTIVITY_VIEWERS, query=("date_from", "date_to", "view", "kinds")),
+    "activities:stats_export": Route(ok=ACTIVITY_VIEWERS, query=("date_from", "date_to", "view", "kinds")),
+    "activities:standing_report": Route(
+        ok=frozenset({Role.OFFICE, Role.LEADER}), query=("mode", "meeting", "date_from", "date_to")
+    ),
+    "activities:standing_report_docx": Route(
+        ok=frozenset({Role.OFFICE, Role.LEADER}), query=("mode", "meeting", "date_from", "date_to")
+    ),
+    "activities:standing_report_xlsx": Route(
+        ok=frozenset({Role.OFFICE, Role.LEADER}), query=("mode", "meeting", "date_from", "date_to")
+    ),
+    "activities:detail": Route(
+        kwargs=_pk("activity"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER})
+    ),
+    "activities:confirm": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        data=lambda s: {"next": "/activities/mine/"},
+        actor=Role.MEMBER,
+    ),
+    "activities:decline": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        data=lambda s: {"next": "/activities/mine/"},
+        actor=Role.MEMBER,
+    ),
+    "activities:leave": Route(
+        ("POST",),
+        kwargs=_pk("activity"),
+        has_object=True,
+        data=lambda s: {"reason": "出差", "next": "/activities/mine/"},
+        actor=Role.MEMBER,
+    ),
+    "activities:kiosk": Route(kwargs=_pk("activity"), has_object=True, ok=OFFICE),
+    "activities:kiosk_code": Route(kwargs=_pk("activity"), has_object=True, ok=OFFICE),
+    # A valid code from the kiosk lets any member of the committee check in (walk-ins); without one the
+    # page must not show an activity the user may not see (title, time and place of a draft or of
+    # another unit's activity).
+    "activities:scan": Route(
+        ("GET", "POST"),
+        kwargs=lambda s: {"pk": s.running.pk, "token": "invalid.token"},
+        has_object=True,
+        ok=frozenset({Role.OFFICE, Role.LEADER}),
+        ok_post=ALL,
+        data=lambda s: {},
+        actor=Role.MEMBER,
+    ),
+    "activities:leave_requests": Route(ok=frozenset({Role.OFFICE, Role.LEADER}), query=PAGE),
+    # Leave from a unit's activity is decided by a leader or the unit's head, not by the office.
+    "activities:leave_decide": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.leave_participation.pk, "decision": "approve"},
+        has_object=True,
+        ok=frozenset({Role.LEADER}),
+        data=lambda s: {"note": "同意"},
+    ),
+    "activities:speeches": Route(
+        ("GET", "POST"),
+        kwargs=_pk("activity"),
+        has_object=True,
+        ok=frozenset({Role.OFFICE, Role.LEADER}),
+        ok_post=OFFICE,
+        data=lambda s: {"member": s.member.pk, "kind": "oral", "title": "大会发言"},
+    ),
+    "activities:speech_delete": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.speech.activity_id, "speech_pk": s.speech.pk},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {},
+    ),
+    # --- ledger ------------------------------------------------------------------------------------
+    "ledger:me": Route(kwargs=lambda s: {"year": s.year}, ok=frozenset({Role.MEMBER})),
+    "ledger:member_record": Route(
+        kwargs=lambda s: {"member_pk": s.member.pk, "year": s.year}, has_object=True, ok=FILE_READERS
+    ),
+    # --- library -----------------------------------------------------------------------------------
+    "library:list": Route(ok=ALL, query=("q", "category", *PAGE)),
+    "library:create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=_document_data,
+        optional=("version", "initial-published_on", *TOKEN),
+        files={"upload": ("规则.pdf", PDF)},
+    ),
+    "library:detail": Route(kwargs=_pk("document"), has_object=True, ok=STAFF_READERS),
+    "library:download": Route(kwargs=_pk("document"), has_object=True, ok=STAFF_READERS),
+    "library:edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("document"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {**_document_data(s), "version": s.document.version},
+        optional=("remove_attachment", "initial-published_on"),
+        files={"upload": ("规则.pdf", PDF)},
+    ),
+    "library:publish": Route(
+        ("POST",),
+        kwargs=_pk("document"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.document.version},
+    ),
+    "library:unpublish": Route(
+        ("POST",),
+        kwargs=_pk("document"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.document.version},
+    ),
+    "library:delete": Route(
+        ("POST",),
+        kwargs=_pk("document"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"version": s.document.version},
+    ),
+    # --- members -----------------------------------------------------------------------------------
+    "members:list": Route(ok=ORG_VIEWERS, query=(*MEMBER_FILTERS, "order", *PAGE)),
+    "members:export": Route(
+        ("GET", "POST"),
+        ok=ORG_VIEWERS,
+        data=lambda s: {"format": "xlsx", "title": "名单", "columns": ["name", "sector"], "order": "stroke"},
+        optional=("group_by_sector", "unmask", *MEMBER_FILTERS),
+    ),
+    "members:create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=_member_data,
+        optional=(*MEMBER_OPTIONAL, "version", *TOKEN),
+        files={"photo": ("p.png", PNG)},
+    ),
+    "members:import": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        query=PAGE,
+        data=lambda s: {},
+        files={"file": ("名单.xlsx", roster_xlsx())},
+    ),
+    "members:import_template": Route(ok=OFFICE),
+    "members:import_detail": Route(kwargs=_pk("import_job"), has_object=True, ok=OFFICE),
+    "members:import_progress": Route(kwargs=_pk("import_job"), has_object=True, ok=OFFICE),
+    "members:import_confirm": Route(
+        ("POST",), kwargs=_pk("import_job"), has_object=True, ok=OFFICE, data=lambda s: {"mode": "valid"}
+    ),
+    "members:lookup": Route(("GET", "POST"), ok=OFFICE, data=lambda s: {"number": s.member.phone}),
+    "members:me": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.MEMBER}),
+        data=lambda s: {"phone": "13800001234", "email": "me@example.org", "address": "新地址"},
+        optional=TOKEN,
+    ),
+    "members:contact_requests": Route(ok=OFFICE, query=PAGE),
+    "members:contact_request_decide": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.contact_request.pk, "decision": "approve"},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"note": "同意"},
+    ),
+    "members:detail": Route(kwargs=_pk("member"), has_object=True, ok=FILE_READERS),
+    "members:edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("member"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {**_member_data(s), "name": s.member.name, "version": s.member.version},
+        optional=(*MEMBER_OPTIONAL, "photo-clear", *TOKEN),
+        files={"photo": ("p.png", PNG)},
+    ),
+    "members:photo": Route(kwargs=_pk("member"), has_object=True, ok=FILE_READERS),
+    "members:history": Route(kwargs=_pk("member"), has_object=True, ok=FILE_READERS, query=PAGE),
+    "members:unmask": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.member.pk, "field": "id_number"},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {},
+        shows_personal_data=True,
+    ),
+    # --- notifications -----------------------------------------------------------------------------
+    "notifications:inbox": Route(ok=ALL, query=PAGE),
+    "notifications:read": Route(
+        ("POST",), kwargs=_pk("notification"), has_object=True, data=lambda s: {}, actor=Role.MEMBER
+    ),
+    "notifications:read_all": Route(("POST",), ok=ALL, data=lambda s: {}),
+    "notifications:preferences": Route(
+        ("GET", "POST"),
+        ok=ALL,
+        data=lambda s: {"email_enabled": "on", "digest": "daily"},
+        optional=("sms_enabled",),
+        actor=Role.MEMBER,
+    ),
+    # --- organization ------------------------------------------------------------------------------
+    "organization:index": Route(ok=ORG_VIEWERS),
+    "organization:departments": Route(ok=ORG_VIEWERS),
+    "organization:liaisons": Route(ok=ORG_VIEWERS),
+    "organization:unit_create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        query=("kind",),
+        data=lambda s: {"kind": "sector", "name": "新设界别", "sort_order": "0", "is_active": "on"},
+        optional=("short_name", "parent", "description", *TOKEN),
+    ),
+    "organization:unit_detail": Route(kwargs=_pk("unit"), has_object=True, ok=FILE_READERS),
+    "organization:unit_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("unit"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "kind": "special_committee",
+            "name": "改名委员会",
+            "sort_order": "0",
+            "is_active": "on",
+        },
+        optional=("short_name", "parent", "description", *TOKEN),
+    ),
+    "organization:liaison_create": Route(
+        ("GET", "POST"),
+        kwargs=lambda s: {"unit_pk": s.unit.pk},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"department": s.department.pk, "note": "联系"},
+        optional=("target_unit", *TOKEN),
+    ),
+    "organization:membership_create": Route(
+        ("GET", "POST"),
+        kwargs=lambda s: {"unit_pk": s.unit.pk},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"member": s.second_member.pk, "position": "convener", "start_date": "2026-01-01"},
+        optional=("end_date", *TOKEN),
+    ),
+    "organization:membership_delete": Route(
+        ("POST",), kwargs=_pk("membership"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
+    "organization:term_create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {"number": "11", "name": "第十一届", "start_date": "2035-01-08"},
+        optional=("end_date", "is_current", *TOKEN),
+    ),
+    "organization:term_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("term"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "number": s.term.number,
+            "name": "改名",
+            "start_date": "2025-01-08",
+            "is_current": "on",
+        },
+        optional=("end_date", *TOKEN),
+    ),
+    "organization:session_create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {"term": s.term.pk, "number": "7", "name": "第七次会议", "start_date": "2027-01-08"},
+        optional=("end_date", *TOKEN),
+    ),
+    "organization:session_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("session"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "term": s.term.pk,
+            "number": s.session.number,
+            "name": "改名",
+            "start_date": "2025-01-08",
+        },
+        optional=("end_date", *TOKEN),
+    ),
+    "organization:department_create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {"name": "新设局", "kind": "government", "is_active": "on"},
+        optional=("contact_person", "contact_phone", "address", *TOKEN),
+    ),
+    "organization:department_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("department"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"name": "改名局", "kind": "government", "is_active": "on"},
+        optional=("contact_person", "contact_phone", "address", *TOKEN),
+    ),
+    "organization:liaison_detail": Route(
+        ("GET", "POST"),
+        kwargs=_pk("liaison"),
+        has_object=True,
+        ok=FILE_READERS,
+        ok_post=OFFICE,
+        query=PAGE,
+        data=lambda s: {"date": "2026-04-01", "participants": "主任", "topic": "座谈", "follow_up": "跟进"},
+        optional=TOKEN,
+    ),
+    # --- studies -----------------------------------------------------------------------------------
+    "studies:home": Route(ok=ALL),
+    "studies:submit": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.MEMBER}),
+        data=_study_data,
+        optional=TOKEN,
+        files={"attachment": ("心得.pdf", PDF)},
+    ),
+    "studies:queue": Route(ok=ACTIVITY_VIEWERS, query=("year", "kind", "status", *PAGE)),
+    "studies:export": Route(ok=ACTIVITY_VIEWERS, query=("year",)),
+    "studies:paper_submit": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.OFFICE, Role.UNIT_STAFF}),
+        data=lambda s: {**_study_data(s), "member": s.member.pk},
+        optional=TOKEN,
+        files={"attachment": ("心得.pdf", PDF)},
+    ),
+    "studies:submission_detail": Route(
+        kwargs=_pk("submission"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER})
+    ),
+    "studies:submission_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("returned_submission"),
+        has_object=True,
+        data=lambda s: {**_study_data(s), "version": s.returned_submission.version},
+        files={"attachment": ("心得.pdf", PDF)},
+        actor=Role.MEMBER,
+    ),
+    "studies:attachment": Route(
+        kwargs=_pk("submission"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER})
+    ),
+    "studies:acknowledge": Route(
+        ("POST",),
+        kwargs=_pk("submission"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"note": "已阅", "version": s.submission.version},
+    ),
+    "studies:return": Route(
+        ("POST",),
+        kwargs=_pk("submission"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"reason": "请补充", "version": s.submission.version},
+    ),
+    "studies:plans": Route(ok=frozenset({Role.OFFICE, Role.LEADER})),
+    "studies:plan_create": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {"year": str(NEXT_YEAR), "title": "明年方案", "summary": "安排"},
+    ),
+    "studies:plan_detail": Route(
+        kwargs=_pk("plan"), has_object=True, ok=frozenset({Role.OFFICE, Role.LEADER})
+    ),
+    "studies:plan_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("plan"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"title": "改名方案", "summary": "安排", "version": s.plan.version},
+    ),
+    "studies:plan_publish": Route(
+        ("POST",), kwargs=_pk("plan"), has_object=True, ok=OFFICE, data=lambda s: {"version": s.plan.version}
+    ),
+    "studies:plan_unpublish": Route(
+        ("POST",), kwargs=_pk("plan"), has_object=True, ok=OFFICE, data=lambda s: {"version": s.plan.version}
+    ),
+    "studies:session_add": Route(
+        ("POST",), kwargs=_pk("plan"), has_object=True, ok=OFFICE, data=_plan_session_data, optional=TOKEN
+    ),
+    "studies:session_edit": Route(
+        ("GET", "POST"), kwargs=_pk("training_session"), has_object=True, ok=OFFICE, data=_plan_session_data
+    ),
+    "studies:session_delete": Route(
+        ("POST",), kwargs=_pk("training_session"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
+}
+
+
+# --- the URL conf ---------------------------------------------------------------------------------
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern):
+            yield f"{namespace}{pattern.name}" if pattern.name else f"{namespace}<unnamed {pattern.pattern}>"
+
+
+def urlconf_names():
+    """The name of every route of config.urls, namespaced, walked recursively."""
+    return sorted(_walk(get_resolver().url_patterns))
+
+
+def url_for(name, side, **replace):
+    route = ROUTES[name]
+    kwargs = {**route.kwargs(side), **replace} if route.kwargs else None
+    return reverse(name, kwargs=kwargs)
+
+
+def converters(name):
+    """{kwarg: converter} of the named route."""
+    return _converters_of(get_resolver().url_patterns, name.split(":"))
+
+
+def _converters_of(patterns, path, inherited=None):
+    inherited = dict(inherited or {})
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            if path[:1] == [pattern.namespace] or (pattern.namespace is None and len(path) == 1):
+                rest = path[1:] if pattern.namespace else path
+                found = _converters_of(
+                    pattern.url_patterns, rest, {**inherited, **pattern.pattern.converters}
+                )
+                if found is not None:
+                    return found
+        elif len(path) == 1 and pattern.name == path[0]:
+            return {**inherited, **pattern.pattern.converters}
+    return None

@@ -1,0 +1,386 @@
+"""The data the security walk runs against, built once per test worker.
+
+Three sides with the same objects each:
+
+- `own`: what the signed-in role users may legitimately act on: objects of unit A (the unit staff's
+  special committee) and of the member who is the MEMBER role's user;
+- `other`: someone else's objects in the same committee: unit B, another member with an account of
+  their own (no role user below is them);
+- `foreign`: the same objects in another committee.
+
+The text fields of the objects carry an HTML payload, so that every page the walk opens also proves
+that stored text comes back escaped.
+"""
+
+import datetime
+import io
+import itertools
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from openpyxl import Workbook
+
+from lvzhi.accounts.roles import Role
+from lvzhi.activities.models import (
+    Activity,
+    ActivityAttachment,
+    ActivityStatusChange,
+    CalendarFeed,
+    Participation,
+    Speech,
+)
+from lvzhi.core import rotating_tokens
+from lvzhi.core.models import AuditVerification
+from lvzhi.factories import (
+    CommitteeFactory,
+    DepartmentFactory,
+    LiaisonContactFactory,
+    LiaisonFactory,
+    MemberFactory,
+    MembershipFactory,
+    MemberTermFactory,
+    OrgUnitFactory,
+    TermFactory,
+    UserFactory,
+)
+from lvzhi.ledger import services as ledger_services
+from lvzhi.library.models import Document
+from lvzhi.members.models import ContactUpdateRequest, Member, RosterImport
+from lvzhi.notifications import services as notification_services
+from lvzhi.organization.models import OrgUnit
+from lvzhi.studies import services as study_services
+from lvzhi.studies.models import StudySubmission, TrainingPlan
+
+from .hostile import IMG, SCRIPT
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+CHECKIN_PURPOSE = "activity-checkin"  # lvzhi.activities.views.CHECKIN_PURPOSE
+# Stored text: a Chinese name the pages show, then the payload that must come back escaped.
+TAINT = f"{SCRIPT}{IMG}"
+
+_phones = itertools.count(1)
+
+
+def phone():
+    """A mobile number no template or example uses."""
+    return f"1366{next(_phones):07d}"
+
+
+ROLE_USERNAMES = {role: f"sec_{role.name.lower()}" for role in Role}
+
+
+def roster_xlsx():
+    workbook = Workbook()
+    workbook.active.append(["姓名", "身份证号码"])
+    workbook.active.append(["导入测试", "990101197503010011"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _activity(committee, unit, *, title, status, starts, hours=2, kind=Activity.Kind.COMMITTEE_MEETING):
+    activity = Activity.objects.create(
+        committee=committee,
+        organizing_unit=unit,
+        kind=kind,
+        title=f"{title}{TAINT}",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=hours),
+        place=f"会议室{TAINT}",
+        agenda=f"议程{TAINT}",
+        status=status,
+    )
+    ActivityStatusChange.objects.create(
+        activity=activity, from_status="", to_status=status, actor=None, reason=f"原因{TAINT}"
+    )
+    return activity
+
+
+def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
+    """One set of objects in `committee`, tied to `unit` and to `owner` (a member's user account);
+    `staff` is an office user of the committee, the actor of the services that need one."""
+    now = timezone.now()
+    year = timezone.localdate().year
+    member = MemberFactory(
+        committee=committee, name=f"{label}委员", user=owner, employer_post=TAINT, phone=phone()
+    )
+    member.photo.save("photo.png", ContentFile(PNG), save=True)
+    MemberTermFactory(member=member, term=term).special_committees.set([unit])
+    second = MemberFactory(committee=committee, name=f"{label}同事", phone=phone())
+    MemberTermFactory(member=second, term=term).special_committees.set([unit])
+
+    upcoming = _activity(
+        committee,
+        unit,
+        title=f"{label}会议",
+        status=Activity.Status.PUBLISHED,
+        starts=now + datetime.timedelta(days=10),
+    )
+    participation = Participation.objects.create(activity=upcoming, member=member)
+    leave = Participation.objects.create(
+        activity=upcoming,
+        member=second,
+        status=Participation.Status.LEAVE_REQUESTED,
+        leave_reason=f"请假{TAINT}",
+        responded_at=now,
+    )
+    attachment = ActivityAttachment(
+        activity=upcoming,
+        name=f"{label}附件.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=staff,
+    )
+    attachment.file.save("a.pdf", ContentFile(PDF), save=True)
+    speech = Speech.objects.create(
+        activity=upcoming, member=member, kind=Speech.Kind.ORAL, title=f"发言{TAINT}", recorded_by=staff
+    )
+
+    running = _activity(
+        committee,
+        unit,
+        title=f"{label}调研",
+        status=Activity.Status.IN_PROGRESS,
+        starts=now - datetime.timedelta(minutes=30),
+    )
+    running_participation = Participation.objects.create(activity=running, member=member)
+    present = Participation.objects.create(
+        activity=running,
+        member=second,
+        status=Participation.Status.PRESENT,
+        checked_in_at=now,
+        checked_in_by=staff,
+    )
+
+    closed = _activity(
+        committee,
+        unit,
+        title=f"{label}视察",
+        status=Activity.Status.CLOSED,
+        starts=now - datetime.timedelta(days=20),
+    )
+    closed_participation = Participation.objects.create(
+        activity=closed, member=member, status=Participation.Status.ABSENT
+    )
+    ledger_services.sync_records(
+        source=closed,
+        committee=committee,
+        facts=[ledger_services.Fact(member, "attendance.committee.absent", closed.starts_at.date())],
+    )
+
+    draft = _activity(
+        committee,
+        unit,
+        title=f"{label}草稿",
+        status=Activity.Status.DRAFT,
+        starts=now + datetime.timedelta(days=30),
+    )
+
+    document = Document(
+        committee=committee,
+        title=f"{label}文件{TAINT}",
+        category=Document.Category.RULES,
+        audience=Document.Audience.STAFF,
+        summary=f"摘要{TAINT}",
+        body=f"正文{TAINT}",
+        is_published=True,
+        created_by=staff,
+        attachment_name=f"{label}文件.pdf",
+        attachment_content_type="application/pdf",
+        attachment_size=len(PDF),
+    )
+    document.attachment.save("d.pdf", ContentFile(PDF), save=False)
+    document.save()
+
+    plan = TrainingPlan.objects.filter(committee=committee, year=year).first()
+    if plan is None:
+        plan = study_services.create_plan(actor=staff, year=year, title=f"学习方案{TAINT}", summary=TAINT)
+    training_session = study_services.save_session(
+        plan=plan,
+        actor=staff,
+        planned_on=datetime.date(year, 3, 15),
+        topic=f"{label}专题{TAINT}",
+        lecturer=TAINT,
+    )
+    if plan.status != TrainingPlan.Status.PUBLISHED:
+        plan = study_services.set_plan_status(plan=plan, to_status=TrainingPlan.Status.PUBLISHED, actor=staff)
+    submission = study_services.submit(
+        member=member,
+        actor=owner,
+        kind=StudySubmission.Kind.NOTES,
+        title=f"{label}心得{TAINT}",
+        body=f"正文{TAINT}",
+        attachment=(ContentFile(PDF, name="n.pdf"), "pdf", "application/pdf"),
+    )
+    returned = study_services.submit(
+        member=member, actor=owner, kind=StudySubmission.Kind.ESSAY, title=f"{label}论文{TAINT}", body=TAINT
+    )
+    returned = study_services.return_submission(submission=returned, actor=staff, reason=f"退回{TAINT}")
+
+    department = DepartmentFactory(committee=committee, name=f"{label}县教育局{TAINT}")
+    liaison = LiaisonFactory(committee=committee, unit=unit, department=department, note=TAINT)
+    LiaisonContactFactory(liaison=liaison, topic=f"座谈{TAINT}", recorded_by=staff)
+    membership = MembershipFactory(unit=unit, member=member)
+
+    notification = notification_services.notify(
+        recipients=[owner], kind="test", title=f"通知{TAINT}", body=TAINT, url="/", committee=committee
+    )[0]
+    return SimpleNamespace(
+        label=label,
+        committee=committee,
+        unit=unit,
+        member=member,
+        second_member=second,
+        owner=owner,
+        activity=upcoming,
+        participation=participation,
+        leave_participation=leave,
+        attachment=attachment,
+        speech=speech,
+        running=running,
+        running_participation=running_participation,
+        present_participation=present,
+        closed=closed,
+        closed_participation=closed_participation,
+        draft=draft,
+        document=document,
+        plan=plan,
+        training_session=training_session,
+        submission=submission,
+        returned_submission=returned,
+        department=department,
+        liaison=liaison,
+        membership=membership,
+        notification=notification,
+        contact_request=ContactUpdateRequest.objects.create(
+            member=member, phone=phone(), address=f"新址{TAINT}"
+        ),
+        calendar_token=CalendarFeed.objects.create(user=owner).token,
+        year=year,
+        unit_kind_name=unit_kind_name,
+    )
+
+
+def _committee_base(name, code, label):
+    committee = CommitteeFactory(name=name, code=code)
+    term = TermFactory(committee=committee, name=f"{label}第九届")
+    session = term.sessions.create(number=1, name=f"{label}第一次会议", start_date=datetime.date(2025, 1, 8))
+    unit_a = OrgUnitFactory(
+        committee=committee, kind=OrgUnit.Kind.SPECIAL_COMMITTEE, name=f"{label}经济委员会", description=TAINT
+    )
+    unit_b = OrgUnitFactory(
+        committee=committee, kind=OrgUnit.Kind.SPECIAL_COMMITTEE, name=f"{label}提案委员会", description=TAINT
+    )
+    OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.SECTOR, name=f"{label}教育界")
+    OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.TOWN_COMMITTEE, name=f"{label}城关镇工委")
+    return committee, term, session, unit_a, unit_b
+
+
+def _import_job(committee, user):
+    job = RosterImport(
+        committee=committee,
+        created_by=user,
+        original_name=f"名单{TAINT}.xlsx",
+        status=RosterImport.Status.PREVIEW,
+        preview={
+            "counts": {"create": 1, "update": 0, "unchanged": 0, "error": 0},
+            "create": [{"row": 2, "name": TAINT}],
+        },
+    )
+    job.file.save("roster.xlsx", ContentFile(roster_xlsx()), save=False)
+    job.save()
+    return job
+
+
+def _standing_meeting(committee, members):
+    """A closed standing committee meeting, which the attendance notice reports on."""
+    meeting = _activity(
+        committee,
+        None,
+        title="常委会议",
+        status=Activity.Status.CLOSED,
+        starts=timezone.now() - datetime.timedelta(days=40),
+        kind=Activity.Kind.STANDING,
+    )
+    statuses = [
+        Participation.Status.PRESENT,
+        Participation.Status.ABSENT,
+        Participation.Status.LEAVE_APPROVED,
+    ]
+    for i, member in enumerate(members):
+        Participation.objects.create(
+            activity=meeting, member=member, status=statuses[i % len(statuses)], leave_reason=TAINT
+        )
+    return meeting
+
+
+def build_world():
+    home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
+    users = {}
+    for role in Role:
+        users[role] = UserFactory(
+            committee=home,
+            username=ROLE_USERNAMES[role],
+            role=role,
+            units=[unit_a] if role == Role.UNIT_STAFF else None,
+        )
+    office = users[Role.OFFICE]
+    own = build_side(
+        home, term, label="本方", unit=unit_a, unit_kind_name="a", owner=users[Role.MEMBER], staff=office
+    )
+    other_owner = UserFactory(committee=home, username="sec_other_member", role=Role.MEMBER)
+    other = build_side(
+        home, term, label="他方", unit=unit_b, unit_kind_name="b", owner=other_owner, staff=office
+    )
+
+    foreign_committee, foreign_term, foreign_session, foreign_unit, _spare = _committee_base(
+        "政协邻县委员会", "sec-foreign", "邻县"
+    )
+    foreign_office = UserFactory(committee=foreign_committee, username="sec_foreign_office", role=Role.OFFICE)
+    foreign_owner = UserFactory(committee=foreign_committee, username="sec_foreign_member", role=Role.MEMBER)
+    foreign = build_side(
+        foreign_committee,
+        foreign_term,
+        label="邻县",
+        unit=foreign_unit,
+        unit_kind_name="f",
+        owner=foreign_owner,
+        staff=foreign_office,
+    )
+    for committee, sides in ((home, (own, other)), (foreign_committee, (foreign,))):
+        _standing_meeting(committee, [m for side in sides for m in (side.member, side.second_member)])
+    for side, tsession, account, job_user in (
+        (own, session, users[Role.OFFICE], office),
+        (other, session, other_owner, office),
+        (foreign, foreign_session, foreign_owner, foreign_office),
+    ):
+        side.term = side.committee.terms.get()
+        side.session = tsession
+        # The account an administrator would open: someone else's for `other` and `foreign`.
+        side.account = account
+        side.import_job = _import_job(side.committee, job_user)
+    # Administrators act on another person's account, never on their own.
+    own.account = users[Role.LEADER]
+    members = list(Member.objects.all())
+    secrets = set()
+    for m in members:
+        secrets.update(v for v in (m.id_number, m.phone) if v)
+    secrets.update(ContactUpdateRequest.objects.values_list("phone", flat=True))
+    secrets.discard("")
+    verification = AuditVerification.objects.create(started_by=users[Role.AUDITOR].username)
+    own.verification = other.verification = foreign.verification = verification
+    return SimpleNamespace(
+        users=users,
+        own=own,
+        other=other,
+        foreign=foreign,
+        secrets=sorted(secrets),
+        checkin_token=lambda activity: rotating_tokens.make_token(
+            purpose=CHECKIN_PURPOSE, object_id=activity.pk
+        ),
+    )
