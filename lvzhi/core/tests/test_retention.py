@@ -26,7 +26,9 @@ def test_expired_sessions_go(db):
     live.create()
     dead = SessionStore()
     dead.create()
-    Session.objects.filter(session_key=dead.session_key).update(expire_date=timezone.now() - timedelta(seconds=1))
+    Session.objects.filter(session_key=dead.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
 
     assert retention.purge_sessions(timezone.now()) == 1
     assert list(Session.objects.values_list("session_key", flat=True)) == [live.session_key]

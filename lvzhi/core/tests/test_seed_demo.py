@@ -191,7 +191,9 @@ def test_every_demo_account_can_sign_in(demo, settings, username):
 
 
 def test_the_demo_enrols_exactly_the_accounts_that_need_a_second_factor(demo):
-    needing = {user.username for user in User.objects.filter(committee=demo) if second_factor.required_for(user)}
+    needing = {
+        user.username for user in User.objects.filter(committee=demo) if second_factor.required_for(user)
+    }
 
     assert needing == set(demo_module.SECOND_FACTOR_USERS)
     assert set(User.objects.filter(totp_device__isnull=False).values_list("username", flat=True)) == needing
