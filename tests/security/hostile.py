@@ -24,11 +24,9 @@ VALUES = {
     "nul": "a\x00b",
     "script": SCRIPT,
     "img": IMG,
-    "hyperlink": '=HYPERLINK("http://x")',
-    "cmd": "+cmd|' /C calc'!A0",
-    "at-sum": "@SUM(1)",
-    "traversal": "../../etc/passwd",
-    "win-traversal": "..\\..\\win.ini",
+    # Several forms of one kind: the fields of a request get them in turn (field i the i-th, cycling).
+    "formulas": ('=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1)"),
+    "traversal": ("../../etc/passwd", "..\\..\\win.ini"),
     "long": "长" * (100 * 1024 // 3) + "x" * 10,
     "repeated": REPEATED,
 }
@@ -36,9 +34,11 @@ VALUES = {
 # In a URL path segment (<str:...> converters): no "/" (it would not match the route at all), and
 # nothing of 100 KB (a server refuses such a request line before Django sees it).
 PATH_VALUES = {
-    key: value
-    for key, value in VALUES.items()
-    if value is not REPEATED and "/" not in value and key != "long"
+    f"{key}-{i}" if isinstance(values, tuple) else key: value
+    for key, values in VALUES.items()
+    if values is not REPEATED and key != "long"
+    for i, value in enumerate(values if isinstance(values, tuple) else (values,))
+    if "/" not in value
 }
 # For <int:...> converters: the numbers the route pattern lets through.
 INT_PATH_VALUES = {"int64-overflow": str(2**63)}

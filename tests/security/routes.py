@@ -9,8 +9,10 @@ until it is described here; `test_every_form_field_is_walked` compares the form 
 renders with the fields listed here.
 """
 
+import time
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -55,6 +57,8 @@ class Route:
     actor: object = None
     # Pages whose purpose is to show a full number to a user allowed to see it (audited).
     shows_personal_data: bool = False
+    # (client, world) -> None: puts the actor's client in the state the page expects (hostile walk).
+    prepare: object = None
 
     def allowed(self, role, method):
         roles = self.ok_post if method == "POST" and self.ok_post is not None else self.ok
@@ -174,6 +178,19 @@ def _plan_session_data(s):
 
 ATTACHMENT = {"file": ("附件.pdf", PDF)}
 
+
+def _password_accepted(client, world):
+    """The state after an administrator's right password: the page then asks for the code."""
+    session = client.session
+    session["lvzhi_pending_login"] = {  # lvzhi.accounts.views.PENDING_LOGIN
+        "user": world.users[Role.SYSADMIN].pk,
+        "backend": settings.AUTHENTICATION_BACKENDS[0],
+        "at": time.time(),
+        "next": "/",
+    }
+    session.save()
+
+
 ROUTES = {
     # --- core --------------------------------------------------------------------------------------
     "core:home": Route(ok=ALL),
@@ -213,7 +230,12 @@ ROUTES = {
         actor=Role.MEMBER,
     ),
     "accounts:second_factor": Route(
-        ("GET", "POST"), public=True, ok=ALL, data=lambda s: {"code": "123456"}, actor=ANONYMOUS
+        ("GET", "POST"),
+        public=True,
+        ok=ALL,
+        data=lambda s: {"code": "123456"},
+        actor=ANONYMOUS,
+        prepare=_password_accepted,
     ),
     "accounts:second_factor_setup": Route(
         ("GET", "POST"), ok=ALL, data=lambda s: {"code": "123456"}, actor=Role.MEMBER

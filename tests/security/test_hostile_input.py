@@ -34,6 +34,8 @@ def hostile_request(walk, name, method, assign, *, url=None):
     side = walk.world.own
     role = route.hostile_actor(method)
     client = walk.client(role)
+    if route.prepare:
+        route.prepare(client, walk.world)
     url = url or url_for(name, side)
     if method == "GET":
         query = {field: form_value(value, None) for field, value in assign.items()}
@@ -89,7 +91,11 @@ def _objects(side):
 def test_every_field_at_once(walk, name, method, value_id):
     route = ROUTES[name]
     fields = route.fields(method, walk.world.own)
-    hostile_request(walk, name, method, dict.fromkeys(fields, VALUES[value_id]))
+    value = VALUES[value_id]
+    variants = value if isinstance(value, tuple) else (value,)
+    hostile_request(
+        walk, name, method, {field: variants[i % len(variants)] for i, field in enumerate(fields)}
+    )
 
 
 @pytest.mark.parametrize(
@@ -106,9 +112,7 @@ def test_one_field_the_others_valid(walk, name, method, field, value_id):
 )
 def test_url_arguments(walk, name, kwarg, value_id):
     route = ROUTES[name]
-    value = (
-        {**PATH_VALUES, **INT_PATH_VALUES}[value_id] if value_id in INT_PATH_VALUES else PATH_VALUES[value_id]
-    )
+    value = {**PATH_VALUES, **INT_PATH_VALUES}[value_id]
     url = url_for(name, walk.world.own, **{kwarg: value})
     hostile_request(walk, name, route.methods[0], {}, url=url)
 
