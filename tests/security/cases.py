@@ -48,7 +48,9 @@ def value_cases():
         for method in route.methods:
             fields = route.fields(method, Anything())
             if not fields or fields == ("page",):
-                continue  # one pagination helper for every list: its field gets the values below
+                # One pagination helper serves every list: its `page` gets the values on the lists that
+                # have filters too.
+                continue
             valid = route.data(Anything()) if method == "POST" and route.data else {}
             has_dates = any(
                 "day-min" in deep_values(f, valid.get(f)) or "date-min" in deep_values(f, valid.get(f))

@@ -45,7 +45,7 @@ def world(django_db_setup, django_db_blocker):
             built.sessions = sessions
             built.baseline = SimpleNamespace(
                 foreign=probe.committee_rows(built.foreign.committee),
-                other=probe.object_rows(_objects_of(built.other)),
+                other=probe.object_rows(probe.side_objects(built.other)),
             )
             yield built
         finally:
@@ -53,12 +53,6 @@ def world(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
             overrides.disable()
             media.cleanup()
-
-
-def _objects_of(side):
-    from django.db import models
-
-    return [v for v in vars(side).values() if isinstance(v, models.Model)]
 
 
 @pytest.fixture(scope="package")

@@ -281,6 +281,11 @@ def committee_rows(committee, models_=None):
     return rows
 
 
+def side_objects(side):
+    """The model instances a side of the world names."""
+    return [value for value in vars(side).values() if isinstance(value, models.Model)]
+
+
 def object_rows(objects, models_=None):
     """The rows of the given model instances, by model."""
     by_model = defaultdict(set)

@@ -73,16 +73,10 @@ def checked(walk, route, role, outcome):
         if any(foreign[label] != world.baseline.foreign.get(label) for label in foreign):
             errors.append("a write reached the other committee's rows")
         if role == ANONYMOUS or role not in COMMITTEE_WIDE:
-            other = probe.object_rows(_objects(world.other), written)
+            other = probe.object_rows(probe.side_objects(world.other), written)
             if any(other[label] != world.baseline.other.get(label) for label in other):
                 errors.append("a write reached another unit's or member's rows")
     return errors
-
-
-def _objects(side):
-    from django.db import models
-
-    return [v for v in vars(side).values() if isinstance(v, models.Model)]
 
 
 @pytest.mark.parametrize(
