@@ -42,8 +42,9 @@ def matrix_cases():
 
 
 def value_cases():
-    """(route, method, value id): each hostile value in every query parameter and form field of the
-    route at once. Dates only where the route has a date field: in a text field a date is plain text."""
+    """(route, method, role, value id): each hostile value in every query parameter and form field of
+    the route at once. Dates only where the route has a date field: in a text field a date is plain
+    text."""
     for name, route in ROUTES.items():
         for method in route.methods:
             fields = route.fields(method, Anything())
@@ -56,10 +57,11 @@ def value_cases():
                 "day-min" in deep_values(f, valid.get(f)) or "date-min" in deep_values(f, valid.get(f))
                 for f in fields
             )
-            for value_id in VALUES:
-                if value_id.startswith("date-") and not has_dates:
-                    continue
-                yield name, method, value_id
+            for role in route.hostile_actors(method):
+                for value_id in VALUES:
+                    if value_id.startswith("date-") and not has_dates:
+                        continue
+                    yield name, method, role, value_id
 
 
 def field_cases():

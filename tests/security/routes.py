@@ -59,10 +59,16 @@ class Route:
     shows_personal_data: bool = False
     # (client, world) -> None: puts the actor's client in the state the page expects (hostile walk).
     prepare: object = None
+    # Roles that also send every hostile value, on their own objects: unit staff, whose forms and
+    # services limit them to their units (issue 8, findings 2 and 3).
+    also_as: tuple = ()
 
     def allowed(self, role, method):
         roles = self.ok_post if method == "POST" and self.ok_post is not None else self.ok
         return role in roles
+
+    def hostile_actors(self, method):
+        return (self.hostile_actor(method), *self.also_as)
 
     def hostile_actor(self, method):
         if self.actor is not None:
@@ -297,6 +303,7 @@ ROUTES = {
     "activities:staff_list": Route(ok=ACTIVITY_VIEWERS, query=("q", "year", "kind", "status", "unit", *PAGE)),
     "activities:new": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         ok=frozenset({Role.OFFICE, Role.UNIT_STAFF}),
         data=_activity_data,
         optional=ACTIVITY_OPTIONAL,
@@ -309,6 +316,7 @@ ROUTES = {
     ),
     "activities:edit": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         kwargs=_pk("draft"),
         has_object=True,
         ok=OFFICE,
@@ -561,6 +569,7 @@ ROUTES = {
     "members:detail": Route(kwargs=_pk("member"), has_object=True, ok=FILE_READERS),
     "members:edit": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         kwargs=_pk("member"),
         has_object=True,
         ok=OFFICE,
@@ -605,6 +614,7 @@ ROUTES = {
     "organization:unit_detail": Route(kwargs=_pk("unit"), has_object=True, ok=FILE_READERS),
     "organization:unit_edit": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         kwargs=_pk("unit"),
         has_object=True,
         ok=OFFICE,
@@ -626,6 +636,7 @@ ROUTES = {
     ),
     "organization:membership_create": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         kwargs=lambda s: {"unit_pk": s.unit.pk},
         has_object=True,
         ok=OFFICE,
@@ -689,6 +700,7 @@ ROUTES = {
     ),
     "organization:liaison_detail": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         kwargs=_pk("liaison"),
         has_object=True,
         ok=FILE_READERS,
@@ -710,6 +722,7 @@ ROUTES = {
     "studies:export": Route(ok=ACTIVITY_VIEWERS, query=("year",)),
     "studies:paper_submit": Route(
         ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
         ok=frozenset({Role.OFFICE, Role.UNIT_STAFF}),
         data=lambda s: {**_study_data(s), "member": s.member.pk},
         optional=TOKEN,

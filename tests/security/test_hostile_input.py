@@ -28,11 +28,12 @@ def _file(route, field, value):
     return SimpleUploadedFile(value, content)
 
 
-def hostile_request(walk, name, method, assign, *, url=None):
-    """Send the route's request as its actor on the own side, with `assign` = {field: value} put in."""
+def hostile_request(walk, name, method, assign, *, url=None, role=None):
+    """Send the route's request as its actor (or `role`) on the own side, with `assign` = {field: value}
+    put in."""
     route = ROUTES[name]
     side = walk.world.own
-    role = route.hostile_actor(method)
+    role = role or route.hostile_actor(method)
     client = walk.client(role)
     if route.prepare:
         route.prepare(client, walk.world)
@@ -80,16 +81,15 @@ def checked(walk, route, role, outcome):
 
 
 @pytest.mark.parametrize(
-    ("name", "method", "value_id"), [pytest.param(*c, id=case_id(*c)) for c in value_cases()]
+    ("name", "method", "role", "value_id"), [pytest.param(*c, id=case_id(*c)) for c in value_cases()]
 )
-def test_every_field_at_once(walk, name, method, value_id):
+def test_every_field_at_once(walk, name, method, role, value_id):
     route = ROUTES[name]
     fields = route.fields(method, walk.world.own)
     value = VALUES[value_id]
     variants = value if isinstance(value, tuple) else (value,)
-    hostile_request(
-        walk, name, method, {field: variants[i % len(variants)] for i, field in enumerate(fields)}
-    )
+    assign = {field: variants[i % len(variants)] for i, field in enumerate(fields)}
+    hostile_request(walk, name, method, assign, role=role)
 
 
 @pytest.mark.parametrize(
