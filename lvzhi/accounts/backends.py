@@ -4,7 +4,7 @@ from django.utils import timezone
 
 from lvzhi.core import audit
 
-from .models import Lockout, LoginFailure
+from .models import Lockout, LoginFailure, User
 
 
 def is_locked(username) -> bool:
@@ -20,8 +20,14 @@ class LockoutModelBackend(ModelBackend):
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None:
-            username = kwargs.get(self.get_user_model().USERNAME_FIELD)
+            username = kwargs.get(User.USERNAME_FIELD)
         if not username or password is None:
+            return None
+        longest = User._meta.get_field("username").max_length
+        if len(username) > longest:
+            # No account has such a name, and no counter row could hold it (Django's sign-in form does not
+            # cut it): a failure like any other, counted under the name's first characters.
+            record_failure(request, username[:longest])
             return None
         if is_locked(username):
             audit.record(

@@ -1,6 +1,8 @@
 """Calendar downloads: a private subscription address (no cookies: the token is the credential) and a
 one-off .ics download for the signed-in member."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -16,6 +18,9 @@ from . import calendar
 from .models import CalendarFeed, new_feed_token
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+
+# What models.new_feed_token makes (URL-safe base64).
+FEED_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 def _calendar_response(request, member, *, filename=None):
@@ -36,7 +41,10 @@ def _calendar_response(request, member, *, filename=None):
 
 @require_GET
 def calendar_feed(request, token):
-    """The subscription address. An unknown or reset token is a 404, like any page that is not there."""
+    """The subscription address. An unknown or reset token is a 404, like any page that is not there;
+    so is anything that is not a token at all, which never reaches the database."""
+    if not FEED_TOKEN.fullmatch(token):
+        raise Http404
     feed = (
         CalendarFeed.objects.select_related("user__member").filter(token=token, user__is_active=True).first()
     )

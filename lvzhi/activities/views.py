@@ -123,8 +123,10 @@ def respond(request, pk, action):
     member = _member_or_none(request.user)
     if member is None:
         raise Http404
+    # activity__pk, not activity_id: a lookup through the foreign key column does not guard against an
+    # id beyond the column's range (OverflowError on SQLite), one on the primary key does.
     participation = get_object_or_404(
-        Participation.objects.exclude(activity__status=Activity.Status.DRAFT), activity_id=pk, member=member
+        Participation.objects.exclude(activity__status=Activity.Status.DRAFT), activity__pk=pk, member=member
     )
     reason = ""
     if action == "leave":
@@ -223,8 +225,12 @@ def scan(request, pk, token):
             }
         return redirect_to_login(request.get_full_path())
     activity = get_object_or_404(Activity, pk=pk, committee_id=request.user.committee_id)
-    member = _member_or_none(request.user)
     token_ok = _code_valid(token, activity.pk) or _grant_for(request, activity.pk, token)
+    if not token_ok and not Activity.objects.visible_to(request.user).filter(pk=activity.pk).exists():
+        # Only a real code shows an activity to someone who could not see it otherwise (someone in the
+        # hall who was not invited); a made-up one shows nothing.
+        raise Http404
+    member = _member_or_none(request.user)
     if request.method == "POST":
         if member is None:
             messages.error(request, _("Only members can check in."))

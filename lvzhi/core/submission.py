@@ -2,6 +2,7 @@
 `claim(request)` inside the transaction that creates, so a repeated POST of the same form raises
 DuplicateSubmission and the whole second attempt rolls back."""
 
+import re
 import secrets
 
 from django.contrib import messages
@@ -11,6 +12,8 @@ from django.utils.translation import gettext as _
 from .models import SubmissionToken
 
 FIELD = "submission_token"
+# What new_token() makes (URL-safe base64); anything else was not written by our page.
+TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 class DuplicateSubmission(Exception):
@@ -22,9 +25,11 @@ def new_token():
 
 
 def claim(request):
-    token = request.POST.get(FIELD, "")[:64]
-    if not token:
-        return  # a client that sends no token (a script, an older page) is not protected, not refused
+    token = request.POST.get(FIELD, "")
+    if not TOKEN_FORMAT.fullmatch(token):
+        # A client that sends no token (a script, an older page) or a garbled one is not protected, not
+        # refused; a garbled token never reaches the database (a NUL in it would be an error there).
+        return
     try:
         with transaction.atomic():
             SubmissionToken.objects.create(token=token, user=request.user)

@@ -165,6 +165,15 @@ def test_it_locks_unknown_usernames_the_same_way(client, db):
     assert error_text(login(client, "ghost", "Wrong-pass-1")) == [expected_error()]
 
 
+def test_a_name_longer_than_any_account_is_a_failure_not_an_error(client, db):
+    """Django's sign-in form does not cut the name; on PostgreSQL the failure row could not hold it."""
+    response = login(client, "长" * 40000, "Wrong-pass-1")
+
+    assert response.status_code == 200
+    assert error_text(response) == [expected_error()]
+    assert LoginFailure.objects.get().username == "长" * 150
+
+
 def test_the_lock_is_per_username(client, user, make_user):
     make_user(Role.LEADER, username="li")
     fail(client, "wang", 5)

@@ -211,6 +211,12 @@ def test_unknown_token_404(client, member):
     assert client.get(reverse("activities:calendar_feed", args=["nope"])).status_code == 404
 
 
+@pytest.mark.parametrize("token", ["a\x00" * 12, "<script>", "x" * 100])
+def test_what_is_not_a_token_is_404_without_asking_the_database(client, member, token):
+    """A NUL in the token was an error on PostgreSQL."""
+    assert client.get(reverse("activities:calendar_feed", args=[token])).status_code == 404
+
+
 def test_reset_replaces_the_link(client, member):
     client.force_login(member.user)
     client.post(reverse("activities:calendar_reset"))

@@ -348,3 +348,21 @@ def test_anonymous_post_gives_no_grant(client, activity):
     response = client.post(scan_url(activity))
     assert response.status_code == 302
     assert "activities.scan_grant" not in client.session
+
+
+def test_a_made_up_code_shows_nothing_of_an_activity_one_cannot_see(client, make_member, activity):
+    """Someone not invited learns the title, time and place only from a real code (they are in the hall)."""
+    stranger = make_member(login=True)
+    client.force_login(stranger.user)
+
+    assert client.get(scan_url(activity, "garbage")).status_code == 404
+    assert client.get(scan_url(activity)).status_code == 200
+
+
+def test_an_invited_member_with_an_old_code_is_told_to_scan_again(client, member, activity, invitation):
+    client.force_login(member.user)
+
+    response = client.get(scan_url(activity, "garbage"))
+
+    assert response.status_code == 200
+    assert response.context["token_ok"] is False

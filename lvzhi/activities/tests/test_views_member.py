@@ -219,3 +219,10 @@ def test_my_duty_record_links_to_the_activity_and_the_speech(client_of, member, 
     link = f'href="{reverse("activities:detail", args=[activity.pk])}"'
     # One link from the attendance row, one from the speech row.
     assert body.count(link) == 2
+
+
+def test_an_activity_id_beyond_any_column_is_not_found(client_of, member):
+    """2**63 in the URL: a foreign-key lookup with it was an OverflowError on SQLite."""
+    response = client_of(member).post(reverse("activities:confirm", args=[2**63]))
+
+    assert response.status_code == 404

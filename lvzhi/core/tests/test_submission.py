@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
+from lvzhi.core.models import SubmissionToken
 from lvzhi.factories import LiaisonFactory
 from lvzhi.members.models import Member
 from lvzhi.organization.models import Department, LiaisonContact
@@ -93,3 +94,16 @@ def test_a_token_used_by_someone_else_is_still_a_repeat(client, office, make_use
     client.force_login(make_user(Role.OFFICE, username="office2"))
     client.post(url, {"submission_token": token, "name": "县审计局", "kind": "government", "is_active": "on"})
     assert not Department.objects.filter(name="县审计局").exists()
+
+
+@pytest.mark.parametrize("garbled", ["a\x00b" * 8, "x" * 200, "<script>alert(1)</script>", "短"])
+def test_a_garbled_token_saves_the_form_and_is_not_stored(office_client, garbled):
+    url = reverse("organization:department_create")
+
+    response = office_client.post(
+        url, {"submission_token": garbled, "name": "县水利局", "kind": "government", "is_active": "on"}
+    )
+
+    assert response.status_code == 302
+    assert Department.objects.filter(name="县水利局").count() == 1
+    assert not SubmissionToken.objects.exists()
