@@ -1,10 +1,24 @@
 import string
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .roles import is_administrator
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's, with a message of our own: Django 5.2 changed its msgid and its own Chinese catalogue
+    kept only the old one, so the "too short" message came out in English."""
+
+    def get_error_message(self):
+        return ngettext(
+            "This password is too short: it needs at least %(n)d character.",
+            "This password is too short: it needs at least %(n)d characters.",
+            self.min_length,
+        ) % {"n": self.min_length}
 
 
 class CharacterClassValidator:

@@ -193,8 +193,8 @@ def test_an_administrator_choosing_a_short_password_is_told_in_chinese(client, m
 
 
 def test_the_too_short_message_is_chinese(client, user):
-    """Django 5.2 changed this msgid (to "%d"); its own zh_Hans catalogue still has only the old one,
-    so lvzhi's catalogue carries the new one."""
+    """Django 5.2 changed this msgid (to "%d") and its own zh_Hans catalogue still has only the old one,
+    so lvzhi's validator says it in a msgid of its own."""
     client.force_login(user)
 
     response = change(client, new="Q#26x")
