@@ -15,6 +15,10 @@ from .roles import is_administrator
 
 LOGIN_AT = "lvzhi_login_at"
 LAST_SEEN = "lvzhi_last_seen"
+# The last-seen time is written at most once a minute: writing the session on every request made two
+# requests of one page (an htmx search and a click) race to save it, and costs a write per request.
+# An idle session may so end up to a minute early.
+LAST_SEEN_RESOLUTION = 60
 
 
 class SessionTimeoutMiddleware:
@@ -41,7 +45,8 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Your session has expired. Please sign in again."))
                 return redirect_to_login(request.get_full_path())
-            session[LAST_SEEN] = now
+            if now - last_seen >= LAST_SEEN_RESOLUTION or LAST_SEEN not in session:
+                session[LAST_SEEN] = now
         return self.get_response(request)
 
 

@@ -6,19 +6,42 @@ LVZHI_REQUIRE_BROWSER=1 (CI) a missing browser is an error instead.
 
 import os
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
 from django.conf import settings
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.accounts.models import TOTPDevice
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+
+
+class OneRequestAtATimeServer(ThreadedWSGIServer):
+    """The live server answers one request at a time. On the in-memory SQLite test database every
+    server thread shares the test's one connection, so two requests of one page at once (an htmx search
+    and a click) could each start a transaction on it ("cannot start a transaction within a transaction",
+    a 400 once in CI). Connections are still accepted in threads, so the browser's parallel connections
+    never wait on each other's sockets, only on the application."""
+
+    def set_app(self, application):
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeServer
 
 
 def chromium_path():
