@@ -90,7 +90,9 @@ def test_the_head_follows_the_chain(db):
     connection.vendor == "sqlite",
     reason="SQLite's in-memory test database fails fast on table locks; SQLite itself runs one writer at a time",
 )
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback like the browser journeys: a plain flush would recreate the content types under
+# new ids, and a later journey on this worker could not restore its serialized data.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain():
     """Two threads writing at once must never chain onto the same predecessor."""
     errors = []
