@@ -8,8 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from lvzhi.core import retention
 
         from .backends import purge_sign_in_records
+        from .middleware import stamp_session_times
 
         retention.register("sign_in_records", purge_sign_in_records)
+        user_logged_in.connect(stamp_session_times, dispatch_uid="lvzhi.accounts.stamp_session_times")

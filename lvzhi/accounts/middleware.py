@@ -21,6 +21,13 @@ LAST_SEEN = "lvzhi_last_seen"
 LAST_SEEN_RESOLUTION = 60
 
 
+def stamp_session_times(sender, request, user, **kwargs):
+    """At sign-in (user_logged_in): both clocks start, so that the requests after it need not write the
+    session (see LAST_SEEN_RESOLUTION)."""
+    if request is not None and hasattr(request, "session"):
+        request.session[LOGIN_AT] = request.session[LAST_SEEN] = time.time()
+
+
 class SessionTimeoutMiddleware:
     """Ends a session after SESSION_IDLE_TIMEOUT without requests (ADMIN_SESSION_IDLE_TIMEOUT for the
     three administrators) or SESSION_ABSOLUTE_TIMEOUT after sign-in, whichever comes first. Times are

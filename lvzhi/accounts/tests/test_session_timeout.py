@@ -39,14 +39,14 @@ def assert_sent_to_login(response, next_url):
     assert parse_qs(url.query)["next"] == [next_url]
 
 
-def test_it_stamps_login_and_last_seen(client, make_user):
-    client.force_login(make_user(Role.OFFICE))
+def test_sign_in_starts_both_clocks(client, make_user):
+    user = make_user(Role.LEADER, username="li")
     before = time.time()
 
-    client.get(HOME)
+    client.post(reverse("accounts:login"), {"username": "li", "password": "Test-pass-2026"})
 
-    assert client.session[LAST_SEEN] >= before
-    assert client.session[LOGIN_AT] <= client.session[LAST_SEEN]
+    assert before <= client.session[LOGIN_AT] == client.session[LAST_SEEN] <= time.time()
+    assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_the_last_seen_time_is_written_at_most_once_a_minute(client, signed_in):
