@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "lvzhi.notifications",
     "lvzhi.studies",
     "lvzhi.library",
+    # The top layer: builds on every app above it here; no app imports it.
+    "lvzhi.demo",
 ]
 
 MIDDLEWARE = [

@@ -22,7 +22,7 @@ from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation
 from lvzhi.core import docx_official
-from lvzhi.core.demo import DemoBuilder
+from lvzhi.demo.builder import DemoBuilder
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import OrgUnit

@@ -5,8 +5,8 @@ import pytest
 from playwright.sync_api import expect
 
 from lvzhi.accounts.models import User
-from lvzhi.core.demo import DemoBuilder
 from lvzhi.core.models import AuditEvent
+from lvzhi.demo.builder import DemoBuilder
 from lvzhi.members.models import Member, MemberChange
 
 from .conftest import password_step, second_factor_step, sign_in

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from lvzhi.core import idcard
-from lvzhi.core.demo import DemoBuilder
+from lvzhi.demo.builder import DemoBuilder
 from lvzhi.members.models import Member, RosterImport
 
 from .conftest import sign_in

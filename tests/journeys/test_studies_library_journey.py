@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from lvzhi.core.demo import DemoBuilder
+from lvzhi.demo.builder import DemoBuilder
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member

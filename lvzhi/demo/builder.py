@@ -1,5 +1,9 @@
 """Demo data for a fictional county committee (政协青溪县委员会): realistic structure, made-up people.
 
+The builder makes the committee, its structure, the accounts and the member files, then asks each
+feature app for its part through the app's own `demo.py` (activities, library, studies), in the order
+in which each part needs the ones before it.
+
 Every name, ID number and phone number is generated; ID numbers carry a correct GB 11643 check digit
 but use an area code that is not assigned to any real county.
 """
@@ -16,9 +20,9 @@ from django.utils import timezone
 
 from lvzhi.accounts.models import TOTPDevice, User
 from lvzhi.accounts.roles import Role
+from lvzhi.activities.demo import YearBuilder
 from lvzhi.core import idcard
-from lvzhi.core.demo_library import build_library
-from lvzhi.core.demo_year import YearBuilder
+from lvzhi.library.demo import build_library
 from lvzhi.members import services as member_services
 from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
 from lvzhi.organization.models import (

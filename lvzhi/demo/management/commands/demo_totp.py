@@ -3,7 +3,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from lvzhi.accounts.models import TOTPDevice
-from lvzhi.core.demo import COMMITTEE_CODE
+from lvzhi.demo.builder import COMMITTEE_CODE
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: the demo county committee (lvzhi.core.demo) with one account per role.
+"""`manage.py seed_demo`: the demo county committee (lvzhi.demo.builder) with one account per role.
 
 Building the demo takes a few seconds, so the module builds it once, inside a transaction that is
 rolled back when the module is done; each test runs in a savepoint within it.
@@ -21,10 +21,10 @@ from lvzhi.accounts import second_factor
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation, Speech
-from lvzhi.core import demo as demo_module
 from lvzhi.core import idcard
 from lvzhi.core.docx_official import DOCX_CONTENT_TYPE
 from lvzhi.core.models import AuditEvent
+from lvzhi.demo import builder as demo_module
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member, MemberTerm

@@ -1,4 +1,4 @@
-"""The demo committee's duty activities of the current year (part of `seed_demo`, see lvzhi.core.demo).
+"""The demo committee's duty activities of the current year (part of `seed_demo`, see lvzhi.demo.builder).
 
 A county CPPCC year as offices run it: the plenary session in January, a standing committee meeting
 about every two months, meetings of each special committee, town-committee and sector activities,

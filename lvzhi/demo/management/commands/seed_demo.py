@@ -4,8 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from lvzhi.core import demo
 from lvzhi.core.progress import ProgressBar
+from lvzhi.demo import builder as demo
 
 
 class Command(BaseCommand):
