@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lvzhi.studies",
     "lvzhi.library",
     # The top layer: builds on every app above it here; no app imports it.
+    "lvzhi.home",
     "lvzhi.demo",
 ]
 
@@ -107,7 +108,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "lvzhi.core.context_processors.navigation",
+                "lvzhi.home.context_processors.menu",
             ],
         },
     },
@@ -144,7 +145,7 @@ TASKS = {"default": {"BACKEND": env("LVZHI_TASKS_BACKEND", "django_tasks_db.Data
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["lvzhi.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 handler403 = "lvzhi.core.views.permission_denied"
 
 urlpatterns = [
+    path("", include("lvzhi.home.urls")),
     path("", include("lvzhi.core.urls")),
     path("accounts/", include("lvzhi.accounts.urls")),
     path("org/", include("lvzhi.organization.urls")),

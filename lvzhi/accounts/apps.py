@@ -1,11 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.navigation import MenuEntry, has_perm
+
 
 class AccountsConfig(AppConfig):
     name = "lvzhi.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    menu = [
+        MenuEntry(
+            _("Accounts"),
+            "accounts:user_list",
+            order=120,
+            shown=has_perm("accounts.manage_users", "accounts.assign_roles"),
+        )
+    ]
 
     def ready(self):
         from django.contrib.auth.signals import user_logged_in

@@ -120,7 +120,7 @@ def second_factor_setup(request):
                 summary="second factor enrolled",
             )
             messages.success(request, _("Your authenticator app is set up. Sign-ins will ask for its code."))
-            return redirect("core:home")
+            return redirect("home:index")
         form.add_error("code", _("The code does not match. Check the time on your phone and try again."))
     uri = second_factor.provisioning_uri(request.user, secret)
     return render(

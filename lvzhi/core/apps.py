@@ -1,11 +1,14 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .navigation import MenuEntry, has_perm
+
 
 class CoreConfig(AppConfig):
     name = "lvzhi.core"
     label = "core"
     verbose_name = _("Core")
+    menu = [MenuEntry(_("Audit log"), "core:audit_log", order=130, shown=has_perm("core.view_audit_log"))]
 
     def ready(self):
         from . import checks, crypto, retention  # noqa: F401  (checks and crypto register system checks)

@@ -4,15 +4,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
-
-from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
-from lvzhi.organization.models import OrgUnit
 
 from . import audit, audit_anchor
 from .forms import StyledFormMixin
@@ -20,32 +17,6 @@ from .models import AuditEvent, AuditVerification
 from .pagination import paginate
 from .permissions import AuditedPermissionDenied
 from .tasks import verify_audit_log
-
-
-@login_required
-def home(request):
-    user = request.user
-    if not user.has_perm("members.view_member") and hasattr(user, "member"):
-        return redirect("members:me")
-    context = {}
-    if user.has_perm("members.view_member"):
-        members = Member.objects.visible_to(user)
-        context["member_count"] = members.count()
-        context["serving"] = MemberTerm.objects.filter(
-            member__in=members, term__is_current=True, status=MemberTerm.Status.SERVING
-        ).aggregate(total=Count("id"), standing=Count("id", filter=Q(is_standing=True)))
-        context["unit_counts"] = [
-            {"label": OrgUnit.Kind(row["kind"]).label, "n": row["n"]}
-            for row in OrgUnit.objects.visible_to(user)
-            .values("kind")
-            .annotate(n=Count("id"))
-            .order_by("kind")
-        ]
-    if user.has_perm("members.approve_contact_update"):
-        context["pending_requests"] = ContactUpdateRequest.objects.filter(
-            member__committee_id=user.committee_id, status=ContactUpdateRequest.Status.PENDING
-        ).count()
-    return render(request, "core/home.html", context)
 
 
 class AuditFilterForm(StyledFormMixin, forms.Form):

@@ -1,8 +1,28 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.navigation import MenuEntry, has_perm
+from lvzhi.members.apps import has_member_file
+
 
 class StudiesConfig(AppConfig):
     name = "lvzhi.studies"
     label = "studies"
     verbose_name = _("Study and training")
+    menu = [
+        MenuEntry(
+            _("Training plans"),
+            "studies:plans",
+            section="duty",
+            order=50,
+            shown=has_perm("studies.view_trainingplan"),
+        ),
+        MenuEntry(
+            _("Study notes and essays"),
+            "studies:queue",
+            section="duty",
+            order=60,
+            shown=has_perm("studies.view_studysubmission"),
+        ),
+        MenuEntry(_("Study and training"), "studies:home", order=90, shown=has_member_file),
+    ]

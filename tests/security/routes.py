@@ -198,8 +198,9 @@ def _password_accepted(client, world):
 
 
 ROUTES = {
+    # --- home --------------------------------------------------------------------------------------
+    "home:index": Route(ok=ALL),
     # --- core --------------------------------------------------------------------------------------
-    "core:home": Route(ok=ALL),
     "core:audit_log": Route(
         ok=frozenset({Role.AUDITOR}), query=("action", "username", "result", "date_from", "date_to", *PAGE)
     ),

@@ -14,7 +14,7 @@ from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
 
 NEW_PASSWORD = "Qingxi#2026-river-bank"  # long enough for an administrator
-HOME = reverse("core:home")
+HOME = reverse("home:index")
 IP = "10.1.2.3"
 
 

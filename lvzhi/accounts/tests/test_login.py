@@ -68,7 +68,7 @@ def test_it_signs_in_and_redirects_home(client, user):
     response = login(client, "wang", PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("home:index")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
@@ -83,7 +83,7 @@ def test_it_refuses_an_outside_next(client, user):
     response = client.post(LOGIN, {"username": "wang", "password": PASSWORD, "next": "https://evil.example/"})
 
     assert response.status_code == 302
-    assert response.url == reverse("core:home")
+    assert response.url == reverse("home:index")
 
 
 def test_it_rotates_the_session_key_at_login(client, user):

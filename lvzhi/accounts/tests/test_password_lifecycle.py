@@ -44,7 +44,7 @@ def test_a_members_password_does_not_expire(client, make_user):
     user = make_user(Role.MEMBER)
     User.objects.filter(pk=user.pk).update(password_changed_at=timezone.now() - datetime.timedelta(days=400))
     client.force_login(user)
-    assert client.get(reverse("core:home")).status_code == 200
+    assert client.get(reverse("home:index")).status_code == 200
 
 
 @pytest.mark.django_db

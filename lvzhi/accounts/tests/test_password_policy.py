@@ -12,7 +12,7 @@ from lvzhi.accounts.roles import Role
 from lvzhi.accounts.validators import CharacterClassValidator
 from lvzhi.core.models import AuditEvent
 
-HOME = reverse("core:home")
+HOME = reverse("home:index")
 CHANGE = reverse("accounts:password_change")
 OLD = "Test-pass-2026"  # UserFactory's password
 NEW = "Qingxi-2026-lvzhi"

@@ -37,7 +37,7 @@ def test_it_resets_both_and_prints_a_password_to_change(secadmin):
     assert len(password) >= 15  # an administrator's length
     assert secadmin.must_change_password
     assert not TOTPDevice.objects.filter(user=secadmin).exists()
-    assert old.get(reverse("core:home")).status_code == 302
+    assert old.get(reverse("home:index")).status_code == 302
 
 
 def test_it_is_audited_as_the_command_line(secadmin):

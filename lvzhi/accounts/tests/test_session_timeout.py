@@ -11,7 +11,7 @@ from lvzhi.accounts.middleware import LAST_SEEN, LOGIN_AT
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
 
-HOME = reverse("core:home")
+HOME = reverse("home:index")
 AUDIT = reverse("core:audit_log")
 
 

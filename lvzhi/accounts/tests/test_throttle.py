@@ -20,7 +20,7 @@ from lvzhi.core.models import AuditEvent
 
 LOGIN = reverse("accounts:login")
 SECOND_FACTOR = reverse("accounts:second_factor")
-HOME = reverse("core:home")
+HOME = reverse("home:index")
 ATTACKER = "203.0.113.9"
 COLLEAGUE = "10.20.30.41"
 

@@ -10,7 +10,7 @@ from lvzhi.core.models import AuditEvent
 from lvzhi.factories import MemberFactory, OrgUnitFactory, UserFactory
 
 GOOD_PASSWORD = "Qingxi#2026x"
-HOME = reverse("core:home")
+HOME = reverse("home:index")
 
 
 @pytest.fixture

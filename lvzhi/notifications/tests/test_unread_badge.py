@@ -30,13 +30,13 @@ def test_the_nav_shows_my_unread_count(client, make_user, committee):
     tell([other], committee, n=5)
     mark_read(user=me, notification=notes[0])
     client.force_login(me)
-    assert badge(client.get(reverse("core:home"))) == 2
+    assert badge(client.get(reverse("home:index"))) == 2
 
 
 def test_the_nav_shows_no_badge_when_all_is_read(client, make_user, committee):
     me = make_user()
     client.force_login(me)
-    response = client.get(reverse("core:home"))
+    response = client.get(reverse("home:index"))
     assert badge(response) is None
     assert reverse("notifications:inbox") in response.content.decode()
 
