@@ -75,6 +75,16 @@ def make_user(committee):
 
 
 @pytest.fixture
+def role_user(make_user, my_unit):
+    """role_user(role) → a user of that role for the permission matrices; unit staff get my_unit."""
+
+    def make(role):
+        return make_user(role, units=[my_unit] if role == Role.UNIT_STAFF else None)
+
+    return make
+
+
+@pytest.fixture
 def office(make_user):
     return make_user(Role.OFFICE, username="office")
 

@@ -3,8 +3,6 @@
 from django.conf import settings
 from django.shortcuts import resolve_url
 
-from lvzhi.accounts.roles import Role
-
 
 def body(response):
     """The response's text, streamed or not, for "this secret must not show" checks."""
@@ -16,11 +14,6 @@ def body(response):
 def snapshot(models):
     """Every row of `models`, to compare before and after a request that must change nothing."""
     return {m._meta.label: list(m.objects.order_by("pk").values()) for m in models}
-
-
-def user_with(make_user, role, unit):
-    """A user of `role`; unit staff get `unit` as theirs."""
-    return make_user(role, units=[unit] if role == Role.UNIT_STAFF else None)
 
 
 def assert_sent_to_login(response):

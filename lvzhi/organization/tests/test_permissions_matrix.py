@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
-from lvzhi.core.testing import assert_sent_to_login, body, snapshot, user_with
+from lvzhi.core.testing import assert_sent_to_login, body, snapshot
 from lvzhi.factories import (
     CommitteeFactory,
     DepartmentFactory,
@@ -227,10 +227,8 @@ def test_every_route_is_in_the_matrix():
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize(("name", "method"), OBJECT_CASES)
-def test_objects_of_another_committee_are_never_reached(
-    client, make_user, my_unit, home, foreign, role, name, method
-):
-    client.force_login(user_with(make_user, role, my_unit))
+def test_objects_of_another_committee_are_never_reached(client, role_user, home, foreign, role, name, method):
+    client.force_login(role_user(role))
     before = snapshot(WATCHED)
     response = request(client, name, method, foreign)
     assert response.status_code in (403, 404)
@@ -240,8 +238,8 @@ def test_objects_of_another_committee_are_never_reached(
 
 @pytest.mark.parametrize("role", list(Role))
 @pytest.mark.parametrize("name", PLAIN_PAGES)
-def test_pages_never_show_another_committee(client, make_user, my_unit, home, foreign, role, name):
-    client.force_login(user_with(make_user, role, my_unit))
+def test_pages_never_show_another_committee(client, role_user, home, foreign, role, name):
+    client.force_login(role_user(role))
     response = client.get(url_for(name, home))
     assert response.status_code in (200, 403)
     assert SECRET not in body(response)
