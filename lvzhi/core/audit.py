@@ -116,11 +116,14 @@ def record(
     detail=None,
     result=Result.SUCCESS,
 ):
+    # `committee`: a committee or its id (core keeps the id only; it knows no app above it).
+    committee_id = getattr(committee, "pk", committee)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if actor is not None:
         username = username or actor.get_username()
-        committee = committee or getattr(actor, "committee", None)
+        if committee_id is None:
+            committee_id = getattr(actor, "committee_id", None)
     origin = origin_of(request)
     return AuditEvent.objects.create(
         action=action,
@@ -128,7 +131,7 @@ def record(
         username=username[:150],
         ip_address=origin.ip,
         user_agent=origin.user_agent,
-        committee=committee,
+        committee_id=committee_id,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
         summary=summary[:255],

@@ -69,9 +69,9 @@ class AuditEvent(models.Model):
         FAILURE = "failure", _("Failure")
 
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    committee = models.ForeignKey(
-        "organization.Committee", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("committee")
-    )
+    # The committee's id, not a foreign key: core is the base layer and knows no app above it (the
+    # column is the one the foreign key had; compute_hash has always hashed this id).
+    committee_id = models.BigIntegerField(_("committee"), null=True, blank=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("user")
     )

@@ -105,7 +105,7 @@ def test_it_audits_a_login(client, user):
     assert event.actor == user
     assert event.username == "wang"
     assert event.ip_address == IP
-    assert event.committee == user.committee
+    assert event.committee_id == user.committee_id
     assert event.result == AuditEvent.Result.SUCCESS
 
 

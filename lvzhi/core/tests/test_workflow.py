@@ -81,7 +81,7 @@ def test_move_saves_and_writes_history_and_audit(plan, make_user):
     )
     event = AuditEvent.objects.get(object_type="studies.TrainingPlan", object_id=str(plan.pk))
     assert event.action == AuditEvent.Action.UPDATE
-    assert event.actor == actor and event.committee == plan.committee
+    assert event.actor == actor and event.committee_id == plan.committee_id
     assert event.summary == "Training plan draft → published: 2026年学习培训方案"
     assert event.detail == {"from": "draft", "to": "published", "reason": "定稿"}
 

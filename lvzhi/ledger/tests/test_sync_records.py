@@ -108,7 +108,7 @@ def test_it_updates_changed_attributes_in_place(committee, source, make_member, 
     assert event.object_type == source._meta.label
     assert event.object_id == str(source.pk)
     assert event.actor == office
-    assert event.committee == committee
+    assert event.committee_id == committee.pk
 
 
 def test_it_writes_one_audit_row_per_change(committee, source, make_member):
@@ -145,7 +145,7 @@ def test_retract_all_removes_every_record_of_the_source(committee, source, make_
     assert retract_all(source=source, actor=office) == SyncResult(deleted=2)
     assert not DutyRecord.objects.exists()
     event = AuditEvent.objects.filter(action=AuditEvent.Action.UPDATE).first()
-    assert event.committee == committee
+    assert event.committee_id == committee.pk
     assert retract_all(source=source) == SyncResult()
 
 

@@ -135,7 +135,7 @@ def test_the_export_is_audited(client, office, roster):
     post(client, columns=["name", "phone"], sector=roster["education"].pk)
     event = exports().get()
     assert event.actor == office
-    assert event.committee == office.committee
+    assert event.committee_id == office.committee_id
     assert event.detail["format"] == "xlsx"
     assert event.detail["rows"] == 3
     assert event.detail["columns"] == ["name", "phone"]

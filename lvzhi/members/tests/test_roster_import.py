@@ -632,7 +632,7 @@ def test_it_creates_members_with_their_term_row_history_and_audit(committee, set
     event = AuditEvent.objects.get(action=AuditEvent.Action.IMPORT)
     assert event.detail == counts
     assert event.actor == office
-    assert event.committee == committee
+    assert event.committee_id == committee.pk
 
 
 def test_it_updates_a_member_matched_by_id_number_and_shows_masked_changes(committee, setup, units, office):
@@ -889,7 +889,7 @@ def test_the_new_files_are_audited_in_one_row(committee, setup, office):
     event = AuditEvent.objects.get(action=AuditEvent.Action.CREATE)
     assert sorted(event.detail["member_ids"]) == sorted(Member.objects.values_list("pk", flat=True))
     assert (event.detail["count"], event.detail["source"]) == (3, MemberChange.Source.IMPORT)
-    assert (event.actor, event.committee) == (office, committee)
+    assert (event.actor, event.committee_id) == (office, committee.pk)
     assert AuditEvent.objects.count() == 2  # and the import's own row
     assert AuditEvent.verify_chain() is None
 
