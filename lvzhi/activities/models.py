@@ -2,7 +2,6 @@
 
 import datetime
 import secrets
-import uuid
 
 from django.conf import settings
 from django.db import models
@@ -10,7 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.models import StatusChange
+from lvzhi.core.models import Authored, StatusChange, StoredFile, Versioned
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
 # Self check-in opens this long before the start when the activity names no window of its own.
@@ -38,7 +37,7 @@ class ActivityQuerySet(CommitteeScopedQuerySet):
         return qs.filter(invited)
 
 
-class Activity(models.Model):
+class Activity(Versioned, Authored, models.Model):
     class Kind(models.TextChoices):
         PLENARY = "plenary", _("Plenary session")
         STANDING = "standing", _("Standing committee meeting")
@@ -116,16 +115,6 @@ class Activity(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = ActivityQuerySet.as_manager()
 
@@ -296,33 +285,14 @@ class Participation(models.Model):
         return self.checked_in_at is not None or self.status in self.ATTENDED
 
 
-def attachment_path(instance, filename):
-    """Stored under a random name with the extension the content check gave (never the uploaded name),
-    so that nothing in the media folder can be guessed or run."""
-    extension = filename.rsplit(".", 1)[-1]
-    return f"activities/{instance.activity_id}/{uuid.uuid4().hex}.{extension}"
-
-
-class ActivityAttachment(models.Model):
-    """A file sent with the meeting notice: agenda, materials, a draft to discuss. Served only through a
-    view that checks the reader may see the activity."""
+class ActivityAttachment(StoredFile):
+    """A file sent with the meeting notice: agenda, materials, a draft to discuss. Stored by
+    uploads.store (services.add_attachment); served only through a view that checks the reader may see
+    the activity."""
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("activity")
     )
-    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("attachment")
@@ -330,7 +300,10 @@ class ActivityAttachment(models.Model):
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self):
-        return self.name
+        return self.original_name
+
+    def upload_folder(self):
+        return f"activities/{self.activity_id}"
 
 
 class Speech(models.Model):

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit, workflow
+from lvzhi.core import audit, uploads, workflow
 from lvzhi.ledger.services import Fact, retract_all, sync_records
 from lvzhi.members.models import Member
 from lvzhi.notifications.services import notify
@@ -647,43 +647,27 @@ def _require_open_for_files(activity):
 
 @transaction.atomic
 def add_attachment(*, activity, uploaded_file, actor):
-    """Attach a document judged by its content (uploads.check_attachment); it is stored under a random
-    name with the extension the check gave, and keeps the uploaded name only for display."""
-    from lvzhi.core.uploads import UploadRefused, check_attachment, file_size
-
+    """Attach a document, checked and stored by uploads.store (judged by its content, kept under a
+    random name with the extension the check gave; the uploaded name only for display)."""
     from .models import ActivityAttachment
 
     _require_run(actor, activity)
     activity = _locked(activity)
     _require_open_for_files(activity)
-    original = (uploaded_file.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    attachment = ActivityAttachment(activity=activity)
     try:
-        extension, content_type = check_attachment(uploaded_file, original)
-    except UploadRefused as refused:
+        uploads.store(attachment, uploaded_file, actor=actor)
+    except uploads.UploadRefused as refused:
         raise ActivityError(str(refused), code="upload_refused") from refused
-    attachment = ActivityAttachment(
-        activity=activity,
-        name=(original or f"attachment.{extension}")[-200:],
-        content_type=content_type,
-        size=file_size(uploaded_file),
-        uploaded_by=actor,
+    attachment.save()
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=attachment,
+        summary=f"Attachment added to {activity.title}: {attachment.original_name}",
+        detail={"activity": activity.pk, "size": attachment.size, "content_type": attachment.content_type},
     )
-    attachment.file.save(f"upload.{extension}", uploaded_file, save=False)
-    # A failed save must not leave the stored file behind.
-    stored, storage = attachment.file.name, attachment.file.storage
-    try:
-        attachment.save()
-        audit.record(
-            audit.Action.CREATE,
-            actor=actor,
-            committee=activity.committee,
-            obj=attachment,
-            summary=f"Attachment added to {activity.title}: {attachment.name}",
-            detail={"activity": activity.pk, "size": attachment.size, "content_type": content_type},
-        )
-    except Exception:
-        storage.delete(stored)
-        raise
     return attachment
 
 
@@ -693,18 +677,16 @@ def delete_attachment(*, attachment, actor):
     _require_run(actor, activity)
     activity = _locked(activity)
     _require_open_for_files(activity)
-    name, storage = attachment.file.name, attachment.file.storage
     audit.record(
         audit.Action.DELETE,
         actor=actor,
         committee=activity.committee,
         obj=attachment,
-        summary=f"Attachment removed from {activity.title}: {attachment.name}",
-        detail={"activity": activity.pk, "name": attachment.name},
+        summary=f"Attachment removed from {activity.title}: {attachment.original_name}",
+        detail={"activity": activity.pk, "name": attachment.original_name},
     )
     attachment.delete()
-    # The file goes only once the row is gone for good.
-    transaction.on_commit(lambda: storage.delete(name))
+    uploads.delete_after_commit(attachment)
 
 
 # --- notifications ---------------------------------------------------------------------------------

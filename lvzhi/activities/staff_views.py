@@ -423,7 +423,7 @@ def attachment_add(request, pk):
     except services.ActivityError as error:
         show_errors(request, error)
     else:
-        messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.name})
+        messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.original_name})
     return _to_manage(activity)
 
 
@@ -448,7 +448,7 @@ def attachment_delete(request, pk):
     except services.ActivityError as error:
         show_errors(request, error)
     else:
-        messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.name})
+        messages.success(request, _("“%(name)s” is removed.") % {"name": attachment.original_name})
     return _to_manage(activity)
 
 
@@ -456,6 +456,4 @@ def attachment_delete(request, pk):
 def attachment(request, pk):
     """The file, for anyone who may see the activity; always a download with the stored type."""
     attachment = _visible_attachment(request.user, pk)
-    return uploads.attachment_response(
-        attachment.file, name=attachment.name, content_type=attachment.content_type
-    )
+    return uploads.attachment_response(attachment)

@@ -1,4 +1,5 @@
 import json
+import uuid
 
 from django.conf import settings
 from django.db import models, transaction
@@ -234,3 +235,70 @@ class StatusChange(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+
+class Versioned(models.Model):
+    """A row that several people edit: `version` counts its saves, so that a save from an editor who
+    opened an older version is refused (core.workflow.lock) instead of overwriting the newer one."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Authored(models.Model):
+    """Who created the row, and when."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+def stored_file_path(instance, filename):
+    """A random name in the model's `upload_folder()`, with the extension that `uploads.store` found by
+    the content (it passes it as `filename`): never the uploaded name, so nothing in the media folder
+    can be guessed from a document's name or run by a browser."""
+    extension = filename.rsplit(".", 1)[-1]
+    return f"{instance.upload_folder()}/{uuid.uuid4().hex}.{extension}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file that lvzhi keeps: the file under a random name, the name it was uploaded under
+    (shown, and downloaded with the checked extension), the content type its content was judged to
+    have, its size, and who uploaded it when. Written only by `lvzhi.core.uploads.store` and `clear`,
+    read by `uploads.attachment_response`.
+
+    A row that is a file (an activity's attachment) and a row that may carry one (a library document)
+    both derive from it; the fields are empty while there is no file. The rows stored before lvzhi
+    kept a size or an uploader have none. A concrete model says where its files go in
+    `upload_folder()`."""
+
+    file = models.FileField(_("file"), upload_to=stored_file_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveIntegerField(_("size"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def upload_folder(self):
+        raise NotImplementedError(f"{type(self).__name__} must say where its files go (upload_folder).")

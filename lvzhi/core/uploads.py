@@ -1,10 +1,34 @@
-"""Safe upload checks (DESIGN §8: size cap, zip-bomb and XML-bomb guards, type by content).
+"""Uploads: the only way to store an upload, and the checks every upload passes (DESIGN §8: size cap,
+zip-bomb and XML-bomb guards, type by content).
 
-`check_spreadsheet` (rosters and other imports) and `check_attachment` (documents attached to
-activities, study notes, library items) look at a file before any parser does, reading only what it needs: its size (by
-seeking, not by loading it), its first bytes, a zip file's central directory and the first few KB of
-each XML part. It returns the kind of file by its content, whatever its name says, or raises
-`UploadRefused` with a message for the person who uploaded it.
+Storing an upload (attachments, study notes, library files, and whatever the next apps keep)
+-------------------------------------------------------------------------------------------
+`store()` is the only way to store a file that someone uploaded. A model that keeps one derives from
+`lvzhi.core.models.StoredFile` (file, original name, checked content type, size, uploaded by/at) and
+says in `upload_folder()` where its files go. Its service, in the transaction that saves the row:
+
+    try:
+        uploads.store(row, uploaded_file, actor=actor)   # checks, stores, fills the fields
+    except uploads.UploadRefused as refused:
+        raise MyAppError(str(refused), code="upload_refused") from refused
+    row.save()
+
+- The service is the guard: `store` checks the file by its content (`check_attachment`), whatever a
+  form did before. A form may check early, for a message next to its field, but nothing relies on it.
+- The file is stored under a random name with the extension its content was judged by; the uploaded
+  name is kept only to show and to download under (`download_name`).
+- If the transaction (or a savepoint around the call) rolls back, the stored file is removed; a file
+  that `store` replaces, or that `clear` or `delete_after_commit` let go, is removed only once the
+  transaction commits, so that a rollback finds it still there.
+- Views serve it with `attachment_response(row)`: always a download, with the checked content type.
+
+Checking an upload
+------------------
+`check_spreadsheet` (rosters and other imports) and `check_attachment` (everything `store` keeps) look
+at a file before any parser does, reading only what they need: its size (by seeking, not by loading
+it), its first bytes, a zip file's central directory and the first few KB of each XML part. They return
+the kind of file by its content, whatever its name says, or raise `UploadRefused` with a message for
+the person who uploaded it.
 
 The XML pre-check is cheap and catches the usual XML bombs (a DTD with entities at the top of a part);
 the real guard is defusedxml, which openpyxl uses for every XML part it parses once it is installed
@@ -15,8 +39,11 @@ import codecs
 import struct
 import zipfile
 
+from django import forms
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
@@ -124,9 +151,9 @@ def check_spreadsheet(fileobj, filename, *, max_bytes=None):
 
 def check_attachment(fileobj, filename, *, max_bytes=None):
     """Return (extension, content type) for a PDF, Word, Excel, PowerPoint, JPEG or PNG file judged by
-    its content, or raise UploadRefused. The caller stores the file under that extension and serves it
-    with that content type, so a renamed HTML or script file can never come back as something a
-    browser runs. Leaves the file positioned at its start."""
+    its content, or raise UploadRefused. `store` keeps the file under that extension and
+    `attachment_response` serves it with that content type, so a renamed HTML or script file can never
+    come back as something a browser runs. Leaves the file positioned at its start."""
     if max_bytes is None:
         max_bytes = settings.ATTACHMENT_MAX_BYTES
     size = file_size(fileobj)
@@ -178,19 +205,107 @@ def download_name(name, extension):
     return f"{stem.strip() or 'attachment'}.{extension}"
 
 
-def attachment_response(stored_file, *, name, content_type):
-    """Serve a stored upload: always a download (never shown inline), with the content type the check
-    gave and the download name of `download_name`; no shared cache keeps it. 404 if the file is gone."""
-    extension = stored_file.name.rsplit(".", 1)[-1].lower()
+def store(target, upload, *, actor, max_bytes=None):
+    """Check `upload` by its content and store it as the file of `target` (a StoredFile row), filling
+    its fields; the caller saves the row in the same transaction. Raises UploadRefused (nothing is
+    stored then). The stored file is removed if the transaction rolls back; the file it replaces goes
+    after commit."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction nothing could take the file back if the row then failed to save.
+        raise transaction.TransactionManagementError(
+            "uploads.store() runs in the transaction that saves the row."
+        )
+    original = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    extension, content_type = check_attachment(upload, original, max_bytes=max_bytes)
+    replaced = target.file.name if target.file else None
+    size = file_size(upload)
+    # upload_to (core.models.stored_file_path) makes the random name; this one only carries the extension.
+    target.file.save(f"upload.{extension}", upload, save=False)
+    transaction.on_commit(_RemovedUnlessCommitted(target.file.storage, target.file.name))
+    if replaced:
+        _delete_after_commit(target.file.storage, replaced)
+    target.original_name = (original or f"attachment.{extension}")[-200:]
+    target.content_type = content_type
+    target.size = size
+    target.uploaded_by = actor
+    target.uploaded_at = timezone.now()
+
+
+def clear(target):
+    """Empty the file fields of `target` (the caller saves it); the file goes after commit."""
+    if target.file:
+        _delete_after_commit(target.file.storage, target.file.name)
+    target.file = None
+    target.original_name = target.content_type = ""
+    target.size = target.uploaded_by = target.uploaded_at = None
+
+
+def delete_after_commit(target):
+    """For a service that deletes the row of `target`: its file goes once the deletion is committed.
+    The fields stay as they were, for the messages that name the file."""
+    if target.file:
+        _delete_after_commit(target.file.storage, target.file.name)
+
+
+def _delete_after_commit(storage, name):
+    # robust: the change is committed by then; a file that cannot be removed is logged, not a 500.
+    transaction.on_commit(lambda: storage.delete(name), robust=True)
+
+
+class _RemovedUnlessCommitted:
+    """Removes a file just stored unless its transaction commits.
+
+    Django has no rollback hook, but it drops the after-commit callbacks of a transaction or savepoint
+    that rolls back. This callback lives only in that list: called, the transaction committed and the
+    file stays; dropped uncalled, the object is freed at once (CPython counts references) and removes
+    the file. One case removes a committed file: Django stops running after-commit callbacks at the
+    first that raises and drops the rest, so a callback registered before this one that raises takes
+    the file with it (the request then fails with that error anyway). after-commit callbacks that can
+    fail should be registered with robust=True."""
+
+    def __init__(self, storage, name):
+        self.storage, self.name, self.committed = storage, name, False
+
+    def __call__(self):
+        self.committed = True
+
+    def __del__(self):
+        if not self.committed:
+            self.storage.delete(self.name)
+
+
+class AttachmentField(forms.FileField):
+    """A form's file field that runs `check_attachment` early, so that a refusal shows next to the
+    field and nothing else the person typed is lost; `store` in the service checks again and decides.
+    An empty field is None."""
+
+    def clean(self, data, initial=None):
+        file = super().clean(data, initial)
+        if not file:
+            return None
+        try:
+            check_attachment(file, file.name)
+        except UploadRefused as refused:
+            raise forms.ValidationError(str(refused), code="upload_refused") from refused
+        return file
+
+
+def attachment_response(stored):
+    """Serve the file of `stored` (a StoredFile row): always a download (never shown inline), with the
+    content type the check gave and the download name of `download_name`; no shared cache keeps it.
+    404 if there is no file or it is gone."""
+    if not stored.file:
+        raise Http404
+    extension = stored.file.name.rsplit(".", 1)[-1].lower()
     try:
-        handle = stored_file.open("rb")
+        handle = stored.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=download_name(name, extension),
-        content_type=content_type or "application/octet-stream",
+        filename=download_name(stored.original_name, extension),
+        content_type=stored.content_type or "application/octet-stream",
     )
     response["Cache-Control"] = "private, no-store"
     return response

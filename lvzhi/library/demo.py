@@ -8,7 +8,6 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from lvzhi.core import docx_official
-from lvzhi.core.uploads import check_attachment
 from lvzhi.library import services as library_services
 from lvzhi.library.models import Document
 
@@ -155,7 +154,7 @@ def build_library(demo):
 
 
 def _word_file(title, body):
-    """The document as a Word file, checked like any upload."""
+    """The document as a Word file, which create_document checks and stores like any upload."""
     document = docx_official.new_document(title=title, author=AUTHOR)
     docx_official.add_title(document, title)
     docx_official.add_blank_line(document)
@@ -163,7 +162,4 @@ def _word_file(title, body):
         docx_official.add_body_paragraph(document, paragraph.strip())
     buffer = io.BytesIO()
     document.save(buffer)
-    name = f"{title}.docx"
-    file = ContentFile(buffer.getvalue(), name=name)
-    extension, content_type = check_attachment(file, name)
-    return library_services.Upload(file, name=name, extension=extension, content_type=content_type)
+    return ContentFile(buffer.getvalue(), name=f"{title}.docx")

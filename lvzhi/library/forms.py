@@ -2,10 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.core.forms import HISTORY_BOUNDS, StyledFormMixin
-from lvzhi.core.uploads import UploadRefused, check_attachment
+from lvzhi.core.uploads import AttachmentField
 
 from .models import Document
-from .services import EDITABLE_FIELDS, Upload
+from .services import EDITABLE_FIELDS
 
 
 class DocumentSearchForm(forms.Form):
@@ -16,7 +16,7 @@ class DocumentSearchForm(forms.Form):
 class DocumentForm(StyledFormMixin, forms.ModelForm):
     date_bounds = {"published_on": HISTORY_BOUNDS}
 
-    upload = forms.FileField(
+    upload = AttachmentField(
         label=_("Attachment"),
         required=False,
         help_text=_("PDF, Word, Excel, PowerPoint, JPEG or PNG."),
@@ -37,22 +37,12 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = self.instance.version
         self.fields["category"].choices = [("", _("Choose a category")), *Document.Category.choices]
-        if not self.instance.attachment:
+        if not self.instance.file:
             del self.fields["remove_attachment"]
         else:
             self.fields["upload"].help_text = _("Current file: %(name)s. A new file replaces it.") % {
-                "name": self.instance.attachment_name
+                "name": self.instance.original_name
             }
-
-    def clean_upload(self):
-        file = self.cleaned_data.get("upload")
-        if not file:
-            return None
-        try:
-            extension, content_type = check_attachment(file, file.name)
-        except UploadRefused as refused:
-            raise forms.ValidationError(str(refused)) from refused
-        return Upload(file, name=file.name, extension=extension, content_type=content_type)
 
     def clean(self):
         cleaned = super().clean()
@@ -61,7 +51,7 @@ class DocumentForm(StyledFormMixin, forms.ModelForm):
         return cleaned
 
     def _keeps_attachment(self):
-        return bool(self.instance.attachment) and not self.cleaned_data.get("remove_attachment")
+        return bool(self.instance.file) and not self.cleaned_data.get("remove_attachment")
 
     def document_data(self):
         return {f: self.cleaned_data[f] for f in EDITABLE_FIELDS}

@@ -1,14 +1,12 @@
 """The document library: charters, working rules, opinions and study materials that members read
 (their right to know, 知情权), each meant for an audience of the committee."""
 
-import uuid
-
-from django.conf import settings
 from django.db import models
 from django.db.models import Exists, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.models import Authored, StoredFile, Versioned
 from lvzhi.members.models import MemberTerm
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
@@ -44,14 +42,9 @@ class DocumentQuerySet(CommitteeScopedQuerySet):
         )
 
 
-def attachment_path(instance, filename):
-    """A random stored name with the extension the content check gave (the service passes it as the
-    filename), never the uploaded name."""
-    extension = filename.rsplit(".", 1)[-1]
-    return f"library/{instance.committee_id}/{uuid.uuid4().hex}.{extension}"
+class Document(Versioned, Authored, StoredFile, models.Model):
+    """A document of the library: its text, or a file (StoredFile, stored by uploads.store), or both."""
 
-
-class Document(models.Model):
     class Category(models.TextChoices):
         CHARTER = "charter", _("Charter")
         RULES = "rules", _("Working rules")
@@ -82,24 +75,10 @@ class Document(models.Model):
     )
     summary = models.TextField(_("summary"), max_length=1000, blank=True)
     body = models.TextField(_("text"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to=attachment_path, max_length=200, blank=True)
-    attachment_name = models.CharField(_("file name"), max_length=200, blank=True)
-    attachment_content_type = models.CharField(_("content type"), max_length=100, blank=True)
-    attachment_size = models.PositiveIntegerField(_("size"), null=True, blank=True)
     published_on = models.DateField(_("published on"), default=timezone.localdate)
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Unpublished documents are seen by the office only.")
     )
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = DocumentQuerySet.as_manager()
@@ -115,3 +94,6 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    def upload_folder(self):
+        return f"library/{self.committee_id}"

@@ -5,12 +5,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit, workflow
+from lvzhi.core import audit, uploads, workflow
 
 from .models import Document
 
 # The fields a staff member types; the form shows them and the audit row lists the changed ones.
 EDITABLE_FIELDS = ["title", "category", "audience", "summary", "body", "published_on", "is_published"]
+# Fields the service sets itself, which full_clean need not check (uploads.store checks the file).
+NOT_CLEANED = ["committee", "created_by", "file", "uploaded_by"]
 
 
 class LibraryError(ValidationError):
@@ -21,16 +23,6 @@ class StaleDocumentError(LibraryError):
     """Someone saved the document after this editor opened it."""
 
 
-class Upload:
-    """A file that passed `check_attachment`: the file, its original name, and what its content is."""
-
-    def __init__(self, file, *, name, extension, content_type):
-        self.file = file
-        self.name = name
-        self.extension = extension
-        self.content_type = content_type
-
-
 def _require(actor, perm, document=None):
     if not actor.has_perm(perm):
         raise PermissionDenied(perm)
@@ -38,18 +30,11 @@ def _require(actor, perm, document=None):
         raise PermissionDenied(perm)
 
 
-def _attach(document, upload):
-    # The stored name comes from attachment_path: random, with the extension found by content.
-    document.attachment.save(f"document.{upload.extension}", upload.file, save=False)
-    document.attachment_name = upload.name[:200]
-    document.attachment_content_type = upload.content_type
-    document.attachment_size = upload.file.size
-
-
-def _delete_file_after_commit(file):
-    if file:
-        name, storage = file.name, file.storage
-        transaction.on_commit(lambda: storage.delete(name))
+def _store(document, upload, actor):
+    try:
+        uploads.store(document, upload, actor=actor)
+    except uploads.UploadRefused as refused:
+        raise LibraryError(str(refused), code="upload_refused") from refused
 
 
 def _locked(document, expected_version):
@@ -67,15 +52,16 @@ def _locked(document, expected_version):
 
 @transaction.atomic
 def create_document(*, actor, data, upload=None):
-    """A document of the actor's committee from the form's `data` (EDITABLE_FIELDS)."""
+    """A document of the actor's committee from the form's `data` (EDITABLE_FIELDS), with the uploaded
+    file `upload` if any (checked and stored by uploads.store)."""
     _require(actor, "library.add_document")
     document = Document(committee_id=actor.committee_id, created_by=actor)
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(document, field, data[field])
-    document.full_clean(exclude=["committee", "created_by", "attachment"])
+    document.full_clean(exclude=NOT_CLEANED)
     if upload is not None:
-        _attach(document, upload)
+        _store(document, upload, actor)
     document.save()
     audit.record(
         audit.Action.CREATE,
@@ -90,26 +76,22 @@ def create_document(*, actor, data, upload=None):
 
 @transaction.atomic
 def update_document(*, document, data, actor, expected_version, upload=None, remove_attachment=False):
-    """Save the edited fields; a new upload replaces the attachment (the old file goes after commit)."""
+    """Save the edited fields; a new upload replaces the file, or `remove_attachment` removes it (the old
+    file goes after commit)."""
     _require(actor, "library.change_document", document)
     fresh = _locked(document, expected_version)
     changed = [f for f in EDITABLE_FIELDS if f in data and getattr(fresh, f) != data[f]]
     for field in changed:
         setattr(fresh, field, data[field])
-    old_file = None
-    if upload is not None or (remove_attachment and fresh.attachment):
-        old_file = fresh.attachment if fresh.attachment else None
-        fresh.attachment = None
-        fresh.attachment_name = fresh.attachment_content_type = ""
-        fresh.attachment_size = None
-        changed.append("attachment")
-    fresh.full_clean(exclude=["committee", "created_by", "attachment"])
+    fresh.full_clean(exclude=NOT_CLEANED)
     if upload is not None:
-        _attach(fresh, upload)
+        _store(fresh, upload, actor)
+        changed.append("attachment")
+    elif remove_attachment and fresh.file:
+        uploads.clear(fresh)
+        changed.append("attachment")
     fresh.version += 1
     fresh.save()
-    if old_file is not None:
-        _delete_file_after_commit(old_file)
     audit.record(
         audit.Action.UPDATE,
         actor=actor,
@@ -157,8 +139,7 @@ def delete_document(*, document, actor, expected_version=None):
         committee=fresh.committee,
         obj=fresh,
         summary=f"Library document deleted: {fresh.title}",
-        detail={"audience": fresh.audience, "file": fresh.attachment_name},
+        detail={"audience": fresh.audience, "file": fresh.original_name},
     )
-    file = fresh.attachment if fresh.attachment else None
     fresh.delete()
-    _delete_file_after_commit(file)
+    uploads.delete_after_commit(fresh)

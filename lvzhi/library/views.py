@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -63,12 +62,7 @@ def document_detail(request, pk):
 
 @login_required
 def document_download(request, pk):
-    document = get_document_for_user(request.user, pk)
-    if not document.attachment:
-        raise Http404
-    return uploads.attachment_response(
-        document.attachment, name=document.attachment_name, content_type=document.attachment_content_type
-    )
+    return uploads.attachment_response(get_document_for_user(request.user, pk))
 
 
 @login_required

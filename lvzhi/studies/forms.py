@@ -59,7 +59,7 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         help_text=gettext_lazy("The session these notes are about, if any."),
     )
     body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 10}))
-    attachment = forms.FileField(
+    attachment = uploads.AttachmentField(
         label=gettext_lazy("Attachment"),
         required=False,
         help_text=gettext_lazy("Optional: PDF, Word, Excel, PowerPoint, JPEG or PNG."),
@@ -74,18 +74,6 @@ class SubmissionForm(StyledFormMixin, forms.Form):
             .select_related("plan")
             .order_by("-plan__year", "planned_on", "pk")
         )
-        self.checked_attachment = None
-
-    def clean_attachment(self):
-        upload = self.cleaned_data.get("attachment")
-        if not upload:
-            return None
-        try:
-            extension, content_type = uploads.check_attachment(upload, upload.name)
-        except uploads.UploadRefused as refused:
-            raise forms.ValidationError(str(refused)) from None
-        self.checked_attachment = (upload, extension, content_type)
-        return upload
 
 
 class PaperSubmissionForm(SubmissionForm):

@@ -1,14 +1,12 @@
 """Study and training (学习培训): the committee's yearly training plan and the study notes and essays
 members hand in, which staff acknowledge and the duty ledger counts."""
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.models import StatusChange
+from lvzhi.core.models import Authored, StatusChange, StoredFile, Versioned
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
 
@@ -21,7 +19,7 @@ class TrainingPlanQuerySet(CommitteeScopedQuerySet):
         return qs.filter(status=TrainingPlan.Status.PUBLISHED)
 
 
-class TrainingPlan(models.Model):
+class TrainingPlan(Versioned, Authored, models.Model):
     """学习培训方案: one per committee and year, listing the planned sessions."""
 
     class Status(models.TextChoices):
@@ -46,16 +44,6 @@ class TrainingPlan(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = TrainingPlanQuerySet.as_manager()
 
@@ -131,14 +119,9 @@ class StudySubmissionQuerySet(CommitteeScopedQuerySet):
         return qs.filter(member__user=user)
 
 
-def submission_path(instance, filename):
-    """A random stored name with the extension the content check gave (never the uploaded name)."""
-    extension = filename.rsplit(".", 1)[-1]
-    return f"studies/{instance.committee_id}/{uuid.uuid4().hex}.{extension}"
-
-
-class StudySubmission(models.Model):
-    """学习笔记 or 心得体会 handed in by a member; acknowledged ones count in the duty ledger."""
+class StudySubmission(Versioned, StoredFile, models.Model):
+    """学习笔记 or 心得体会 handed in by a member, with a file if they like (StoredFile, stored by
+    uploads.store); acknowledged ones count in the duty ledger."""
 
     class Kind(models.TextChoices):
         NOTES = "notes", _("Study notes")
@@ -173,9 +156,6 @@ class StudySubmission(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
-    attachment = models.FileField(_("attachment"), upload_to=submission_path, max_length=200, blank=True)
-    attachment_name = models.CharField(_("attachment name"), max_length=200, blank=True)
-    attachment_content_type = models.CharField(_("attachment content type"), max_length=100, blank=True)
     session = models.ForeignKey(
         TrainingSession,
         on_delete=models.SET_NULL,
@@ -198,7 +178,6 @@ class StudySubmission(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
     review_note = models.TextField(_("review note"), blank=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = StudySubmissionQuerySet.as_manager()
 
@@ -214,6 +193,9 @@ class StudySubmission(models.Model):
 
     def get_absolute_url(self):
         return reverse("studies:submission_detail", args=[self.pk])
+
+    def upload_folder(self):
+        return f"studies/{self.committee_id}"
 
     @property
     def ledger_kind(self):

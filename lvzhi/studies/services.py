@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lvzhi.core import audit, workflow
+from lvzhi.core import audit, uploads, workflow
 from lvzhi.ledger.services import Fact, sync_records
 from lvzhi.notifications.services import notify
 
@@ -246,16 +246,13 @@ def _check_text(title, body):
         raise StudyError(_("Text: write your notes or essay."), code="body")
 
 
-def _store_attachment(submission, attachment):
-    """`attachment` is (uploaded file, extension, content type) as checked by uploads.check_attachment."""
-    upload, extension, content_type = attachment
-    if submission.attachment:
-        # The old file goes only once the new row is committed: a rollback must find it still there.
-        name, storage = submission.attachment.name, submission.attachment.storage
-        transaction.on_commit(lambda: storage.delete(name))
-    submission.attachment_name = upload.name[:200]
-    submission.attachment_content_type = content_type
-    submission.attachment.save(f"upload.{extension}", upload, save=False)
+def _store_attachment(submission, attachment, actor):
+    """`attachment` is the uploaded file: uploads.store checks it and replaces the old file (which goes
+    only once the change is committed)."""
+    try:
+        uploads.store(submission, attachment, actor=actor)
+    except uploads.UploadRefused as refused:
+        raise StudyError(str(refused), code="attachment") from refused
 
 
 @transaction.atomic
@@ -292,7 +289,7 @@ def _create(member, actor, kind, title, body, session, attachment, now, on_paper
         submitted_at=now or timezone.now(),
     )
     if attachment is not None:
-        _store_attachment(submission, attachment)
+        _store_attachment(submission, attachment, actor)
     submission.save()
     StudySubmissionStatusChange.objects.create(
         submission=submission,
@@ -332,7 +329,7 @@ def resubmit(
     )
     submission.submitted_at = now or timezone.now()
     if attachment is not None:
-        _store_attachment(submission, attachment)
+        _store_attachment(submission, attachment, actor)
     submission.save()
     _sync_ledger(submission, actor)
     return submission

@@ -78,7 +78,7 @@ def _create_from_form(request, form, create, *, success, back):
                 title=data["title"],
                 body=data["body"],
                 session=data["session"],
-                attachment=form.checked_attachment,
+                attachment=data["attachment"],
             )
     except submission.DuplicateSubmission:
         submission.tell_already_submitted(request)
@@ -149,7 +149,7 @@ def edit_submission(request, pk):
                 title=data["title"],
                 body=data["body"],
                 session=data["session"],
-                attachment=form.checked_attachment,
+                attachment=data["attachment"],
                 expected_version=posted_version(request),
             )
         except services.StudyError as error:
@@ -179,12 +179,7 @@ def submission_detail(request, pk):
 @login_required
 def attachment(request, pk):
     """The attachment, for the member who handed it in or staff who may see the member."""
-    item = selectors.get_submission_for_user(request.user, pk)
-    if not item.attachment:
-        raise Http404
-    return uploads.attachment_response(
-        item.attachment, name=item.attachment_name, content_type=item.attachment_content_type
-    )
+    return uploads.attachment_response(selectors.get_submission_for_user(request.user, pk))
 
 
 # --- staff: review ---------------------------------------------------------------------------------

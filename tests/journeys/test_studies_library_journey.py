@@ -101,13 +101,13 @@ def test_essay_is_acknowledged_into_the_ledger_and_the_library_respects_audience
         StudySubmission.Kind.ESSAY,
         StudySubmission.Status.SUBMITTED,
     )
-    assert essay.attachment_content_type == "application/pdf"
-    assert essay.attachment.name.endswith(".pdf") and "心得体会" not in essay.attachment.name
-    essay.attachment.open("rb")
+    assert essay.content_type == "application/pdf"
+    assert essay.file.name.endswith(".pdf") and "心得体会" not in essay.file.name
+    essay.file.open("rb")
     try:
-        assert essay.attachment.read() == pdf
+        assert essay.file.read() == pdf
     finally:
-        essay.attachment.close()
+        essay.file.close()
     essay_url = reverse("studies:submission_detail", args=[essay.pk])
     assert page.url.endswith(essay_url)
     assert page.locator("main [data-status]").first.get_attribute("data-status") == "submitted"
@@ -209,7 +209,7 @@ def test_essay_is_acknowledged_into_the_ledger_and_the_library_respects_audience
         assert office.locator(f"form[action='{reverse('library:unpublish', args=[document.pk])}']").count()
         documents[audience] = document
     public, staff_only = documents[Document.Audience.EVERYONE], documents[Document.Audience.STAFF]
-    assert public.attachment_content_type == "application/pdf"
+    assert public.content_type == "application/pdf"
     office_ctx.close()
 
     # The member's library lists the document for everyone, not the staff-only one.

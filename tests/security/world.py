@@ -190,11 +190,11 @@ def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
         body=f"正文{TAINT}",
         is_published=True,
         created_by=staff,
-        attachment_name=f"{label}文件.pdf",
-        attachment_content_type="application/pdf",
-        attachment_size=len(PDF),
+        original_name=f"{label}文件.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
     )
-    document.attachment.save("d.pdf", ContentFile(PDF), save=False)
+    document.file.save("d.pdf", ContentFile(PDF), save=False)
     document.save()
 
     plan = TrainingPlan.objects.filter(committee=committee, year=year).first()

@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 
 from lvzhi.activities import services
@@ -30,9 +31,10 @@ def activity(make_activity):
 
 def test_add_attachment_stores_under_random_name_with_checked_type(activity, office, tmp_path):
     attachment = services.add_attachment(activity=activity, uploaded_file=upload(), actor=office)
-    assert attachment.name == "会议议程.pdf"
+    assert attachment.original_name == "会议议程.pdf"
     assert attachment.content_type == "application/pdf"
     assert attachment.size == len(PDF)
+    assert attachment.uploaded_by == office and attachment.uploaded_at is not None
     assert attachment.file.name.startswith(f"activities/{activity.pk}/")
     assert attachment.file.name.endswith(".pdf") and "会议" not in attachment.file.name
     assert (tmp_path / attachment.file.name).read_bytes() == PDF
@@ -65,9 +67,31 @@ def test_delete_removes_row_and_file(activity, office, tmp_path, django_capture_
     path, pk = tmp_path / attachment.file.name, attachment.pk
     with django_capture_on_commit_callbacks(execute=True):
         services.delete_attachment(attachment=attachment, actor=office)
+        assert path.exists()  # only once the deletion is committed
     assert not ActivityAttachment.objects.exists()
     assert not path.exists()
     assert AuditEvent.objects.filter(object_id=str(pk), action="delete").exists()
+
+
+def test_a_rolled_back_deletion_keeps_the_file(activity, office, tmp_path):
+    attachment = services.add_attachment(activity=activity, uploaded_file=upload(), actor=office)
+    path, pk = tmp_path / attachment.file.name, attachment.pk
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.delete_attachment(attachment=attachment, actor=office)
+        raise RuntimeError("the page around it failed")
+    assert ActivityAttachment.objects.filter(pk=pk).exists()
+    assert path.read_bytes() == PDF
+
+
+def test_a_rolled_back_transaction_leaves_no_file(activity, office, tmp_path):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        attachment = services.add_attachment(activity=activity, uploaded_file=upload(), actor=office)
+        path = tmp_path / attachment.file.name
+        assert path.exists()
+        raise RuntimeError("the page around it failed")  # e.g. the submission token was used meanwhile
+    assert not ActivityAttachment.objects.exists()
+    assert not path.exists()
+    assert list(tmp_path.rglob("*.pdf")) == []
 
 
 def test_only_who_runs_the_activity_attaches(make_activity, unit_staff, leader, other_unit):

@@ -20,7 +20,7 @@ def test_a_pdf_uploaded_as_html_downloads_as_pdf(client, office, make_activity):
     attachment = services.add_attachment(
         activity=activity, uploaded_file=SimpleUploadedFile("notice.html", PDF), actor=office
     )
-    assert attachment.name == "notice.html"  # shown as uploaded on the page
+    assert attachment.original_name == "notice.html"  # shown as uploaded on the page
     client.force_login(office)
     response = client.get(reverse("activities:attachment", args=[attachment.pk]))
     assert response.status_code == 200

@@ -304,13 +304,13 @@ def test_it_builds_the_library(demo):
     assert Document.objects.visible_to(member).count() == 7
     assert set(Document.objects.visible_to(unit).values_list("audience", flat=True)) == {"everyone"}
     # Two come with their Word version, stored under a random name and served as Word.
-    with_file = documents.exclude(attachment="")
+    with_file = documents.exclude(file="")
     assert with_file.count() == 2
     for document in with_file:
-        assert document.attachment_name == f"{document.title}.docx"
-        assert document.attachment_content_type == DOCX_CONTENT_TYPE
-        assert document.attachment.name.endswith(".docx") and document.title not in document.attachment.name
-        with document.attachment.open("rb") as file:
+        assert document.original_name == f"{document.title}.docx"
+        assert document.content_type == DOCX_CONTENT_TYPE
+        assert document.file.name.endswith(".docx") and document.title not in document.file.name
+        with document.file.open("rb") as file:
             assert file.read(2) == b"PK"
 
 

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import lvzhi.library.models
+import lvzhi.core.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('audience', models.CharField(choices=[('everyone', 'Everyone signed in'), ('members_and_staff', 'Members and staff'), ('standing', 'Standing committee members and staff'), ('staff', 'Staff only')], default='members_and_staff', help_text='Who may read it. Staff and leaders read every document.', max_length=24, verbose_name='audience')),
                 ('summary', models.TextField(blank=True, max_length=1000, verbose_name='summary')),
                 ('body', models.TextField(blank=True, verbose_name='text')),
-                ('attachment', models.FileField(blank=True, max_length=200, upload_to=lvzhi.library.models.attachment_path, verbose_name='attachment')),
+                ('attachment', models.FileField(blank=True, max_length=200, upload_to=lvzhi.core.models.stored_file_path, verbose_name='attachment')),
                 ('attachment_name', models.CharField(blank=True, max_length=200, verbose_name='file name')),
                 ('attachment_content_type', models.CharField(blank=True, max_length=100, verbose_name='content type')),
                 ('attachment_size', models.PositiveIntegerField(blank=True, null=True, verbose_name='size')),

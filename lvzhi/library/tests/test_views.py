@@ -5,11 +5,12 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
+from lvzhi.core import uploads
 from lvzhi.core.models import AuditEvent
 from lvzhi.library.models import Document
 
@@ -35,11 +36,9 @@ def member(make_member_user):
 @pytest.fixture
 def with_file(office, make_document):
     document = make_document(title="工作规则", audience=A.MEMBERS_AND_STAFF)
-    document.attachment.save("document.pdf", upload(), save=False)
-    document.attachment_name = "工作规则.pdf"
-    document.attachment_content_type = "application/pdf"
-    document.attachment_size = len(PDF)
-    document.save()
+    with transaction.atomic():
+        uploads.store(document, upload("工作规则.pdf"), actor=office)
+        document.save()
     return document
 
 
@@ -211,10 +210,11 @@ def test_office_creates_a_document_with_a_file(client, office):
     assert response.status_code == 302
     assert document.committee == office.committee
     assert document.created_by == office
-    assert document.attachment_name == "章程.pdf"
-    assert document.attachment_content_type == "application/pdf"
-    assert document.attachment_size == len(PDF)
-    stored = document.attachment.name.rsplit("/", 1)[-1]
+    assert document.original_name == "章程.pdf"
+    assert document.content_type == "application/pdf"
+    assert document.size == len(PDF)
+    assert document.uploaded_by == office
+    stored = document.file.name.rsplit("/", 1)[-1]
     assert stored.endswith(".pdf") and "章程" not in stored
     assert AuditEvent.objects.filter(action="create", object_id=str(document.pk)).exists()
 
@@ -223,8 +223,8 @@ def test_stored_extension_follows_the_content(client, office):
     login(client, office).post(reverse("library:create"), {**form_data(), "upload": upload(name="x.docx")})
 
     document = Document.objects.get()
-    assert document.attachment.name.endswith(".pdf")
-    assert document.attachment_content_type == "application/pdf"
+    assert document.file.name.endswith(".pdf")
+    assert document.content_type == "application/pdf"
 
 
 def test_upload_refusal_names_the_file(client, office):
@@ -284,8 +284,8 @@ def test_only_the_office_edits(client, make_user, my_unit, make_document, role):
 
 
 def test_office_edits_and_replaces_the_file(client, office, with_file):
-    old_name = with_file.attachment.name
-    storage = with_file.attachment.storage
+    old_name = with_file.file.name
+    storage = with_file.file.storage
     c = login(client, office)
 
     with pytest.MonkeyPatch.context():
@@ -298,27 +298,23 @@ def test_office_edits_and_replaces_the_file(client, office, with_file):
     assert response.status_code == 302
     assert with_file.title == "新标题"
     assert with_file.version == 2
-    assert with_file.attachment_name == "新版.pdf"
-    assert with_file.attachment.name != old_name
+    assert with_file.original_name == "新版.pdf"
+    assert with_file.file.name != old_name
     event = AuditEvent.objects.get(action="update", object_id=str(with_file.pk))
     assert set(event.detail["fields"]) >= {"title", "attachment"}
-    assert storage.exists(with_file.attachment.name)
+    assert storage.exists(with_file.file.name)
 
 
 def test_old_file_goes_after_commit(office, with_file, django_capture_on_commit_callbacks):
     from lvzhi.library import services
-    from lvzhi.library.services import Upload
 
-    old_name = with_file.attachment.name
-    storage = with_file.attachment.storage
+    old_name = with_file.file.name
+    storage = with_file.file.storage
     with django_capture_on_commit_callbacks(execute=True):
         services.update_document(
-            document=with_file,
-            data={},
-            actor=office,
-            expected_version=1,
-            upload=Upload(upload(), name="b.pdf", extension="pdf", content_type="application/pdf"),
+            document=with_file, data={}, actor=office, expected_version=1, upload=upload(name="b.pdf")
         )
+        assert storage.exists(old_name)  # a rollback must find it still there
 
     assert not storage.exists(old_name)
 
@@ -390,9 +386,10 @@ def test_get_changes_nothing(client, office, make_document, name):
 
 
 def test_office_deletes_with_an_audit_row(client, office, with_file, django_capture_on_commit_callbacks):
-    storage, name = with_file.attachment.storage, with_file.attachment.name
+    storage, name = with_file.file.storage, with_file.file.name
     with django_capture_on_commit_callbacks(execute=True):
         response = login(client, office).post(reverse("library:delete", args=[with_file.pk]), {"version": 1})
+        assert storage.exists(name)  # only once the deletion is committed
 
     assert response.status_code == 302
     assert not Document.objects.filter(pk=with_file.pk).exists()

@@ -12,13 +12,9 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 
-def checked(name, data, extension, content_type):
-    return (SimpleUploadedFile(name, data), extension, content_type)
-
-
 @pytest.fixture
 def returned(member, office, make_submission):
-    item = make_submission(member, attachment=checked("笔记.pdf", PDF, "pdf", "application/pdf"))
+    item = make_submission(member, attachment=SimpleUploadedFile("笔记.pdf", PDF))
     return services.return_submission(submission=item, actor=office, reason="请补充")
 
 
@@ -29,13 +25,13 @@ def _resubmit(item, member):
         kind=item.kind,
         title="修改后",
         body="新正文",
-        attachment=checked("新笔记.png", PNG, "png", "image/png"),
+        attachment=SimpleUploadedFile("新笔记.png", PNG),
         expected_version=item.version,
     )
 
 
-def test_a_failed_resubmission_keeps_the_old_file(returned, member, monkeypatch):
-    old = returned.attachment.path
+def test_a_failed_resubmission_keeps_the_old_file(returned, member, monkeypatch, settings):
+    old = returned.file.path
 
     def fail(*args, **kwargs):
         raise RuntimeError("the ledger is down")
@@ -44,16 +40,20 @@ def test_a_failed_resubmission_keeps_the_old_file(returned, member, monkeypatch)
     with pytest.raises(RuntimeError):
         _resubmit(returned, member)
     returned.refresh_from_db()
-    assert returned.attachment.path == old
+    assert returned.file.path == old
     with open(old, "rb") as handle:
         assert handle.read() == PDF
+    # …and the new file, stored before the ledger failed, is gone with the transaction.
+    assert [name for _, _, names in os.walk(settings.MEDIA_ROOT) for name in names] == [os.path.basename(old)]
 
 
 def test_a_resubmission_replaces_the_file_after_commit(returned, member, django_capture_on_commit_callbacks):
-    old = returned.attachment.path
+    old = returned.file.path
     with django_capture_on_commit_callbacks(execute=True):
         item = _resubmit(returned, member)
+        assert os.path.exists(old)  # a rollback must find it still there
     item.refresh_from_db()
-    assert item.attachment_name == "新笔记.png" and item.attachment_content_type == "image/png"
-    assert item.attachment.path != old
+    assert item.original_name == "新笔记.png" and item.content_type == "image/png"
+    assert item.size == len(PNG) and item.uploaded_by == member.user
+    assert item.file.path != old
     assert not os.path.exists(old)

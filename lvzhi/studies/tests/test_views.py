@@ -113,8 +113,8 @@ def test_submit_with_attachment(client_of, member, published_plan):
     item = StudySubmission.objects.get()
     assert response.status_code == 302 and response.url == detail(item)
     assert item.member == member and item.session == session and item.status == S.SUBMITTED
-    assert item.attachment_name == "笔记.pdf" and item.attachment_content_type == "application/pdf"
-    stored = item.attachment.name
+    assert item.original_name == "笔记.pdf" and item.content_type == "application/pdf"
+    stored = item.file.name
     assert stored.endswith(".pdf") and "笔记" not in stored
 
 
