@@ -1,32 +1,159 @@
-"""Writes to the organization structure. Plain edits, but each one is audited."""
+"""Writes to the organization structure: one service per thing that can be created or changed. Each takes
+the cleaned values (never a form) and the actor, checks the actor's right and scope itself (a view that
+forgot would still not widen anyone's reach), validates, saves and writes the audit row with the fields
+that changed."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
+from lvzhi.members.models import Member
+
+from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Session, Term
+
+# The fields each service sets; anything else in `data` is a programming error.
+UNIT_FIELDS = ("kind", "name", "short_name", "parent", "sort_order", "description", "is_active")
+TERM_FIELDS = ("number", "name", "start_date", "end_date", "is_current")
+SESSION_FIELDS = ("term", "number", "name", "start_date", "end_date")
+DEPARTMENT_FIELDS = ("name", "kind", "contact_person", "contact_phone", "address", "is_active")
+LIAISON_FIELDS = ("department", "target_unit", "note")
+CONTACT_FIELDS = ("date", "participants", "topic", "follow_up")
+MEMBERSHIP_FIELDS = ("member", "position", "start_date", "end_date")
 
 
-@transaction.atomic
-def save_form(*, form, actor, request=None, **assign):
-    """Save a ModelForm, setting `assign` attributes (committee, recorded_by…) first, and audit it."""
-    creating = form.instance.pk is None
-    obj = form.save(commit=False)
-    for name, value in assign.items():
+def _require(actor, perm):
+    if not actor.has_perm(perm):
+        raise PermissionDenied(perm)
+
+
+def _require_visible(actor, queryset, obj):
+    """The actor may act on `obj` only if it is among what they may see (their committee; for unit
+    staff, their units)."""
+    if obj is None or not queryset.visible_to(actor).filter(pk=obj.pk).exists():
+        raise PermissionDenied("outside the actor's scope")
+
+
+def _save(obj, *, data, fields, actor, committee_id):
+    """Set `fields` from `data`, refuse a value of another committee, validate, save, audit."""
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"Not settable here: {sorted(unknown)}")
+    creating = obj.pk is None
+    if not creating:
+        # The row as stored, not the caller's copy (a ModelForm has already written its values into the
+        # instance it was given), so that the audit names what really changes.
+        obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    changed = []
+    for name in fields:
+        if name not in data:
+            continue
+        value = data[name]
+        if getattr(value, "committee_id", committee_id) != committee_id:
+            raise PermissionDenied(f"{name} of another committee")
+        if creating or getattr(obj, name) != value:
+            changed.append(name)
         setattr(obj, name, value)
+    obj.full_clean()
     obj.save()
-    form.save_m2m()
-    changed = [] if creating else form.changed_data
     audit.record(
         audit.Action.CREATE if creating else audit.Action.UPDATE,
         actor=actor,
-        request=request,
         obj=obj,
         summary=str(obj)[:255],
-        detail={"fields": changed} if changed else {},
+        detail={} if creating else {"fields": changed},
     )
     return obj
 
 
 @transaction.atomic
-def delete_membership(*, membership, actor, request=None):
-    audit.record(audit.Action.DELETE, actor=actor, request=request, obj=membership, summary=str(membership))
+def save_unit(*, actor, data, unit=None):
+    """Create a unit of the actor's committee, or change `unit` (unit staff: only the units they staff)."""
+    if unit is None:
+        _require(actor, "organization.add_orgunit")
+        unit = OrgUnit(committee_id=actor.committee_id)
+    else:
+        _require(actor, "organization.change_orgunit")
+        _require_visible(actor, OrgUnit.objects, unit)
+    parent = data.get("parent")
+    while parent is not None and unit.pk is not None:
+        if parent.pk == unit.pk:
+            raise ValidationError({"parent": _("A unit cannot be placed under itself.")})
+        parent = parent.parent
+    return _save(unit, data=data, fields=UNIT_FIELDS, actor=actor, committee_id=unit.committee_id)
+
+
+@transaction.atomic
+def save_term(*, actor, data, term=None):
+    if term is None:
+        _require(actor, "organization.add_term")
+        term = Term(committee_id=actor.committee_id)
+    else:
+        _require(actor, "organization.change_term")
+        _require_visible(actor, Term.objects, term)
+    return _save(term, data=data, fields=TERM_FIELDS, actor=actor, committee_id=term.committee_id)
+
+
+@transaction.atomic
+def save_session(*, actor, data, session=None):
+    if session is None:
+        _require(actor, "organization.add_session")
+        session = Session()
+    else:
+        _require(actor, "organization.change_session")
+        _require_visible(actor, Session.objects, session)
+    term = data.get("term", getattr(session, "term", None))
+    _require_visible(actor, Term.objects, term)
+    return _save(session, data=data, fields=SESSION_FIELDS, actor=actor, committee_id=term.committee_id)
+
+
+@transaction.atomic
+def save_department(*, actor, data, department=None):
+    if department is None:
+        _require(actor, "organization.add_department")
+        department = Department(committee_id=actor.committee_id)
+    else:
+        _require(actor, "organization.change_department")
+        _require_visible(actor, Department.objects, department)
+    return _save(
+        department, data=data, fields=DEPARTMENT_FIELDS, actor=actor, committee_id=department.committee_id
+    )
+
+
+@transaction.atomic
+def create_liaison(*, actor, unit, data):
+    """A special committee's standing link to a department or a town committee / sector."""
+    _require(actor, "organization.add_liaison")
+    _require_visible(actor, OrgUnit.objects, unit)
+    if unit.kind != OrgUnit.Kind.SPECIAL_COMMITTEE:
+        raise PermissionDenied("liaison from a non special committee")
+    liaison = Liaison(committee_id=unit.committee_id, unit=unit)
+    return _save(liaison, data=data, fields=LIAISON_FIELDS, actor=actor, committee_id=unit.committee_id)
+
+
+@transaction.atomic
+def record_liaison_contact(*, actor, liaison, data):
+    """Log one contact along a liaison the actor may see."""
+    _require(actor, "organization.add_liaisoncontact")
+    _require_visible(actor, Liaison.objects, liaison)
+    contact = LiaisonContact(liaison=liaison, recorded_by=actor)
+    return _save(contact, data=data, fields=CONTACT_FIELDS, actor=actor, committee_id=liaison.committee_id)
+
+
+@transaction.atomic
+def add_membership(*, actor, unit, data):
+    """A member's post in a unit. Unit staff add posts only in their units and only for members they may
+    see, so a post never widens their reach."""
+    _require(actor, "organization.add_membership")
+    _require_visible(actor, OrgUnit.objects, unit)
+    _require_visible(actor, Member.objects, data.get("member"))
+    membership = Membership(unit=unit)
+    return _save(membership, data=data, fields=MEMBERSHIP_FIELDS, actor=actor, committee_id=unit.committee_id)
+
+
+@transaction.atomic
+def delete_membership(*, membership, actor):
+    _require(actor, "organization.delete_membership")
+    _require_visible(actor, Membership.objects, membership)
+    audit.record(audit.Action.DELETE, actor=actor, obj=membership, summary=str(membership))
     membership.delete()

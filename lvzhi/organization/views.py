@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -128,19 +128,23 @@ def unit_detail(request, pk):
     )
 
 
-def _edit(request, *, form, template, success, title, **assign):
-    """The one create/edit loop for plain organization objects: validate, save through the audited
-    service, redirect; otherwise show the form with its errors."""
+def _edit(request, *, form, save, template, success, title):
+    """The one create/edit loop for plain organization objects: validate, save through `save(data)` (an
+    audited service that checks the user's rights again), redirect; otherwise show the form with its
+    errors."""
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
                 submission.claim(request)
-                obj = services.save_form(form=form, actor=request.user, request=request, **assign)
+                obj = save(form.cleaned_data)
         except submission.DuplicateSubmission:
             submission.tell_already_submitted(request)
             return redirect("organization:index")
-        messages.success(request, _("Saved."))
-        return redirect(success(obj))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(success(obj))
     return render(request, template, {"form": form, "title": title})
 
 
@@ -158,9 +162,9 @@ def unit_create(request):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_unit(actor=request.user, data=data),
         success=lambda u: reverse("organization:unit_detail", args=[u.pk]),
         title=_("New unit"),
-        committee=committee,
     )
 
 
@@ -172,6 +176,7 @@ def unit_edit(request, pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_unit(actor=request.user, data=data, unit=unit),
         success=lambda u: reverse("organization:unit_detail", args=[u.pk]),
         title=unit.name,
     )
@@ -185,9 +190,9 @@ def term_create(request):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_term(actor=request.user, data=data),
         success=lambda t: reverse("organization:index"),
         title=_("New term"),
-        committee=request.user.committee,
     )
 
 
@@ -199,6 +204,7 @@ def term_edit(request, pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_term(actor=request.user, data=data, term=term),
         success=lambda t: reverse("organization:index"),
         title=term.name,
     )
@@ -212,6 +218,7 @@ def session_create(request):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_session(actor=request.user, data=data),
         success=lambda s: reverse("organization:index"),
         title=_("New session"),
     )
@@ -225,6 +232,7 @@ def session_edit(request, pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_session(actor=request.user, data=data, session=session),
         success=lambda s: reverse("organization:index"),
         title=str(session),
     )
@@ -253,9 +261,9 @@ def department_create(request):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_department(actor=request.user, data=data),
         success=lambda d: reverse("organization:departments"),
         title=_("New department"),
-        committee=request.user.committee,
     )
 
 
@@ -267,6 +275,7 @@ def department_edit(request, pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.save_department(actor=request.user, data=data, department=department),
         success=lambda d: reverse("organization:departments"),
         title=department.name,
     )
@@ -283,10 +292,9 @@ def liaison_create(request, unit_pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.create_liaison(actor=request.user, unit=unit, data=data),
         success=lambda link: reverse("organization:liaison_detail", args=[link.pk]),
         title=_("New counterpart liaison for %(unit)s") % {"unit": unit.name},
-        committee=unit.committee,
-        unit=unit,
     )
 
 
@@ -301,12 +309,8 @@ def liaison_detail(request, pk):
             try:
                 with transaction.atomic():
                     submission.claim(request)
-                    services.save_form(
-                        form=form,
-                        actor=request.user,
-                        request=request,
-                        liaison=liaison,
-                        recorded_by=request.user,
+                    services.record_liaison_contact(
+                        actor=request.user, liaison=liaison, data=form.cleaned_data
                     )
             except submission.DuplicateSubmission:
                 submission.tell_already_submitted(request)
@@ -342,9 +346,9 @@ def membership_create(request, unit_pk):
         request,
         form=form,
         template="organization/form.html",
+        save=lambda data: services.add_membership(actor=request.user, unit=unit, data=data),
         success=lambda m: reverse("organization:unit_detail", args=[unit.pk]),
         title=_("Add a post in %(unit)s") % {"unit": unit.name},
-        unit=unit,
     )
 
 
@@ -356,6 +360,6 @@ def membership_delete(request, pk):
         Membership.objects.visible_to(request.user).select_related("unit", "member"), pk=pk
     )
     unit_pk = membership.unit_id
-    services.delete_membership(membership=membership, actor=request.user, request=request)
+    services.delete_membership(membership=membership, actor=request.user)
     messages.success(request, _("Post removed."))
     return redirect("organization:unit_detail", pk=unit_pk)
