@@ -1,7 +1,10 @@
 """The roles of DESIGN §1 as groups with named permissions.
 
-The data migration `0003_roles` creates the groups from this table; a change to the table needs a new
-data migration that calls `sync_roles` again (as `0005_roles_second_factor` does).
+Data migrations create the groups: `0003_roles` with the whole table as it first stood, each later one
+(`0005_roles_second_factor`, …, `library/0002_roles`) with a frozen copy of the part of one app it
+changed. A change to the table needs a new data migration with such a copy (migrations import no live
+code, which `make lint` checks); tests/test_roles.py checks that the groups they build equal this table.
+`sync_roles` puts a database's groups back to the table as it is today.
 """
 
 from django.contrib.auth.models import Permission

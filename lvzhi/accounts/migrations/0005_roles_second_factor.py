@@ -1,13 +1,72 @@
+"""Role groups: the accounts permissions of each role, now with the administrators' second factor.
+
+A frozen copy of the table in lvzhi.accounts.roles as it stood when this migration was written (commit
+4d0c68e): a migration must give the same result whatever the code is today. A later change to the
+table comes with a data migration of its own.
+"""
+
 from django.db import migrations
 
-from lvzhi.accounts.roles import sync_roles
+APPS = {"accounts"}
+TABLE = {
+    "系统管理员": [
+        "accounts.password_expires",
+        "accounts.requires_second_factor",
+        "accounts.manage_users",
+    ],
+    "安全保密管理员": [
+        "accounts.password_expires",
+        "accounts.requires_second_factor",
+        "accounts.assign_roles",
+    ],
+    "安全审计员": [
+        "accounts.password_expires",
+        "accounts.requires_second_factor",
+    ],
+    "办公室工作人员": [
+        "accounts.password_expires",
+        "accounts.committee_wide",
+    ],
+    "专委会/工委工作人员": [
+        "accounts.password_expires",
+    ],
+    "社情民意编辑": [
+        "accounts.password_expires",
+        "accounts.committee_wide",
+    ],
+    "领导": [
+        "accounts.password_expires",
+        "accounts.committee_wide",
+    ],
+    "委员": [],
+    "信息员": [],
+    "承办单位": [],
+}
 
 
-def update_roles(apps, schema_editor):
-    sync_roles(apps)
+def sync_roles(apps, schema_editor):
+    """Give each role group exactly the permissions of TABLE among those of the apps in APPS; what a
+    group holds of other apps stays (so that the migrations of independent apps agree in any order)."""
+    from django.contrib.auth.management import create_permissions
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    # Permissions are normally created after migrate: make sure they exist before they are granted.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    for name, perms in TABLE.items():
+        group, _created = Group.objects.get_or_create(name=name)
+        kept = list(group.permissions.exclude(content_type__app_label__in=APPS))
+        wanted = [
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            for app_label, codename in (perm.split(".") for perm in perms)
+        ]
+        group.permissions.set(kept + wanted)
 
 
 class Migration(migrations.Migration):
     dependencies = [("accounts", "0004_second_factor")]
 
-    operations = [migrations.RunPython(update_roles, migrations.RunPython.noop)]
+    operations = [migrations.RunPython(sync_roles, migrations.RunPython.noop)]
