@@ -39,7 +39,9 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     # Auditors see their committee's events and the sign-in events that belong to no committee
     # (failed logins of unknown usernames).
-    events = AuditEvent.objects.filter(Q(committee_id=request.user.committee_id) | Q(committee_id__isnull=True))
+    events = AuditEvent.objects.filter(
+        Q(committee_id=request.user.committee_id) | Q(committee_id__isnull=True)
+    )
     if form.is_valid():
         data = form.cleaned_data
         if data["action"]:
