@@ -42,6 +42,7 @@ lint: install-test
 	@mkdir -p var
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 # Regenerate the Chinese translation catalogue after changing msgids (needs GNU gettext).
