@@ -1,26 +1,38 @@
 """Uploads: the only way to store an upload, and the checks every upload passes (DESIGN §8: size cap,
 zip-bomb and XML-bomb guards, type by content).
 
-Storing an upload (attachments, study notes, library files, and whatever the next apps keep)
--------------------------------------------------------------------------------------------
-`store()` is the only way to store a file that someone uploaded. A model that keeps one derives from
-`lvzhi.core.models.StoredFile` (file, original name, checked content type, size, uploaded by/at) and
-says in `upload_folder()` where its files go. Its service, in the transaction that saves the row:
+Storing an upload
+-----------------
+`store()` is the only way to store a file that someone uploaded: attachments, study notes, library
+files, and whatever the next apps keep (社情民意 materials, proposal attachments). Do as
+activities.services.add_attachment, library.services and studies.services do:
 
-    try:
-        uploads.store(row, uploaded_file, actor=actor)   # checks, stores, fills the fields
-    except uploads.UploadRefused as refused:
-        raise MyAppError(str(refused), code="upload_refused") from refused
-    row.save()
+1. The model derives from `lvzhi.core.models.StoredFile` (file, original_name, content_type, size,
+   uploaded_by, uploaded_at) and says in `upload_folder()` where its files go. A row that is a file has
+   its own model (ActivityAttachment); a row that may carry one derives from it too (Document).
+2. The service, in the transaction that saves the row, stores the uploaded file and turns a refusal
+   into its own error, which the view shows like any other:
 
-- The service is the guard: `store` checks the file by its content (`check_attachment`), whatever a
-  form did before. A form may check early, for a message next to its field, but nothing relies on it.
-- The file is stored under a random name with the extension its content was judged by; the uploaded
-  name is kept only to show and to download under (`download_name`).
-- If the transaction (or a savepoint around the call) rolls back, the stored file is removed; a file
-  that `store` replaces, or that `clear` or `delete_after_commit` let go, is removed only once the
-  transaction commits, so that a rollback finds it still there.
-- Views serve it with `attachment_response(row)`: always a download, with the checked content type.
+       try:
+           uploads.store(row, uploaded_file, actor=actor)   # checks, stores, fills the fields
+       except uploads.UploadRefused as refused:
+           raise MyAppError(str(refused), code="upload_refused") from refused
+       row.save()
+
+   `clear(row)` takes the file off a row that stays; `delete_after_commit(row)` goes with deleting it.
+3. The form's file field is an `AttachmentField`: it checks early, to show a refusal next to the field
+   without losing what else was typed. The service is the guard all the same: `store` checks the file
+   by its content (`check_attachment`) whatever the form did, so the API, imports and the demo are
+   held to the same check.
+4. The view serves it with `attachment_response(row)`, behind the app's permission-checked fetch:
+   always a download, with the checked content type, under the uploaded name with the checked
+   extension (`download_name`).
+
+What `store` guarantees: the file lies under a random name with the extension its content was judged
+by, never under the uploaded name; if the transaction (or a savepoint around the call) rolls back, the
+stored file is removed; a file that `store` replaces, or that `clear` or `delete_after_commit` let go,
+is removed only once the transaction commits, so that a rollback finds it still there. Rows deleted by
+a cascade keep their files: delete such rows in a service that calls `delete_after_commit`.
 
 Checking an upload
 ------------------
@@ -36,6 +48,7 @@ the real guard is defusedxml, which openpyxl uses for every XML part it parses o
 """
 
 import codecs
+import logging
 import struct
 import zipfile
 
@@ -45,6 +58,8 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 XLSX, XLS, CSV = "xlsx", "xls", "csv"
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -205,7 +220,7 @@ def download_name(name, extension):
     return f"{stem.strip() or 'attachment'}.{extension}"
 
 
-def store(target, upload, *, actor, max_bytes=None):
+def store(target, upload, *, actor):
     """Check `upload` by its content and store it as the file of `target` (a StoredFile row), filling
     its fields; the caller saves the row in the same transaction. Raises UploadRefused (nothing is
     stored then). The stored file is removed if the transaction rolls back; the file it replaces goes
@@ -216,7 +231,7 @@ def store(target, upload, *, actor, max_bytes=None):
             "uploads.store() runs in the transaction that saves the row."
         )
     original = (upload.name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    extension, content_type = check_attachment(upload, original, max_bytes=max_bytes)
+    extension, content_type = check_attachment(upload, original)
     replaced = target.file.name if target.file else None
     size = file_size(upload)
     # upload_to (core.models.stored_file_path) makes the random name; this one only carries the extension.
@@ -271,7 +286,10 @@ class _RemovedUnlessCommitted:
 
     def __del__(self):
         if not self.committed:
-            self.storage.delete(self.name)
+            try:
+                self.storage.delete(self.name)
+            except Exception:  # nothing can catch an error raised in a finalizer
+                logger.exception("The file %s of a rolled-back upload could not be removed.", self.name)
 
 
 class AttachmentField(forms.FileField):
