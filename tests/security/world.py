@@ -131,7 +131,7 @@ def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
     )
     attachment = ActivityAttachment(
         activity=upcoming,
-        name=f"{label}附件.pdf",
+        original_name=f"{label}附件.pdf",
         content_type="application/pdf",
         size=len(PDF),
         uploaded_by=staff,
@@ -215,7 +215,7 @@ def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
         kind=StudySubmission.Kind.NOTES,
         title=f"{label}心得{TAINT}",
         body=f"正文{TAINT}",
-        attachment=(ContentFile(PDF, name="n.pdf"), "pdf", "application/pdf"),
+        attachment=ContentFile(PDF, name="n.pdf"),
     )
     returned = study_services.submit(
         member=member, actor=owner, kind=StudySubmission.Kind.ESSAY, title=f"{label}论文{TAINT}", body=TAINT
