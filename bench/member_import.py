@@ -128,8 +128,11 @@ def instrument(meter):
 
 
 def make_committee(size):
+    from django.contrib.auth.models import Group
+
     from lvzhi.accounts.models import User
-    from lvzhi.core import demo
+    from lvzhi.accounts.roles import Role
+    from lvzhi.demo import builder as demo
     from lvzhi.organization.models import Committee, OrgUnit, Term
 
     committee = Committee.objects.create(
@@ -155,12 +158,15 @@ def make_committee(size):
     ]
     OrgUnit.objects.bulk_create(units)
     office = User.objects.create_user(username=f"bench-import-office-{size}", committee=committee)
+    # The import's services check the importer's rights (members.add_member, change_member).
+    office.groups.add(Group.objects.get(name=Role.OFFICE.value))
     return committee, office
 
 
 def roster_rows(size, *, seed):
     """Fictional members written as offices write them (ID numbers valid, area code 99: nobody's)."""
-    from lvzhi.core import demo, idcard
+    from lvzhi.core import idcard
+    from lvzhi.demo import builder as demo
 
     rng = random.Random(seed)
     used_ids, used_names = set(), set()

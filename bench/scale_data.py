@@ -213,7 +213,7 @@ def _build_level(size, *, seed, progress):
 
     from lvzhi.accounts.models import User
     from lvzhi.accounts.roles import Role
-    from lvzhi.core import demo
+    from lvzhi.demo import builder as demo
     from lvzhi.organization.models import Committee, OrgUnit, Term
 
     started = time.monotonic()
@@ -255,7 +255,7 @@ class MemberMaker:
     """Builds member rows in bulk, with what Member.save() and the services would have set."""
 
     def __init__(self, level, *, seed):
-        from lvzhi.core import demo
+        from lvzhi.demo import builder as demo
 
         self.demo = demo
         self.level = level

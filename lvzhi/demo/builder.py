@@ -430,24 +430,21 @@ class DemoBuilder:
                 sector = "无党派人士"
             else:
                 sector = self.rng.choice(plain_sectors)
-            member = member_services.create_member(
-                committee=self.committee,
-                actor=office,
-                data={
-                    "name": self._name(male),
-                    "gender": Member.Gender.MALE if male else Member.Gender.FEMALE,
-                    "ethnicity": self.rng.choice(ETHNICITIES),
-                    "birth_date": birth,
-                    "native_place": self.rng.choice(NATIVE_PLACES),
-                    "id_number": id_number,
-                    "phone": f"1{self.rng.choice('3578')}{self.rng.randint(0, 999999999):09d}",
-                    "email": f"m{i + 1:03d}@example.cn" if self.rng.random() < 0.6 else "",
-                    "party": party,
-                    "education": _weighted(self.rng, EDUCATION_WEIGHTS),
-                    "employer_post": self._employer(town),
-                    "address": f"青溪县{town}{self.rng.choice('东西南北中')}街{self.rng.randint(1, 199)}号",
-                },
-            )
+            # Drawn in this order (the file, its status, its committees) so that the demo stays the same.
+            data = {
+                "name": self._name(male),
+                "gender": Member.Gender.MALE if male else Member.Gender.FEMALE,
+                "ethnicity": self.rng.choice(ETHNICITIES),
+                "birth_date": birth,
+                "native_place": self.rng.choice(NATIVE_PLACES),
+                "id_number": id_number,
+                "phone": f"1{self.rng.choice('3578')}{self.rng.randint(0, 999999999):09d}",
+                "email": f"m{i + 1:03d}@example.cn" if self.rng.random() < 0.6 else "",
+                "party": party,
+                "education": _weighted(self.rng, EDUCATION_WEIGHTS),
+                "employer_post": self._employer(town),
+                "address": f"青溪县{town}{self.rng.choice('东西南北中')}街{self.rng.randint(1, 199)}号",
+            }
             status, status_date, reason = MemberTerm.Status.SERVING, None, ""
             roll = self.rng.random()
             if roll < 0.015:
@@ -462,17 +459,21 @@ class DemoBuilder:
                     datetime.date(2025, 11, 2),
                     "本人申请辞去委员职务",
                 )
-            member_term = MemberTerm.objects.create(
-                member=member,
+            member = member_services.create_member(
+                committee=self.committee,
+                actor=office,
+                data=data,
                 term=self.term,
-                sector=self.units[sector],
-                town_committee=self.units[town],
-                is_standing=i in standing,
-                status=status,
-                status_date=status_date,
-                status_reason=reason,
+                term_values={
+                    "sector": self.units[sector],
+                    "town_committee": self.units[town],
+                    "special_committees": self.rng.sample(special, self.rng.choice([0, 1, 1, 1, 2])),
+                    "is_standing": i in standing,
+                    "status": status,
+                    "status_date": status_date,
+                    "status_reason": reason,
+                },
             )
-            member_term.special_committees.set(self.rng.sample(special, self.rng.choice([0, 1, 1, 1, 2])))
             members.append(member)
             if bar:
                 bar.step()

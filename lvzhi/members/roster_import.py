@@ -506,7 +506,7 @@ class _Reference:
         kinds = [OrgUnit.Kind.SECTOR, OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SPECIAL_COMMITTEE]
         units = list(
             OrgUnit.objects.filter(committee=committee, kind__in=kinds, is_active=True)
-            .only("id", "kind", "name", "short_name")
+            .only("id", "committee_id", "kind", "name", "short_name")
             .order_by("sort_order", "name")
         )
         self.units_by_id = {u.pk: u for u in units}
@@ -518,6 +518,9 @@ class _Reference:
         self.terms = {t.pk: t for t in Term.objects.filter(committee=committee)}
         self.terms_by_number = {t.number: t for t in self.terms.values()}
         self.current_term = next((t for t in self.terms.values() if t.is_current), None)
+        # Every member's place goes through the one writer of places; it knows the units, so that the
+        # history's names cost no query. The plan only compares; the apply queues and saves once.
+        self.placements = services.TermPlacements(units=units)
 
     def unit_name(self, pk):
         unit = self.units_by_id.get(pk)
@@ -1151,43 +1154,20 @@ def _member_changes(member, data):
     return changes
 
 
-def _term_state(member_term):
-    """A term row as plain values: unit ids, the sorted special-committee ids, the standing flag."""
-    if member_term is None:
-        return {"sector": None, "town_committee": None, "special_committees": [], "is_standing": False}
-    return {
-        "sector": member_term.sector_id,
-        "town_committee": member_term.town_committee_id,
-        "special_committees": sorted(u.pk for u in member_term.special_committees.all()),
-        "is_standing": member_term.is_standing,
-    }
-
-
-def _term_after(before, data):
-    after = dict(before)
+def _term_values(data, ref):
+    """A row's place in its term as TermPlacements takes it: the columns the roster filled, units as
+    the committee's OrgUnit objects."""
+    values = {}
     for key in TERM_KEYS:
-        if data.get(key) is not None:
-            after[key] = sorted(data[key]) if key == "special_committees" else data[key]
-    return after
-
-
-def _term_text(state, ref):
-    """The term state as the history shows it (the same text as services.term_snapshot)."""
-    return {
-        "sector": ref.unit_name(state["sector"]),
-        "town_committee": ref.unit_name(state["town_committee"]),
-        "special_committees": "、".join(sorted(ref.unit_name(pk) for pk in state["special_committees"])),
-        "is_standing": _("Yes") if state["is_standing"] else _("No"),
-    }
-
-
-def _term_changes(member_term, term, before, after, ref):
-    """Changes as services.term_diff writes them; a term row that does not exist yet is all new."""
-    if before == after and member_term is not None:
-        return []
-    # A stand-in carrying the term already loaded: member_term.term would cost a query per row.
-    holder = MemberTerm(term=term)
-    return services.term_diff(holder, _term_text(before, ref) if member_term else {}, _term_text(after, ref))
+        value = data.get(key)
+        if value is None:
+            continue
+        if key == "special_committees":
+            value = [ref.units_by_id[pk] for pk in value]
+        elif key != "is_standing":
+            value = ref.units_by_id[value]
+        values[key] = value
+    return values
 
 
 def _find_member_term(member, term_id):
@@ -1239,9 +1219,12 @@ def _decide(row, existing, ref, table, committee):
     changes = _member_changes(member, row.data)
     term_id = row.data.get("term")
     if term_id:
-        member_term = _find_member_term(member, term_id)
-        before = _term_state(member_term)
-        changes += _term_changes(member_term, ref.terms[term_id], before, _term_after(before, row.data), ref)
+        changes += ref.placements.compare(
+            member=member,
+            term=ref.terms[term_id],
+            values=_term_values(row.data, ref),
+            current=_find_member_term(member, term_id),
+        ).changes
     planned.changes = changes
     planned.action = "update" if changes else "unchanged"
     return planned
@@ -1252,8 +1235,8 @@ def _decide(row, existing, ref, table, committee):
 
 def apply_import(*, committee, plan, actor, valid_only=True, progress=None, request=None):
     """Write the plan in one transaction: changed files through services.update_member, new ones in
-    bulk through services.create_members (history source "import" for both), term rows in bulk, and
-    an audit row with the counts. With valid_only=False a plan with any error writes nothing and
+    bulk through services.create_members (history source "import" for both), every member's place in
+    its term through services.TermPlacements in bulk at the end, and an audit row with the counts. With valid_only=False a plan with any error writes nothing and
     raises ImportHasErrors. Returns {"created", "updated", "unchanged", "errors"}.
 
     The queries do not grow with the new rows (a few per batch of services.CREATE_BATCH files); each
@@ -1274,12 +1257,11 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
             _check_references(row, ref)
         members = _members_to_update(committee, [r.member_id for r in updates], ref)
         _check_still_new(committee, creates)
-        term_rows = _TermRows()
         for done, row in enumerate(updates, start=1):
             member = members.get(row.member_id)
             if member is None:
                 raise ImportOutdated(row.row)
-            if _update(member, row, ref, actor, request, term_rows):
+            if _update(member, row, ref, actor, request):
                 result["updated"] += 1
             else:
                 result["unchanged"] += 1
@@ -1293,15 +1275,19 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
                     {name: row.data[name] for name in MEMBER_FIELDS if name in row.data} for row in creates
                 ],
                 actor=actor,
+                places=[
+                    (ref.terms[row.data["term"]], _term_values(row.data, ref))
+                    if row.data.get("term")
+                    else None
+                    for row in creates
+                ],
+                placements=ref.placements,
                 source=MemberChange.Source.IMPORT,
                 request=request,
                 progress=(lambda done: progress(len(updates) + done, total)) if progress else None,
             )
-        for row, member in zip(creates, created, strict=True):
-            if row.data.get("term"):
-                term_rows.add_new(member, row.data)
         result["created"] = len(created)
-        term_rows.save()
+        ref.placements.save()
         audit.record(
             audit.Action.IMPORT,
             actor=actor,
@@ -1354,30 +1340,31 @@ def _check_still_new(committee, rows):
             raise ImportOutdated()
 
 
-def _update(member, row, ref, actor, request, term_rows):
+def _update(member, row, ref, actor, request):
     before = services.snapshot(member)
     for name in MEMBER_FIELDS:
         if name in row.data:
             setattr(member, name, row.data[name])
-    member_changes = _member_changes_from(before, member)
-    term_changes = []
     term_id = row.data.get("term")
+    term = ref.terms[term_id] if term_id else None
+    values = _term_values(row.data, ref) if term_id else None
+    place_changes = []
     if term_id:
-        member_term = _find_member_term(member, term_id)
-        state_before = _term_state(member_term)
-        state_after = _term_after(state_before, row.data)
-        term_changes = _term_changes(member_term, ref.terms[term_id], state_before, state_after, ref)
-        if term_changes:
-            term_rows.add_change(member, member_term, term_id, state_before, state_after)
-    if not member_changes and not term_changes:
+        place_changes = ref.placements.compare(
+            member=member, term=term, values=values, current=_find_member_term(member, term_id)
+        ).changes
+    if not _member_changes_from(before, member) and not place_changes:
         return False
     services.update_member(
         member=member,
         before=before,
         expected_version=member.version,
         actor=actor,
+        term=term,
+        term_values=values,
+        new_place=True,
+        placements=ref.placements,
         source=MemberChange.Source.IMPORT,
-        extra_changes=term_changes,
         request=request,
     )
     return True
@@ -1385,65 +1372,3 @@ def _update(member, row, ref, actor, request, term_rows):
 
 def _member_changes_from(before, member):
     return [name for name in MEMBER_FIELDS if (before.get(name) or "") != (getattr(member, name) or "")]
-
-
-class _TermRows:
-    """Term rows written in bulk after the member files: a few queries for the whole import."""
-
-    def __init__(self):
-        self.new = []  # (MemberTerm, special ids)
-        self.changed = []
-        self.specials = {}  # MemberTerm → special ids, for changed rows whose list changed
-
-    def add_new(self, member, data):
-        member_term = MemberTerm(
-            member=member,
-            term_id=data["term"],
-            sector_id=data.get("sector"),
-            town_committee_id=data.get("town_committee"),
-            is_standing=bool(data.get("is_standing")),
-        )
-        self.new.append((member_term, data.get("special_committees") or []))
-
-    def add_change(self, member, member_term, term_id, before, after):
-        if member_term is None:
-            member_term = MemberTerm(
-                member=member,
-                term_id=term_id,
-                sector_id=after["sector"],
-                town_committee_id=after["town_committee"],
-                is_standing=after["is_standing"],
-            )
-            self.new.append((member_term, after["special_committees"]))
-            return
-        member_term.sector_id = after["sector"]
-        member_term.town_committee_id = after["town_committee"]
-        member_term.is_standing = after["is_standing"]
-        self.changed.append(member_term)
-        if before["special_committees"] != after["special_committees"]:
-            self.specials[member_term] = after["special_committees"]
-
-    def save(self):
-        Through = MemberTerm.special_committees.through
-        if self.new:
-            created = MemberTerm.objects.bulk_create([mt for mt, _ids in self.new], batch_size=1000)
-            links = [
-                Through(memberterm_id=mt.pk, orgunit_id=unit_id)
-                for mt, (_row, unit_ids) in zip(created, self.new, strict=True)
-                for unit_id in unit_ids
-            ]
-            Through.objects.bulk_create(links, batch_size=1000)
-        if self.changed:
-            MemberTerm.objects.bulk_update(
-                self.changed, ["sector", "town_committee", "is_standing"], batch_size=1000
-            )
-        if self.specials:
-            Through.objects.filter(memberterm_id__in=[mt.pk for mt in self.specials]).delete()
-            Through.objects.bulk_create(
-                [
-                    Through(memberterm_id=mt.pk, orgunit_id=unit_id)
-                    for mt, unit_ids in self.specials.items()
-                    for unit_id in unit_ids
-                ],
-                batch_size=1000,
-            )

@@ -1,6 +1,7 @@
 """Writes to member files. Every change goes through here so that history, version and audit agree."""
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -70,38 +71,183 @@ TERM_FIELDS = [
     "status_date",
     "status_reason",
 ]
+UNIT_FIELDS = ("sector", "town_committee")
+# A row of MemberTerm as it is before anyone sets a value: what a new row is compared with.
+DEFAULT_PLACE = {
+    "sector": None,
+    "town_committee": None,
+    "special_committees": [],
+    "is_standing": False,
+    "status": MemberTerm.Status.SERVING,
+    "status_date": None,
+    "status_reason": "",
+}
 
 
-def term_snapshot(member_term):
-    """The member's place in a term as display text, for the file's history."""
-    if member_term is None or member_term.pk is None:
-        return {}
+@dataclass
+class Placed:
+    """What placing a member in a term changes: the fields ("term.sector", ...) for the field-access
+    check, the special committees added or removed (ids), and the file's history entries."""
+
+    fields: list
+    specials_moved: set
+    changes: list
+
+
+def _place_of(row):
+    """A MemberTerm row as plain values (units by id), or None for a member not placed in the term."""
+    if row is None:
+        return None
     return {
-        "sector": str(member_term.sector or ""),
-        "town_committee": str(member_term.town_committee or ""),
-        "special_committees": "、".join(sorted(str(u) for u in member_term.special_committees.all())),
-        "is_standing": _("Yes") if member_term.is_standing else _("No"),
-        "status": str(member_term.get_status_display()),
-        "status_date": member_term.status_date.isoformat() if member_term.status_date else "",
-        "status_reason": member_term.status_reason,
+        "sector": row.sector_id,
+        "town_committee": row.town_committee_id,
+        "special_committees": sorted(u.pk for u in row.special_committees.all()),
+        "is_standing": row.is_standing,
+        "status": row.status,
+        "status_date": row.status_date,
+        "status_reason": row.status_reason,
     }
 
 
-def term_diff(member_term, before, after):
-    changes = []
-    for name in TERM_FIELDS:
-        old, new = before.get(name, ""), after.get(name, "")
-        if old != new:
-            label = str(MemberTerm._meta.get_field(name).verbose_name)
-            changes.append(
-                {
-                    "field": f"term.{name}",
-                    "label": f"{member_term.term.name} · {label}",
-                    "old": old,
-                    "new": new,
-                }
+class TermPlacements:
+    """The one writer of members' places in terms (MemberTerm rows and their special committees),
+    whichever way a place comes: the member form (create_member, update_member), the roster import and
+    the demo. `add` compares a member's new place with the current one and queues the write; `save`
+    writes every queued place in a few bulk statements, however many there are, so that an import of
+    thousands of rows costs what one costs.
+
+    Units are given as OrgUnit objects of the member's committee (another committee's is refused);
+    `units` are those the caller holds already (the import's whole list), so that the history's names
+    cost no query."""
+
+    def __init__(self, *, units=()):
+        self._names = {unit.pk: unit.name for unit in units}
+        self._new = []  # (MemberTerm, special committee ids)
+        self._changed = []  # MemberTerm
+        self._specials = {}  # MemberTerm → special committee ids, for rows whose list changed
+
+    def compare(self, *, member, term, values, current):
+        """What giving `member` (placed as `current`, a MemberTerm with its special committees, or None)
+        the `values` ({TERM_FIELDS name: value}, the others unchanged) in `term` would change: Placed.
+        Writes nothing (the import's preview)."""
+        return self._compare(member, term, values, current)[0]
+
+    def _compare(self, member, term, values, current):
+        unknown = set(values) - set(TERM_FIELDS)
+        if unknown:
+            raise ValueError(f"Not a field of a member's place: {sorted(unknown)}")
+        for unit in [*(values.get(name) for name in UNIT_FIELDS), *values.get("special_committees", ())]:
+            if unit is not None and unit.committee_id != member.committee_id:
+                raise PermissionDenied("a unit of another committee")
+            if unit is not None:
+                self._names.setdefault(unit.pk, unit.name)
+        before = _place_of(current)
+        after = dict(before or DEFAULT_PLACE)
+        for name, value in values.items():
+            if name in UNIT_FIELDS:
+                value = getattr(value, "pk", None)
+            elif name == "special_committees":
+                value = sorted(unit.pk for unit in value)
+            after[name] = value
+        compared = before or DEFAULT_PLACE
+        fields = [f"term.{name}" for name in TERM_FIELDS if compared[name] != after[name]]
+        specials_moved = set(compared["special_committees"]) ^ set(after["special_committees"])
+        changes = self._diff(term, before, after) if fields or current is None else []
+        return Placed(fields=fields, specials_moved=specials_moved, changes=changes), after
+
+    def add(self, *, member, term, values, current, new_place=False):
+        """Compare as `compare` does and queue the write; returns Placed. A member not yet placed in
+        the term gets a row when something differs from a default row, or always with `new_place`
+        (a new file, or a roster line naming the term, places the member even with every default);
+        its history shows every field of the new row."""
+        placed, after = self._compare(member, term, values, current)
+        if current is None:
+            if not (placed.fields or new_place):
+                return Placed(fields=[], specials_moved=set(), changes=[])
+            row = MemberTerm(member=member, term=term)
+            self._set(row, after)
+            self._new.append((row, after["special_committees"]))
+        elif placed.fields:
+            self._set(current, after)
+            self._changed.append(current)
+            if placed.specials_moved:
+                self._specials[current] = after["special_committees"]
+        return placed
+
+    def save(self):
+        """Write every queued place, then start afresh."""
+        Through = MemberTerm.special_committees.through
+        if self._new:
+            created = MemberTerm.objects.bulk_create([row for row, _ids in self._new], batch_size=1000)
+            Through.objects.bulk_create(
+                [
+                    Through(memberterm_id=row.pk, orgunit_id=unit_id)
+                    for row, (_row, unit_ids) in zip(created, self._new, strict=True)
+                    for unit_id in unit_ids
+                ],
+                batch_size=1000,
             )
-    return changes
+        if self._changed:
+            MemberTerm.objects.bulk_update(self._changed, PLACE_COLUMNS, batch_size=1000)
+        if self._specials:
+            Through.objects.filter(memberterm_id__in=[row.pk for row in self._specials]).delete()
+            Through.objects.bulk_create(
+                [
+                    Through(memberterm_id=row.pk, orgunit_id=unit_id)
+                    for row, unit_ids in self._specials.items()
+                    for unit_id in unit_ids
+                ],
+                batch_size=1000,
+            )
+        self._new, self._changed, self._specials = [], [], {}
+
+    @staticmethod
+    def _set(row, place):
+        row.sector_id = place["sector"]
+        row.town_committee_id = place["town_committee"]
+        for name in ("is_standing", "status", "status_date", "status_reason"):
+            setattr(row, name, place[name])
+
+    def _text(self, place):
+        """A place as the history shows it."""
+        if place is None:
+            return {}
+        ids = [place["sector"], place["town_committee"], *place["special_committees"]]
+        missing = {pk for pk in ids if pk is not None and pk not in self._names}
+        if missing:
+            self._names.update(OrgUnit.objects.filter(pk__in=missing).values_list("pk", "name"))
+        return {
+            "sector": self._names.get(place["sector"], ""),
+            "town_committee": self._names.get(place["town_committee"], ""),
+            "special_committees": "、".join(sorted(self._names[pk] for pk in place["special_committees"])),
+            "is_standing": _("Yes") if place["is_standing"] else _("No"),
+            "status": str(MemberTerm.Status(place["status"]).label),
+            "status_date": place["status_date"].isoformat() if place["status_date"] else "",
+            "status_reason": place["status_reason"],
+        }
+
+    def _diff(self, term, before, after):
+        old, new = self._text(before), self._text(after)
+        return [
+            {
+                "field": f"term.{name}",
+                "label": f"{term.name} · {MemberTerm._meta.get_field(name).verbose_name}",
+                "old": old.get(name, ""),
+                "new": new[name],
+            }
+            for name in TERM_FIELDS
+            if old.get(name, "") != new[name]
+        ]
+
+
+# The columns of a row that TermPlacements sets (the special committees are links of their own).
+PLACE_COLUMNS = ["sector", "town_committee", "is_standing", "status", "status_date", "status_reason"]
+
+
+def _require_add(actor, committee):
+    """Member files are added by whoever may add them (the office), in their own committee only."""
+    if not actor.has_perm("members.add_member") or actor.committee_id != committee.pk:
+        raise PermissionDenied("members.add_member")
 
 
 @transaction.atomic
@@ -109,20 +255,29 @@ def create_member(
     *, committee, data, actor, term=None, term_values=None, source=MemberChange.Source.CREATE, request=None
 ):
     """A new member file from `data` (member field values) and, with `term`, the member's place in it
-    (`term_values` as for update_member)."""
+    (`term_values` as for update_member). The place is part of the file's first history row and of
+    the audit row, like any later change."""
+    _require_add(actor, committee)
     member = Member(committee=committee, **data)
     member.full_clean(exclude=["committee"])
     member.save()
-    if term is not None and term_values is not None:
-        values = dict(term_values)
-        specials = values.pop("special_committees", ())
-        member_term = MemberTerm.objects.create(member=member, term=term, **values)
-        member_term.special_committees.set(specials)
     changes = _diff(member, {}, snapshot(member))
+    if term is not None and term_values is not None:
+        placements = TermPlacements()
+        placed = placements.add(member=member, term=term, values=term_values, current=None, new_place=True)
+        placements.save()
+        changes += placed.changes
     MemberChange.objects.create(
         member=member, actor=actor, source=source, changes=changes, version=member.version
     )
-    audit.record(audit.Action.CREATE, actor=actor, request=request, obj=member, summary=member.name)
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=member,
+        summary=member.name,
+        detail={"fields": [c["field"] for c in changes]},
+    )
     return member
 
 
@@ -132,20 +287,38 @@ CREATE_BATCH = 500
 
 
 @transaction.atomic
-def create_members(*, committee, rows, actor, source=MemberChange.Source.IMPORT, request=None, progress=None):
+def create_members(
+    *,
+    committee,
+    rows,
+    actor,
+    places=None,
+    placements=None,
+    source=MemberChange.Source.IMPORT,
+    request=None,
+    progress=None,
+):
     """Create many member files at once: what create_member does for each, in a few queries per batch.
 
-    `rows` are dicts of member field values, as create_member's `data`. Each file is validated as
+    `rows` are dicts of member field values, as create_member's `data`; `places`, parallel to `rows`,
+    the (term, term values) of each new member's place or None. Each file is validated as
     create_member validates it (full_clean; the only checks needing queries, the user account's
     existence and uniqueness, are done for the whole batch in two queries), gets its derived name keys
     from Member.fill_derived_keys() and its blind indexes from the fields' pre_save, as in save(), and
-    gets its history row with the changes create_member would write. The batch gets one audit row
-    listing the new files' ids, not one row per file. Member.save() is not called, so no model signals
-    are sent for these files (the project connects none). `progress(done)` is called after each batch.
+    gets its history row with the changes create_member would write, its place included. The places
+    are written by `placements` (the caller's TermPlacements, which knows its units, or a new one) in
+    bulk at the end. The batch gets one audit row listing the new files' ids, not one row per file.
+    Member.save() is not called, so no model signals are sent for these files (the project connects
+    none). `progress(done)` is called after each batch. `actor` None is the operator on the server
+    (manage.py import_members without --actor).
 
     Raises ValidationError for the first invalid row, with its index in `rows` as `error.row_index`;
     nothing is written then. Returns the members, in the order of `rows`, with their pks.
     """
+    if actor is not None:
+        _require_add(actor, committee)
+    places = places or [None] * len(rows)
+    placements = placements or TermPlacements()
     members = [Member(committee=committee, **row) for row in rows]
     for index, member in enumerate(members):
         try:
@@ -159,6 +332,7 @@ def create_members(*, committee, rows, actor, source=MemberChange.Source.IMPORT,
     for member in members:
         member.fill_derived_keys()
     bulk = connection.features.can_return_rows_from_bulk_insert
+    placed = 0
     for start in range(0, len(members), CREATE_BATCH):
         batch = members[start : start + CREATE_BATCH]
         if bulk:
@@ -167,27 +341,36 @@ def create_members(*, committee, rows, actor, source=MemberChange.Source.IMPORT,
         else:  # a database that cannot return the new pks: one INSERT each
             for member in batch:
                 member.save()
-        MemberChange.objects.bulk_create(
-            [
+        history = []
+        for member, place in zip(batch, places[start : start + CREATE_BATCH], strict=True):
+            changes = _diff(member, {}, snapshot(member))
+            if place is not None:
+                term, values = place
+                changes += placements.add(
+                    member=member, term=term, values=values, current=None, new_place=True
+                ).changes
+                placed += 1
+            history.append(
                 MemberChange(
-                    member=member,
-                    actor=actor,
-                    source=source,
-                    changes=_diff(member, {}, snapshot(member)),
-                    version=member.version,
+                    member=member, actor=actor, source=source, changes=changes, version=member.version
                 )
-                for member in batch
-            ]
-        )
+            )
+        MemberChange.objects.bulk_create(history)
         if progress:
             progress(start + len(batch))
+    placements.save()
     audit.record(
         audit.Action.CREATE,
         actor=actor,
         request=request,
         committee=committee,
         summary=f"{len(members)} member files ({source})",
-        detail={"source": str(source), "count": len(members), "member_ids": [m.pk for m in members]},
+        detail={
+            "source": str(source),
+            "count": len(members),
+            "member_ids": [m.pk for m in members],
+            "placed": placed,
+        },
     )
     return members
 
@@ -305,24 +488,6 @@ def _refusal(actor, member, changed, specials_moved):
     return None
 
 
-def _term_values_changed(member_term, values):
-    """Put `values` on the (unsaved) term row; return the changed fields and the special committees
-    added or removed. The special committees are only compared here: they are set after the row is saved."""
-    changed, specials_moved = [], set()
-    for name, value in values.items():
-        if name == "special_committees":
-            old = (
-                set(member_term.special_committees.values_list("pk", flat=True)) if member_term.pk else set()
-            )
-            specials_moved = old ^ {unit.pk for unit in value}
-            if specials_moved:
-                changed.append("term.special_committees")
-        elif getattr(member_term, name) != value:
-            setattr(member_term, name, value)
-            changed.append(f"term.{name}")
-    return changed, specials_moved
-
-
 def update_member(
     *,
     member,
@@ -331,32 +496,36 @@ def update_member(
     actor,
     term=None,
     term_values=None,
+    new_place=False,
+    placements=None,
     source=MemberChange.Source.EDIT,
-    extra_changes=(),
     request=None,
 ):
     """Save `member` (already carrying the new values) if nobody saved it since `expected_version`, and
-    the member's place in `term` as `term_values` says ({MemberTerm field: new value}, special
-    committees as a list of units).
+    the member's place in `term` as `term_values` says ({TERM_FIELDS name: new value}, units as OrgUnit,
+    special committees as a list of units). A member not yet placed in `term` gets a place when
+    something differs from a default one, or always with `new_place` (a roster line naming the term).
 
-    `before` is `snapshot()` of the file as the editor loaded it; `extra_changes` are changes to term
-    rows that the caller writes itself in the same transaction (the roster import, in bulk). Every
-    changed field must be one the actor's role owns (FIELD_ACCESS): otherwise FieldNotEditable is
-    raised before anything is written, and the refusal is audited — so call this outside a transaction
-    that the refusal would roll back. The version check and increment are one conditional UPDATE, so of
-    two concurrent saves exactly one wins and the other raises StaleMemberError with nothing saved.
+    `before` is `snapshot()` of the file as the editor loaded it. The place is written by
+    TermPlacements: by `placements` when the caller gives one and saves it itself (the roster import
+    writes every file's place in bulk at the end; it loads the members with their `terms` and those
+    terms' special committees prefetched), else here. Every changed field must be one the actor's role
+    owns (FIELD_ACCESS): otherwise FieldNotEditable is raised before anything is written, and the
+    refusal is audited — so call this outside a transaction that the refusal would roll back. The
+    version check and increment are one conditional UPDATE, so of two concurrent saves exactly one wins
+    and the other raises StaleMemberError with nothing saved.
     """
     member_changes = _diff(member, before, snapshot(member))
-    member_term = None
-    term_changed, specials_moved = [], set()
+    writer = placements or TermPlacements()
+    placed = Placed(fields=[], specials_moved=set(), changes=[])
     if term is not None and term_values:
-        member_term = MemberTerm.objects.filter(member=member, term=term).first() or MemberTerm(
-            member=member, term=term
+        # The member's terms as the caller prefetched them, or one query for the few the member has.
+        current = next((row for row in member.terms.all() if row.term_id == term.pk), None)
+        placed = writer.add(
+            member=member, term=term, values=term_values, current=current, new_place=new_place
         )
-        term_before = term_snapshot(member_term)
-        term_changed, specials_moved = _term_values_changed(member_term, term_values)
-    changed = [c["field"] for c in member_changes] + term_changed + [c["field"] for c in extra_changes]
-    refusal = _refusal(actor, member, changed, specials_moved) if changed else None
+    changed = [c["field"] for c in member_changes] + placed.fields
+    refusal = _refusal(actor, member, changed, placed.specials_moved) if changed else None
     if refusal:
         message, fields = refusal
         audit.record(
@@ -376,12 +545,9 @@ def update_member(
         if not bumped:
             raise StaleMemberError
         member.version = expected_version + 1
-        changes = member_changes + list(extra_changes)
-        if term_changed:
-            member_term.save()
-            if "term.special_committees" in term_changed:
-                member_term.special_committees.set(term_values["special_committees"])
-            changes += term_diff(member_term, term_before, term_snapshot(member_term))
+        if placements is None:
+            writer.save()
+        changes = member_changes + placed.changes
         member.save()
         if changes:
             MemberChange.objects.create(

@@ -27,7 +27,7 @@ from lvzhi.core.models import AuditEvent
 from lvzhi.demo import builder as demo_module
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
-from lvzhi.members.models import Member, MemberTerm
+from lvzhi.members.models import Member, MemberChange, MemberTerm
 from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
 from lvzhi.studies.models import StudySubmission, TrainingPlan
 
@@ -163,7 +163,13 @@ def test_every_member_serves_in_the_current_term(demo):
     assert not terms.filter(town_committee__isnull=True).exists()
 
 
-def test_it_makes_one_account_per_role(demo):
+def test_every_members_place_is_in_the_history_of_the_file(demo):
+    # The demo places its members through members.services like the form and the import do.
+    created = MemberChange.objects.filter(member__committee=demo, source=MemberChange.Source.CREATE)
+    assert created.count() == 280
+    for change in created:
+        fields = {c["field"] for c in change.changes}
+        assert {"term.sector", "term.town_committee", "term.status"} <= fields, change.member.name
     users = User.objects.filter(committee=demo)
 
     assert set(users.values_list("username", flat=True)) == set(DEMO_ROLES)
