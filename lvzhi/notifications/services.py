@@ -6,13 +6,15 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from lvzhi.accounts.models import User
 
 from . import channels
 from .models import ChannelPreference, Notification, validate_site_url
@@ -150,6 +152,24 @@ def send_daily_digests(now=None):
             ChannelPreference.objects.filter(user=user).update(last_digest_at=now)
         sent += 1
     return sent
+
+
+def update_preferences(
+    *, actor: User, user: User, email_enabled: bool, digest: str, sms_enabled: bool | None = None
+) -> ChannelPreference:
+    """Store how `user` wants to hear about notices beyond the inbox; only the user chooses for
+    themselves. `sms_enabled=None` leaves the SMS choice as it was: without a gateway it is not offered.
+    Writes only the chosen fields, so a digest being sent meanwhile keeps its `last_digest_at`."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("Only the user chooses how they are notified.")
+    if digest not in ChannelPreference.Digest.values:
+        raise ValidationError({"digest": f"Unknown digest {digest!r}."})
+    choices = {"email_enabled": email_enabled, "digest": digest}
+    if sms_enabled is not None:
+        choices["sms_enabled"] = sms_enabled
+    with transaction.atomic():
+        preference, _created = ChannelPreference.objects.update_or_create(user=user, defaults=choices)
+    return preference
 
 
 def mark_read(*, user, notification):

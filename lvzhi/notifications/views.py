@@ -54,7 +54,7 @@ def read_all(request):
 def preferences(request):
     form = PreferenceForm(request.POST or None, instance=ChannelPreference.for_user(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        services.update_preferences(actor=request.user, user=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("notifications:preferences")
     return render(

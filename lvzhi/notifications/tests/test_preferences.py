@@ -1,7 +1,11 @@
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
+from lvzhi.accounts.roles import Role
 from lvzhi.notifications.models import ChannelPreference
+from lvzhi.notifications.services import update_preferences
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +53,34 @@ def test_it_rejects_an_unknown_digest(client, make_user):
     assert response.status_code == 200
     assert response.context["form"].errors["digest"]
     assert not ChannelPreference.objects.exists()
+
+
+def test_the_service_refuses_to_choose_for_someone_else(make_user):
+    me, admin = make_user(), make_user(Role.SYSADMIN)
+
+    with pytest.raises(PermissionDenied):
+        update_preferences(actor=admin, user=me, email_enabled=False, digest="daily")
+
+    assert not ChannelPreference.objects.exists()
+
+
+def test_the_service_refuses_an_unknown_digest(make_user):
+    me = make_user()
+
+    with pytest.raises(ValidationError):
+        update_preferences(actor=me, user=me, email_enabled=True, digest="hourly")
+
+    assert not ChannelPreference.objects.exists()
+
+
+def test_the_service_leaves_what_it_was_not_given(make_user):
+    me = make_user()
+    sent_at = timezone.now()
+    ChannelPreference.objects.create(user=me, sms_enabled=True, last_digest_at=sent_at)
+
+    update_preferences(actor=me, user=me, email_enabled=False, digest="daily")
+
+    pref = ChannelPreference.objects.get(user=me)
+    assert (pref.email_enabled, pref.digest) == (False, "daily")
+    assert pref.sms_enabled is True  # not offered without a gateway: the choice stays
+    assert pref.last_digest_at == sent_at  # the digest's bookkeeping is not the user's to overwrite
