@@ -40,6 +40,14 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture
+def english(settings):
+    """Pages and messages in English, the msgids, for tests that assert on wording: the Chinese is the
+    translators' file, and the site's default language is Chinese. A module asks for it with
+    `pytestmark = pytest.mark.usefixtures("english")`."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture
 def committee(db):
     return CommitteeFactory(name="政协本县委员会", code="home")
 

@@ -1,7 +1,18 @@
-"""Small helpers the permission-matrix tests share (role × URL × someone else's object)."""
+"""Helpers the tests of every app share: what a response shows, what a request changed, and how many
+queries a page or a service costs.
+
+Query counts compare sizes (DESIGN.md §7, STYLE.md "query counts that compare sizes"): run the same work
+with few rows and with many, each inside `capture_queries()`, and `assert_same_query_count(small, large)`.
+Run it once before measuring when the first run fills a cache (session, content types, translations).
+A count that must be exactly n uses pytest-django's `django_assert_num_queries(n)`. Tests that read the
+English wording use the `english` fixture of the root conftest.py."""
+
+import contextlib
 
 from django.conf import settings
+from django.db import connection
 from django.shortcuts import resolve_url
+from django.test.utils import CaptureQueriesContext
 
 
 def body(response):
@@ -19,3 +30,28 @@ def snapshot(models):
 def assert_sent_to_login(response):
     assert response.status_code == 302, response.status_code
     assert response.url.startswith(resolve_url(settings.LOGIN_URL)), response.url
+
+
+@contextlib.contextmanager
+def capture_queries():
+    """The SQL statements the block runs: `with capture_queries() as queries:`, then `len(queries)`;
+    iterating gives Django's {"sql": ..., "time": ...} of each."""
+    with CaptureQueriesContext(connection) as queries:
+        yield queries
+
+
+def assert_same_query_count(small, large):
+    """The same work with few rows (`small`) and with many (`large`) ran as many queries: no query per row.
+
+    Each is a `capture_queries()` or a list of its queries (to leave some out). Fewer queries at the larger
+    size fail too: the small run most likely paid for a cold cache. The failure lists both runs."""
+    small, large = list(small), list(large)
+    if len(small) != len(large):
+        raise AssertionError(
+            f"Queries: {len(small)} with few rows but {len(large)} with many.\n"
+            f"With few rows:\n{_numbered(small)}\nWith many rows:\n{_numbered(large)}"
+        )
+
+
+def _numbered(queries):
+    return "\n".join(f"{n:>4}. {query['sql']}" for n, query in enumerate(queries, 1))

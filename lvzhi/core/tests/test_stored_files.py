@@ -17,6 +17,8 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 HTML = b"<html><script>alert(1)</script></html>"
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 class Boom(Exception):
     pass
@@ -25,7 +27,6 @@ class Boom(Exception):
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path)
-    settings.LANGUAGE_CODE = "en"
 
 
 @pytest.fixture

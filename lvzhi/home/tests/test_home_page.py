@@ -11,12 +11,7 @@ from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory
 from lvzhi.members.models import ContactUpdateRequest, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def page_text(client, user):

@@ -10,7 +10,7 @@ from lvzhi.accounts.roles import Role
 from lvzhi.factories import MemberFactory, MembershipFactory
 from lvzhi.organization.models import Membership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 STAFF_BAR = [
     ("Members", "/members/"),
@@ -68,11 +68,6 @@ def bar(client, user, path="/"):
     parser = MenuBar()
     parser.feed(response.content.decode())
     return parser.items
-
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
 
 
 def test_office(client, make_user):
