@@ -5,13 +5,20 @@ What the RFC asks of us here: lines end in CRLF; a content line longer than 75 o
 CRLF followed by one space, never inside a UTF-8 character (Chinese text is 3 octets a character);
 TEXT values escape backslash, semicolon, comma and newlines; times are written in UTC with "Z" so no
 VTIMEZONE is needed.
+
+The private subscription address that serves the file is written here too (`reset_feed`).
 """
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 
-from .models import Activity, Participation
+from lvzhi.accounts.models import User
+from lvzhi.core import audit
+
+from .models import Activity, CalendarFeed, Participation, new_feed_token
 
 LINE_OCTETS = 75
 # Past activities older than this drop out of the feed; all future ones stay.
@@ -96,3 +103,25 @@ def build_calendar(participations, *, host, url_for, name, now=None):
         ]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def reset_feed(*, actor: User, user: User) -> tuple[CalendarFeed, bool]:
+    """Create the member's subscription address, or replace it: the old one stops working at once.
+    Only the member themselves, and only one with a member file (the feed lists their activities).
+    Returns the feed and whether it is new."""
+    if actor.pk != user.pk:
+        raise PermissionDenied("Only the member resets their own calendar link.")
+    if getattr(user, "member", None) is None:
+        raise PermissionDenied("Only a member has a calendar link.")
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.get_or_create(user=user)
+        if not created:
+            feed.token = new_feed_token()
+            feed.save(update_fields=["token"])
+        audit.record(
+            audit.Action.CREATE if created else audit.Action.UPDATE,
+            actor=actor,
+            obj=feed,
+            summary="Calendar link created" if created else "Calendar link reset",
+        )
+    return feed, created

@@ -5,17 +5,14 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from lvzhi.core import audit
-
 from . import calendar
-from .models import CalendarFeed, new_feed_token
+from .models import CalendarFeed
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -69,18 +66,7 @@ def calendar_reset(request):
     """Create the member's subscription address, or replace it: the old one stops working at once."""
     if getattr(request.user, "member", None) is None:
         raise Http404
-    with transaction.atomic():
-        feed, created = CalendarFeed.objects.get_or_create(user=request.user)
-        if not created:
-            feed.token = new_feed_token()
-            feed.save(update_fields=["token"])
-        audit.record(
-            audit.Action.CREATE if created else audit.Action.UPDATE,
-            actor=request.user,
-            request=request,
-            obj=feed,
-            summary="Calendar link created" if created else "Calendar link reset",
-        )
+    _feed, created = calendar.reset_feed(actor=request.user, user=request.user)
     if created:
         messages.success(request, _("Your calendar link is ready: subscribe to it in your calendar app."))
     else:
