@@ -27,7 +27,7 @@ import difflib
 import io
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Prefetch, Q
@@ -358,39 +358,6 @@ class ImportPlan:
         for row in self.rows:
             counts[row.action] += 1
         return counts
-
-    def to_json(self):
-        return {
-            "rows": [
-                {**asdict(row), "data": {k: _jsonable(v) for k, v in row.data.items()}} for row in self.rows
-            ],
-            "file_issues": list(self.file_issues),
-            "columns": dict(self.columns),
-        }
-
-    @classmethod
-    def from_json(cls, data):
-        rows = []
-        for row in data["rows"]:
-            values = dict(row["data"])
-            if values.get("birth_date"):
-                values["birth_date"] = datetime.date.fromisoformat(values["birth_date"])
-            rows.append(
-                PlannedRow(
-                    row=row["row"],
-                    action=row["action"],
-                    name=row["name"],
-                    member_id=row["member_id"],
-                    changes=list(row["changes"]),
-                    issues=[RowIssue(**issue) for issue in row["issues"]],
-                    data=values,
-                )
-            )
-        return cls(rows=rows, file_issues=list(data["file_issues"]), columns=dict(data["columns"]))
-
-
-def _jsonable(value):
-    return value.isoformat() if isinstance(value, datetime.date) else value
 
 
 class ImportHasErrors(Exception):
@@ -1304,7 +1271,8 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
 
 
 def _check_references(row, ref):
-    """Ids in a plan (which may come back from JSON) must be this committee's."""
+    """The units and the term a row names must still be the committee's active ones: the plan was made
+    before the transaction, and a unit may have been deactivated or deleted since."""
     data = row.data
     unit_ids = [data.get("sector"), data.get("town_committee"), *(data.get("special_committees") or [])]
     if any(pk is not None and pk not in ref.units_by_id for pk in unit_ids) or (

@@ -19,7 +19,7 @@ from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory, Te
 from lvzhi.members import roster_import, services
 from lvzhi.members.forms import ID_ERRORS
 from lvzhi.members.models import Member, MemberChange, MemberTerm
-from lvzhi.members.roster_import import ImportHasErrors, ImportOutdated, ImportPlan
+from lvzhi.members.roster_import import ImportHasErrors, ImportOutdated
 from lvzhi.organization.models import OrgUnit
 
 HEADER = [
@@ -746,20 +746,12 @@ def test_the_import_is_atomic(committee, setup, office):
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.IMPORT).exists()
 
 
-def test_a_plan_survives_json_for_the_preview(committee, setup, office):
-    plan = plan_rows(committee, [person(), person("李四", id_number="123")])
-    restored = ImportPlan.from_json(plan.to_json())
-    assert restored == plan
-    counts = roster_import.apply_import(committee=committee, plan=restored, actor=office)
-    assert counts["created"] == 1
-
-
-def test_a_plan_with_ids_of_another_committee_is_refused(committee, other_committee, setup, office):
-    foreign = OrgUnitFactory(committee=other_committee, kind=OrgUnit.Kind.SECTOR, name="教育界")
-    data = plan_rows(committee, [person()]).to_json()
-    data["rows"][0]["data"]["sector"] = foreign.pk
+def test_a_unit_deactivated_after_the_check_stops_the_import(committee, setup, units, office):
+    plan = plan_rows(committee, [person(界别="教育界")])
+    # The office closes the sector between the preview and the confirmation.
+    OrgUnit.objects.filter(pk=units["教育界"].pk).update(is_active=False)
     with pytest.raises(ImportOutdated):
-        roster_import.apply_import(committee=committee, plan=ImportPlan.from_json(data), actor=office)
+        roster_import.apply_import(committee=committee, plan=plan, actor=office)
     assert Member.objects.count() == 0
 
 
