@@ -5,8 +5,6 @@ from urllib.parse import quote, unquote
 
 import openpyxl
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,6 +13,7 @@ from docx import Document
 from lvzhi.accounts.roles import Role
 from lvzhi.core import docx_official, masking, xlsx
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import MemberFactory
 from lvzhi.members import roster_export
 from lvzhi.members.models import MemberTerm
@@ -220,11 +219,11 @@ def test_unit_staff_export_only_their_units_members(client, make_user, my_unit, 
 
 def test_the_number_of_queries_does_not_grow_with_the_members(client, office, committee, term):
     client.force_login(office)
-    counts = []
+    runs = []
     for size in (5, 50):
         grow_to(term, size)
-        with CaptureQueriesContext(connection) as queries:
+        with capture_queries() as queries:
             response = post(client, columns=list(roster_export.COLUMNS), group_by_sector="on")
         assert response.status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1]
+        runs.append(queries)
+    assert_same_query_count(*runs)

@@ -1,8 +1,7 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.notifications.models import Notification
 from lvzhi.notifications.services import notify
 
@@ -63,9 +62,9 @@ def test_its_query_count_does_not_grow_with_rows(client, make_user, committee):
     def queries(n):
         for i in range(n):
             tell([me], committee, f"通知{i}")
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as captured:
             response = client.get(URL)
         assert response.status_code == 200
-        return len(ctx.captured_queries)
+        return captured
 
-    assert queries(5) == queries(25)
+    assert_same_query_count(queries(5), queries(25))

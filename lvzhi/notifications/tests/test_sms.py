@@ -1,8 +1,7 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.notifications import channels
 from lvzhi.notifications.models import ChannelPreference, Notification
 from lvzhi.notifications.services import notify
@@ -115,9 +114,9 @@ def test_texting_many_members_keeps_the_query_count(
         users = [
             sms_user(make_member_user, phone=f"1380000{len(RecordingGateway.sent) + i:04d}") for i in range(n)
         ]
-        with CaptureQueriesContext(connection) as ctx, django_capture_on_commit_callbacks(execute=True):
+        with capture_queries() as captured, django_capture_on_commit_callbacks(execute=True):
             urgent(users, committee, urgent=True)
-        return len(ctx.captured_queries)
+        return captured
 
-    assert queries(3) == queries(12)
+    assert_same_query_count(queries(3), queries(12))
     assert len(RecordingGateway.sent) == 15

@@ -1,12 +1,11 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import (
     DepartmentFactory,
     LiaisonContactFactory,
@@ -466,10 +465,10 @@ def build_structure(committee, term, n):
 
 
 def queries_for(client, url):
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return queries
 
 
 @pytest.mark.parametrize("route", ["organization:index", "organization:departments", "organization:liaisons"])
@@ -480,4 +479,4 @@ def test_the_number_of_queries_does_not_grow_with_the_structure(office_client, c
     small = queries_for(office_client, url)
     build_structure(committee, term, 12)
     large = queries_for(office_client, url)
-    assert large == small
+    assert_same_query_count(small, large)
