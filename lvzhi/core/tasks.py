@@ -1,10 +1,19 @@
-"""Background tasks of the base layer (Django Tasks API; the worker is `manage.py db_worker`)."""
+"""Background tasks of the base layer (Django Tasks API; the worker is `manage.py db_worker`), and the
+services that start them."""
 
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import audit_anchor
+from . import audit, audit_anchor
 from .models import AuditVerification
+
+# A verification still "running" after this long died with its worker: another may start.
+VERIFICATION_STALE_AFTER = datetime.timedelta(hours=2)
 
 
 @task()
@@ -19,3 +28,21 @@ def verify_audit_log(verification_id):
             status=AuditVerification.Status.ERROR, finished_at=timezone.now()
         )
         raise
+
+
+def start_audit_verification(*, actor: AbstractUser) -> AuditVerification | None:
+    """The auditor's "verify now": record the start, audit it and hand the walk to the worker once
+    committed. Returns None, starting nothing, while another verification is still running."""
+    if not actor.has_perm("core.view_audit_log"):
+        raise PermissionDenied("Only an auditor verifies the audit log.")
+    running = AuditVerification.objects.filter(
+        status=AuditVerification.Status.RUNNING,
+        started_at__gt=timezone.now() - VERIFICATION_STALE_AFTER,
+    ).exists()
+    if running:
+        return None
+    with transaction.atomic():
+        verification = AuditVerification.objects.create(started_by=actor.get_username())
+        audit.record(audit.Action.VERIFY, actor=actor, obj=verification, summary="started")
+        transaction.on_commit(lambda: verify_audit_log.enqueue(verification.pk))
+    return verification

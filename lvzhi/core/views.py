@@ -3,10 +3,8 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -16,7 +14,7 @@ from .forms import StyledFormMixin
 from .models import AuditEvent, AuditVerification
 from .pagination import paginate
 from .permissions import AuditedPermissionDenied
-from .tasks import verify_audit_log
+from .tasks import start_audit_verification
 
 
 class AuditFilterForm(StyledFormMixin, forms.Form):
@@ -75,26 +73,13 @@ def _anchor_time(anchor):
         return None
 
 
-# A verification still "running" after this long died with its worker: another may start.
-VERIFICATION_STALE_AFTER = datetime.timedelta(hours=2)
-
-
 @login_required
 @permission_required("core.view_audit_log", raise_exception=True)
 @require_POST
 def audit_verify(request):
     """Start a verification of the whole log in the task worker; the page follows its progress."""
-    running = AuditVerification.objects.filter(
-        status=AuditVerification.Status.RUNNING,
-        started_at__gt=timezone.now() - VERIFICATION_STALE_AFTER,
-    ).exists()
-    if running:
+    if start_audit_verification(actor=request.user) is None:
         messages.info(request, gettext("A verification is already running."))
-        return redirect("core:audit_log")
-    with transaction.atomic():
-        verification = AuditVerification.objects.create(started_by=request.user.get_username())
-        audit.record(audit.Action.VERIFY, actor=request.user, obj=verification, summary="started")
-        transaction.on_commit(lambda: verify_audit_log.enqueue(verification.pk))
     return redirect("core:audit_log")
 
 

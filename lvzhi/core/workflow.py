@@ -4,15 +4,38 @@ editor saw, then move it through its model's transition table with a history row
 A workflow model has a nested `Status` (TextChoices), a `TRANSITIONS` table {Status: {Status, ...}},
 a `version` counter and a `committee`; its history model derives from `core.models.StatusChange`."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from . import audit
 
 
-def lock(model_or_queryset, pk, expected_version=None, *, error, message):
-    """The row `pk`, locked for this transaction (select_for_update). When `expected_version` is given
-    and the row has moved on, raise `error(message, code="stale")`: someone else changed it after the
-    editor opened it. `model_or_queryset` may carry select_related for what the caller reads next."""
+class StaleEdit(ValidationError):
+    """Someone else saved the object after this editor opened it, so nothing was saved. The one error
+    of optimistic locking in lvzhi, for workflow objects and plain versioned ones alike: `lock` raises
+    it and views catch it to show its message."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone else saved this after you opened it. Nothing was saved. "
+                "Reload the page to see their changes, then make yours again."
+            ),
+            code="stale",
+        )
+
+
+def lock(model_or_queryset, pk, expected_version=None, *, error=None, message=None):
+    """The row `pk`, locked for this transaction (select_for_update; SQLite has no row locks, but
+    settings open every transaction IMMEDIATE, which takes its one write lock before this read).
+    When `expected_version` is given and the row has moved on, raise StaleEdit: of two editors who
+    opened the same version, the first to save wins and the other saves nothing.
+    `model_or_queryset` may carry select_related for what the caller reads next, or only("version")
+    when the caller reads nothing.
+
+    `error` and `message` are the former way, an app's own stale error: only activities still passes
+    them, until it catches StaleEdit like the other apps."""
     queryset = (
         model_or_queryset._default_manager.all()
         if isinstance(model_or_queryset, type) and issubclass(model_or_queryset, models.Model)
@@ -20,7 +43,9 @@ def lock(model_or_queryset, pk, expected_version=None, *, error, message):
     )
     fresh = queryset.select_for_update().get(pk=pk)
     if expected_version is not None and fresh.version != expected_version:
-        raise error(message, code="stale")
+        if error is not None:
+            raise error(message, code="stale")
+        raise StaleEdit
     return fresh
 
 

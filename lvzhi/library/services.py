@@ -1,5 +1,5 @@
 """Writes to the library: every act checks the actor's permission, writes an audit row, and edits are
-refused when someone else saved the document after the editor opened it."""
+refused (workflow.StaleEdit) when someone else saved the document after the editor opened it."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,10 +19,6 @@ class LibraryError(ValidationError):
     """A refused act, shown to the user as a message."""
 
 
-class StaleDocumentError(LibraryError):
-    """Someone saved the document after this editor opened it."""
-
-
 def _require(actor, perm, document=None):
     if not actor.has_perm(perm):
         raise PermissionDenied(perm)
@@ -38,16 +34,9 @@ def _store(document, upload, actor):
 
 
 def _locked(document, expected_version):
-    return workflow.lock(
-        Document,
-        document.pk,
-        expected_version,
-        error=StaleDocumentError,
-        message=_(
-            "Someone else saved this document after you opened it. Nothing was saved. "
-            "Reload the page to see their changes, then make yours again."
-        ),
-    )
+    """The document locked for this act; workflow.StaleEdit when someone saved it since
+    `expected_version`."""
+    return workflow.lock(Document, document.pk, expected_version)
 
 
 @transaction.atomic

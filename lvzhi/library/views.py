@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import submission, uploads
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
-from lvzhi.core.workflow import posted_version
+from lvzhi.core.workflow import StaleEdit, posted_version
 
 from . import services
 from .forms import DocumentForm, DocumentSearchForm
@@ -102,7 +102,7 @@ def document_edit(request, pk):
                 upload=form.cleaned_data["upload"],
                 remove_attachment=form.cleaned_data.get("remove_attachment", False),
             )
-        except services.LibraryError as error:
+        except (services.LibraryError, StaleEdit) as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Document “%(title)s” saved.") % {"title": document.title})
@@ -119,7 +119,7 @@ def _publishing(request, pk, *, published):
             actor=request.user,
             expected_version=posted_version(request),
         )
-    except services.LibraryError as error:
+    except (services.LibraryError, StaleEdit) as error:
         show_errors(request, error)
     else:
         messages.success(
@@ -151,7 +151,7 @@ def document_delete(request, pk):
         services.delete_document(
             document=document, actor=request.user, expected_version=posted_version(request)
         )
-    except services.LibraryError as error:
+    except (services.LibraryError, StaleEdit) as error:
         show_errors(request, error)
         return redirect("library:detail", pk=pk)
     messages.success(request, _("Document “%(title)s” deleted.") % {"title": document.title})

@@ -28,10 +28,6 @@ class StudyError(ValidationError):
     """An illegal move: shown to the user as a message, never a 500."""
 
 
-class StaleError(StudyError):
-    """Someone changed the object after this editor opened it."""
-
-
 # --- permissions -----------------------------------------------------------------------------------
 
 
@@ -62,13 +58,9 @@ def _require_plan_manager(actor, plan=None):
 
 
 def _locked_plan(plan, expected_version):
-    return workflow.lock(
-        TrainingPlan,
-        plan.pk,
-        expected_version,
-        error=StaleError,
-        message=_("Someone else changed this plan; reload it and try again."),
-    )
+    """The plan locked for this act; workflow.StaleEdit when someone saved it since
+    `expected_version`."""
+    return workflow.lock(TrainingPlan, plan.pk, expected_version)
 
 
 @transaction.atomic
@@ -225,12 +217,10 @@ def _move(submission, to_status, *, actor, reason=""):
 
 
 def _locked(submission, expected_version=None):
+    """The submission locked for this act; workflow.StaleEdit when someone saved it since
+    `expected_version`."""
     return workflow.lock(
-        StudySubmission.objects.select_related("member", "committee"),
-        submission.pk,
-        expected_version,
-        error=StaleError,
-        message=_("Someone else changed this submission; reload it and try again."),
+        StudySubmission.objects.select_related("member", "committee"), submission.pk, expected_version
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import audit, submission, uploads, xlsx
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
-from lvzhi.core.workflow import posted_version
+from lvzhi.core.workflow import StaleEdit, posted_version
 
 from . import selectors, services
 from .forms import (
@@ -152,7 +152,7 @@ def edit_submission(request, pk):
                 attachment=data["attachment"],
                 expected_version=posted_version(request),
             )
-        except services.StudyError as error:
+        except (services.StudyError, StaleEdit) as error:
             show_errors(request, error)
         else:
             messages.success(request, _("Handed in again."))
@@ -234,7 +234,7 @@ def acknowledge(request, pk):
             note=form.cleaned_data["note"],
             expected_version=posted_version(request),
         )
-    except services.StudyError as error:
+    except (services.StudyError, StaleEdit) as error:
         show_errors(request, error)
     else:
         messages.success(request, _("Acknowledged: it counts in the member's duty record."))
@@ -256,7 +256,7 @@ def return_submission(request, pk):
             reason=form.cleaned_data.get("reason", ""),
             expected_version=posted_version(request),
         )
-    except services.StudyError as error:
+    except (services.StudyError, StaleEdit) as error:
         show_errors(request, error)
     else:
         messages.success(request, _("Returned to the member."))
@@ -370,7 +370,7 @@ def plan_edit(request, pk):
             services.update_plan(
                 plan=plan, actor=request.user, expected_version=posted_version(request), **form.cleaned_data
             )
-        except services.StudyError as error:
+        except (services.StudyError, StaleEdit) as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Plan saved."))
@@ -386,7 +386,7 @@ def plan_status(request, pk, to_status):
         services.set_plan_status(
             plan=plan, to_status=to_status, actor=request.user, expected_version=posted_version(request)
         )
-    except services.StudyError as error:
+    except (services.StudyError, StaleEdit) as error:
         show_errors(request, error)
     else:
         messages.success(

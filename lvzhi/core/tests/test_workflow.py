@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import RequestFactory
+from django.utils import translation
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core import workflow
@@ -41,30 +42,49 @@ def _move(plan, to_status, actor, **kwargs):
 def test_lock_returns_the_fresh_row_when_the_version_matches(plan):
     TrainingPlan.objects.filter(pk=plan.pk).update(title="改过的标题")
     with transaction.atomic():
-        fresh = workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="stale")
+        fresh = workflow.lock(TrainingPlan, plan.pk, 1)
     assert fresh.title == "改过的标题"
 
 
 def test_lock_accepts_a_queryset(plan):
     with transaction.atomic():
-        fresh = workflow.lock(
-            TrainingPlan.objects.select_related("committee"), plan.pk, None, error=WorkflowError, message="x"
-        )
+        fresh = workflow.lock(TrainingPlan.objects.select_related("committee"), plan.pk, None)
     assert fresh.pk == plan.pk
 
 
-def test_lock_refuses_a_stale_version(plan):
+def test_lock_refuses_a_version_that_moved_on(plan):
     TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
-    with pytest.raises(WorkflowError) as caught, transaction.atomic():
-        workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="Someone else changed it.")
+    with translation.override("en"), pytest.raises(workflow.StaleEdit) as caught, transaction.atomic():
+        workflow.lock(TrainingPlan, plan.pk, 1)
     assert caught.value.code == "stale"
-    assert caught.value.messages == ["Someone else changed it."]
+    assert caught.value.messages == [
+        "Someone else saved this after you opened it. Nothing was saved. "
+        "Reload the page to see their changes, then make yours again."
+    ]
+
+
+def test_the_stale_message_is_translated(plan):
+    TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
+    with translation.override("zh-hans"), pytest.raises(workflow.StaleEdit) as caught, transaction.atomic():
+        workflow.lock(TrainingPlan, plan.pk, 1)
+    assert caught.value.messages == [
+        "您打开此页面后，其他人已保存了修改，本次未作任何保存。请刷新页面查看对方的修改，然后重新操作。"
+    ]
 
 
 def test_lock_without_an_expected_version_does_not_check(plan):
     TrainingPlan.objects.filter(pk=plan.pk).update(version=7)
     with transaction.atomic():
-        assert workflow.lock(TrainingPlan, plan.pk, None, error=WorkflowError, message="x").version == 7
+        assert workflow.lock(TrainingPlan, plan.pk, None).version == 7
+
+
+def test_lock_still_raises_a_given_error_for_activities(plan):
+    """Activities passes its own error and message until it catches StaleEdit."""
+    TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
+    with pytest.raises(WorkflowError) as caught, transaction.atomic():
+        workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="Someone else changed it.")
+    assert caught.value.code == "stale"
+    assert caught.value.messages == ["Someone else changed it."]
 
 
 def test_move_saves_and_writes_history_and_audit(plan, make_user):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from lvzhi.accounts.roles import Role
+from lvzhi.core import workflow
 from lvzhi.library import services
 from lvzhi.library.models import Document
 
@@ -56,7 +57,7 @@ def test_an_edit_that_changes_nothing_still_moves_the_version(office, make_docum
 def test_a_stale_edit_is_refused(office, make_document):
     document = make_document(version=4)
 
-    with pytest.raises(services.StaleDocumentError):
+    with pytest.raises(workflow.StaleEdit):
         services.update_document(document=document, data={"title": "新"}, actor=office, expected_version=3)
     document.refresh_from_db()
     assert document.title != "新"

@@ -17,6 +17,8 @@ from lvzhi.library.models import Document
 from .conftest import PDF
 
 A = Document.Audience
+# workflow.StaleEdit's message, as the page shows it.
+STALE = "Someone else saved this after you opened it. Nothing was saved."
 
 
 def upload(name="章程.pdf", content=PDF):
@@ -329,7 +331,7 @@ def test_edit_conflict_saves_nothing(client, office, with_file):
 
     with_file.refresh_from_db()
     assert response.status_code == 200
-    assert "Someone else saved this document after you opened it" in response.content.decode()
+    assert STALE in response.content.decode()
     assert with_file.title == "别人改过的标题"
     assert with_file.version == 2
 
@@ -364,7 +366,7 @@ def test_unpublish_without_a_version_is_refused(client, office, make_document):
 
     response = login(client, office).post(reverse("library:unpublish", args=[document.pk]), follow=True)
 
-    assert "Someone else saved this document" in response.content.decode()
+    assert STALE in response.content.decode()
     document.refresh_from_db()
     assert document.is_published and document.version == 1
 
@@ -372,8 +374,11 @@ def test_unpublish_without_a_version_is_refused(client, office, make_document):
 def test_unpublish_with_a_stale_version_is_refused(client, office, make_document):
     document = make_document(version=3)
 
-    login(client, office).post(reverse("library:unpublish", args=[document.pk]), {"version": 2})
+    response = login(client, office).post(
+        reverse("library:unpublish", args=[document.pk]), {"version": 2}, follow=True
+    )
 
+    assert STALE in response.content.decode()
     document.refresh_from_db()
     assert document.is_published
 
@@ -395,3 +400,15 @@ def test_office_deletes_with_an_audit_row(client, office, with_file, django_capt
     assert not Document.objects.filter(pk=with_file.pk).exists()
     assert AuditEvent.objects.filter(action="delete", object_id=str(with_file.pk)).exists()
     assert not storage.exists(name)
+
+
+def test_deleting_a_document_someone_changed_since_is_refused(client, office, make_document):
+    document = make_document(version=2)
+
+    response = login(client, office).post(
+        reverse("library:delete", args=[document.pk]), {"version": 1}, follow=True
+    )
+
+    assert STALE in response.content.decode()
+    assert Document.objects.filter(pk=document.pk).exists()
+    assert not AuditEvent.objects.filter(action="delete", object_id=str(document.pk)).exists()

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 
 from lvzhi.accounts.roles import Role
+from lvzhi.core import workflow
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.notifications.models import Notification
 from lvzhi.studies import services
@@ -159,7 +160,7 @@ def test_only_the_owner_resubmits(member, outsider, office, make_submission):
 
 def test_stale_version_refused(member, office, make_submission):
     item = make_submission(member)
-    with pytest.raises(services.StaleError):
+    with pytest.raises(workflow.StaleEdit):
         services.acknowledge(submission=item, actor=office, expected_version=item.version + 1)
 
 

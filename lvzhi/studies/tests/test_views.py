@@ -19,6 +19,8 @@ from lvzhi.studies import services
 from lvzhi.studies.models import StudySubmission, TrainingPlan, TrainingSession
 
 S = StudySubmission.Status
+# workflow.StaleEdit's message, as the pages show it.
+STALE = "Someone else saved this after you opened it. Nothing was saved."
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -288,9 +290,34 @@ def test_office_acknowledges_through_the_view(client_of, member, office, make_su
 def test_acknowledge_without_a_version_is_refused(client_of, member, office, make_submission):
     item = make_submission(member)
     response = client_of(office).post(reverse("studies:acknowledge", args=[item.pk]), follow=True)
-    assert "Someone else changed this submission" in response.content.decode()
+    assert STALE in response.content.decode()
     item.refresh_from_db()
     assert (item.status, item.version) == (S.SUBMITTED, 1)
+
+
+@pytest.mark.parametrize(("name", "data"), [("acknowledge", {}), ("return", {"reason": "请补充学习体会"})])
+def test_a_review_of_a_submission_changed_since_is_refused(
+    client_of, member, office, make_submission, name, data
+):
+    item = make_submission(member)
+    response = client_of(office).post(
+        reverse(f"studies:{name}", args=[item.pk]), {"version": item.version + 1, **data}, follow=True
+    )
+    assert STALE in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.version) == (S.SUBMITTED, 1)
+
+
+def test_resubmitting_a_submission_changed_since_is_refused(client_of, member, office, make_submission):
+    item = make_submission(member)
+    services.return_submission(submission=item, actor=office, reason="请补充")
+    response = client_of(member.user).post(
+        reverse("studies:submission_edit", args=[item.pk]),
+        {"kind": "essay", "title": "修改稿", "body": "新内容", "version": 1},
+    )
+    assert response.status_code == 200 and STALE in response.content.decode()
+    item.refresh_from_db()
+    assert (item.status, item.title) == (S.RETURNED, "学习笔记")
 
 
 def test_return_through_the_view_needs_reason(client_of, member, office, make_submission):
@@ -393,6 +420,19 @@ def test_office_creates_plan_adds_sessions_and_publishes(client_of, office, make
 
     client.post(reverse("studies:session_delete", args=[session.pk]))
     assert not TrainingSession.objects.exists()
+
+
+def test_editing_or_publishing_a_plan_changed_since_is_refused(client_of, office, plan):
+    client = client_of(office)
+    TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
+    response = client.post(
+        reverse("studies:plan_edit", args=[plan.pk]), {"title": "新标题", "summary": "", "version": 1}
+    )
+    assert response.status_code == 200 and STALE in response.content.decode()
+    response = client.post(reverse("studies:plan_publish", args=[plan.pk]), {"version": 1}, follow=True)
+    assert STALE in response.content.decode()
+    plan.refresh_from_db()
+    assert (plan.title, plan.status) == (f"{plan.year}年度委员学习培训方案", TrainingPlan.Status.DRAFT)
 
 
 def test_plan_permissions(client_of, plan, leader, unit_staff, member, make_user):
