@@ -23,6 +23,11 @@ Disabling an account ends its sessions for good too (update_user), and a granted
 makes the account choose a new password, so that the administrators' longer minimum applies.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,9 +39,24 @@ from lvzhi.core import audit
 from .models import CredentialReset, Lockout, LoginFailure, TOTPDevice, User
 from .roles import ADMIN_ROLES, Role, holds_personal_data_rights, is_administrator
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+    from django.http import HttpRequest
+
+    from lvzhi.members.models import Member
+    from lvzhi.organization.models import Committee, OrgUnit
+
 
 @transaction.atomic
-def create_user(*, committee, username, display_name, password, actor, request=None):
+def create_user(
+    *,
+    committee: Committee,
+    username: str,
+    display_name: str,
+    password: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> User:
     user = User(committee=committee, username=username, display_name=display_name)
     user.set_password(password)
     user.must_change_password = True
@@ -47,7 +67,16 @@ def create_user(*, committee, username, display_name, password, actor, request=N
 
 
 @transaction.atomic
-def update_user(*, user, display_name, is_active, units, member, actor, request=None):
+def update_user(
+    *,
+    user: User,
+    display_name: str,
+    is_active: bool,
+    units: Iterable[OrgUnit],
+    member: Member | None,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> User:
     """The system administrator's edit of an account. Disabling it ends all of its sessions for good."""
     if not actor.has_perm("accounts.manage_users") or actor.committee_id != user.committee_id:
         raise PermissionDenied("accounts.manage_users")
@@ -92,7 +121,7 @@ def update_user(*, user, display_name, is_active, units, member, actor, request=
     return user
 
 
-def check_role_combination(roles):
+def check_role_combination(roles: list[Role]) -> None:
     """No account holds two administrator roles, nor an administrator role with a business role."""
     admin = [r for r in roles if r in ADMIN_ROLES]
     if admin and len(roles) > 1:
@@ -103,14 +132,16 @@ def check_role_combination(roles):
 
 
 @transaction.atomic
-def set_roles(*, user, roles, actor, request=None):
-    roles = [Role(r) for r in roles]
-    check_role_combination(roles)
+def set_roles(
+    *, user: User, roles: Iterable[Role | str], actor: User, request: HttpRequest | None = None
+) -> User:
+    chosen = [Role(r) for r in roles]
+    check_role_combination(chosen)
     if user.pk == actor.pk:
         raise ValidationError(_("You cannot change your own roles."))
     before = sorted(user.groups.values_list("name", flat=True))
-    user.groups.set(Group.objects.filter(name__in=[r.value for r in roles]))
-    after = sorted(r.value for r in roles)
+    user.groups.set(Group.objects.filter(name__in=[r.value for r in chosen]))
+    after = sorted(r.value for r in chosen)
     if before != after:
         granted_admin = {r.value for r in ADMIN_ROLES} & (set(after) - set(before))
         if granted_admin:
@@ -129,11 +160,11 @@ def set_roles(*, user, roles, actor, request=None):
     return user
 
 
-def is_privileged(user):
+def is_privileged(user: User) -> bool:
     return is_administrator(user) or holds_personal_data_rights(user)
 
 
-def may_reset(actor, user):
+def may_reset(actor: User, user: User) -> bool:
     """Whether `actor` may reset the password or second factor of `user` at all; the two-person rule
     (reset_refusal) may still stand in the way of one of them."""
     if actor.pk == user.pk or actor.committee_id != user.committee_id:
@@ -143,7 +174,7 @@ def may_reset(actor, user):
     return actor.has_perm("accounts.manage_users")
 
 
-def reset_refusal(actor, user, kind):
+def reset_refusal(actor: User, user: User, kind: str) -> str | None:
     """Why `actor`, who may reset `user`, must not reset its `kind` now, or None.
 
     They reset the other credential of this privileged account and its owner has not signed in since.
@@ -161,7 +192,7 @@ def reset_refusal(actor, user, kind):
     if not earlier.exists():
         return None
     colleagues = (
-        User.objects.filter(committee_id=user.committee_id, is_active=True, groups__name=Role.SECADMIN.value)
+        User.objects.filter(committee=user.committee_id, is_active=True, groups__name=Role.SECADMIN.value)
         .exclude(pk__in=[actor.pk, user.pk])
         .order_by("username")
         .values_list("username", flat=True)
@@ -193,7 +224,7 @@ def reset_refusal(actor, user, kind):
     )
 
 
-def _check_reset(actor, user, kind, from_command_line):
+def _check_reset(actor: User | None, user: User, kind: str, from_command_line: bool) -> None:
     if actor is None:
         # The operator on the server already holds the database; the command line is the way out when
         # no second administrator exists.
@@ -206,7 +237,15 @@ def _check_reset(actor, user, kind, from_command_line):
         raise ValidationError(refusal, code="two_person_rule")
 
 
-def _audit_reset(action, *, user, actor, request, from_command_line, summary):
+def _audit_reset(
+    action: str,
+    *,
+    user: User,
+    actor: User | None,
+    request: HttpRequest | None,
+    from_command_line: bool,
+    summary: str,
+) -> None:
     audit.record(
         action,
         actor=actor,
@@ -219,7 +258,14 @@ def _audit_reset(action, *, user, actor, request, from_command_line, summary):
 
 
 @transaction.atomic
-def reset_password(*, user, password, actor, request=None, from_command_line=False):
+def reset_password(
+    *,
+    user: User,
+    password: str,
+    actor: User | None,
+    request: HttpRequest | None = None,
+    from_command_line: bool = False,
+) -> User:
     """Give `user` a password that they must change at their next sign-in; ends their sessions."""
     _check_reset(actor, user, CredentialReset.Kind.PASSWORD, from_command_line)
     user.set_password(password)
@@ -239,7 +285,13 @@ def reset_password(*, user, password, actor, request=None, from_command_line=Fal
 
 
 @transaction.atomic
-def reset_second_factor(*, user, actor, request=None, from_command_line=False):
+def reset_second_factor(
+    *,
+    user: User,
+    actor: User | None,
+    request: HttpRequest | None = None,
+    from_command_line: bool = False,
+) -> User:
     """Remove the user's authenticator (a lost phone): they enrol a new one at their next sign-in."""
     _check_reset(actor, user, CredentialReset.Kind.SECOND_FACTOR, from_command_line)
     TOTPDevice.objects.filter(user=user).delete()
@@ -257,14 +309,14 @@ def reset_second_factor(*, user, actor, request=None, from_command_line=False):
     return user
 
 
-def current_lockouts(committee):
+def current_lockouts(committee: Committee) -> QuerySet[Lockout]:
     """Lockouts in force on the usernames of the committee's accounts, soonest to end first."""
     usernames = User.objects.filter(committee=committee).values("username")
     return Lockout.objects.filter(username__in=usernames, until__gt=timezone.now()).order_by("until")
 
 
 @transaction.atomic
-def unlock(*, user, actor, request=None):
+def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
     """The security administrator ends the lockout of an account (after making sure it is its owner who
     asks); the failure count starts afresh."""
     if not actor.has_perm("accounts.assign_roles") or actor.committee_id != user.committee_id:

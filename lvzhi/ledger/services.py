@@ -1,13 +1,17 @@
 """Writing the duty ledger. Producing apps never touch DutyRecord themselves: at the end of the service
 that makes a fact true (or untrue) they call `sync_records` with every fact their source implies now."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,6 +19,11 @@ from lvzhi.core import audit
 
 from . import kinds
 from .models import DutyRecord
+
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+    from lvzhi.members.models import Member
+    from lvzhi.organization.models import Committee
 
 SOURCE_LABEL_LENGTH = DutyRecord._meta.get_field("source_label").max_length
 SHARE_STEP = Decimal("0.0001")
@@ -26,7 +35,7 @@ class Fact:
     """One fact a source implies about a member. (member, kind) identifies it within the source;
     date, role, share and note are its attributes and may change over time."""
 
-    member: object
+    member: Member
     kind: str
     date: datetime.date
     role: str = ""
@@ -41,13 +50,13 @@ class SyncResult:
     updated: int = 0
 
     @property
-    def changed(self):
+    def changed(self) -> bool:
         return bool(self.inserted or self.deleted or self.updated)
 
 
-def _checked(facts, committee):
+def _checked(facts: Collection[Fact], committee: Committee) -> dict[tuple[int, str], Fact]:
     """The facts keyed by (member id, kind), refusing anything that must not reach the ledger."""
-    by_key = {}
+    by_key: dict[tuple[int, str], Fact] = {}
     for fact in facts:
         if not kinds.is_known(fact.kind):
             raise ValidationError(_("Unknown duty-record kind: %(kind)s"), params={"kind": fact.kind})
@@ -74,7 +83,9 @@ def _checked(facts, committee):
     return by_key
 
 
-def sync_records(*, source, committee, facts, actor=None):
+def sync_records(
+    *, source: models.Model, committee: Committee, facts: Collection[Fact], actor: User | None = None
+) -> SyncResult:
     """Make the ledger hold exactly `facts` for `source` (DESIGN §6.5): insert the new ones, delete those
     that no longer hold, update date/role/share/note where they changed, leave the rest alone.
 
@@ -82,19 +93,27 @@ def sync_records(*, source, committee, facts, actor=None):
     kinds and members of another committee than `committee` (the source's). Writes one audit row, and
     only when something changed. Returns a SyncResult with the counts.
     """
-    return _sync(source=source, committee=committee, facts=facts, actor=actor)
+    return _sync(source=source, committee=committee, wanted=_checked(facts, committee), actor=actor)
 
 
-def retract_all(*, source, actor=None, committee=None):
+def retract_all(
+    *, source: models.Model, actor: User | None = None, committee: Committee | None = None
+) -> SyncResult:
     """Remove every duty record of `source` (it was withdrawn, cancelled or deleted)."""
-    return _sync(source=source, committee=committee, facts=(), actor=actor)
+    return _sync(source=source, committee=committee, wanted={}, actor=actor)
 
 
 @transaction.atomic
-def _sync(*, source, committee, facts, actor):
+def _sync(
+    *,
+    source: models.Model,
+    committee: Committee | None,
+    wanted: dict[tuple[int, str], Fact],
+    actor: User | None,
+) -> SyncResult:
+    """Make the ledger hold exactly the checked facts `wanted` for `source`."""
     if source.pk is None:
         raise ValueError("The source must be saved before it can have duty records.")
-    wanted = _checked(facts, committee) if facts else {}
     source_type = ContentType.objects.get_for_model(source)
     source_label = str(source)[:SOURCE_LABEL_LENGTH]
     recorded_by = actor if actor is not None and actor.is_authenticated else None

@@ -1,8 +1,13 @@
 """Notifying users. Other apps call `notify` from their services; `send_daily_digests` runs from the
 `send_digests` management command (cron or a systemd timer, once or several times a day)."""
 
+from __future__ import annotations
+
 import contextlib
+import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,12 +24,24 @@ from lvzhi.accounts.models import User
 from . import channels
 from .models import ChannelPreference, Notification, validate_site_url
 
+if TYPE_CHECKING:
+    from lvzhi.organization.models import Committee
+
 # Short enough for one SMS segment with the committee's signature the gateway adds.
 SMS_MAX_CHARS = 60
 UNREAD_CACHE_ATTR = "_unread_notification_count"
 
 
-def notify(*, recipients, kind, title, body="", url="", urgent=False, committee):
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    urgent: bool = False,
+    committee: Committee,
+) -> list[Notification]:
     """Create one in-app notification per recipient and, once the caller's transaction commits, email
     the urgent ones and those of users who want email at once, and text the urgent ones to users who
     enabled SMS when a gateway is configured. Recipients outside `committee` and inactive accounts are
@@ -61,10 +78,10 @@ def notify(*, recipients, kind, title, body="", url="", urgent=False, committee)
     return notifications
 
 
-def _deliver(notifications):
+def _deliver(notifications: Sequence[Notification]) -> None:
     gateway = channels.sms_gateway() if any(n.urgent for n in notifications) else None
     emailed, texted = [], []
-    email = None
+    email: channels.EmailChannel | None = None
     for notification in notifications:
         user = notification.recipient
         preference = ChannelPreference.for_user(user)
@@ -82,20 +99,20 @@ def _deliver(notifications):
     _stamp(texted, "sms_sent_at", now)
 
 
-def _stamp(notifications, field, when):
+def _stamp(notifications: Sequence[Notification], field: str, when: datetime.datetime) -> None:
     for notification in notifications:
         setattr(notification, field, when)
     if notifications:
         Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(**{field: when})
 
 
-def _absolute(url):
+def _absolute(url: str) -> str:
     # Emails are read outside the site; LVZHI_SITE_URL (e.g. "https://lvzhi.example.gov.cn") makes their
     # links clickable. Without it they stay site paths, which is still better than no link.
     return getattr(settings, "LVZHI_SITE_URL", "").rstrip("/") + url
 
 
-def _email_body(notifications):
+def _email_body(notifications: Sequence[Notification]) -> str:
     parts = []
     for notification in notifications:
         lines = [notification.title]
@@ -110,7 +127,7 @@ def _email_body(notifications):
     return "\n\n".join([*parts, "--", footer])
 
 
-def send_daily_digests(now=None):
+def send_daily_digests(now: datetime.datetime | None = None) -> int:
     """Email each user who asked for a daily digest one message with their unread, non-urgent
     notifications not emailed yet, and mark them emailed. A user gets at most one digest per local
     day however often this runs. Returns the number of emails sent."""
@@ -133,12 +150,14 @@ def send_daily_digests(now=None):
         .select_related("recipient__member")
         .order_by("recipient_id", "created_at", "id")
     )
-    by_user = defaultdict(list)
+    by_user: defaultdict[int, list[Notification]] = defaultdict(list)
     for notification in pending:
         by_user[notification.recipient_id].append(notification)
+    if not by_user:
+        return 0
 
     sent = 0
-    email = channels.EmailChannel() if by_user else None
+    email = channels.EmailChannel()
     for notifications in by_user.values():
         user = notifications[0].recipient
         subject = ngettext(
@@ -172,7 +191,7 @@ def update_preferences(
     return preference
 
 
-def mark_read(*, user, notification):
+def mark_read(*, user: User, notification: Notification) -> Notification:
     if notification.recipient_id != user.pk:
         raise PermissionDenied("Only the recipient may mark a notification read.")
     if notification.read_at is None:
@@ -182,13 +201,13 @@ def mark_read(*, user, notification):
     return notification
 
 
-def mark_all_read(*, user):
+def mark_all_read(*, user: User) -> int:
     """Mark all of the user's unread notifications read; returns how many there were."""
     count = Notification.objects.visible_to(user).unread().update(read_at=timezone.now())
     _forget_unread_count(user)
     return count
 
 
-def _forget_unread_count(user):
+def _forget_unread_count(user: User) -> None:
     with contextlib.suppress(AttributeError):
         delattr(user, UNREAD_CACHE_ATTR)

@@ -3,14 +3,24 @@ the cleaned values (never a form) and the actor, checks the actor's right and sc
 forgot would still not widen anyone's reach), validates, saves and writes the audit row with the fields
 that changed."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
 from lvzhi.members.models import Member
 
 from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Session, Term
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from lvzhi.accounts.models import User
 
 # The fields each service sets; anything else in `data` is a programming error.
 UNIT_FIELDS = ("kind", "name", "short_name", "parent", "sort_order", "description", "is_active")
@@ -22,19 +32,38 @@ CONTACT_FIELDS = ("date", "participants", "topic", "follow_up")
 MEMBERSHIP_FIELDS = ("member", "position", "start_date", "end_date")
 
 
-def _require(actor, perm):
+class _Scoped(Protocol):
+    """A model's manager whose queryset knows what a user may see."""
+
+    def visible_to(self, user: User, /) -> QuerySet[Any]: ...
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _committee_id(actor: User) -> int:
+    """The committee that what the actor creates belongs to: theirs. An account of no committee (a
+    superuser made on the command line) creates nothing in any."""
+    if actor.committee_id is None:
+        raise PermissionDenied("an account of no committee")
+    return actor.committee_id
+
+
+def _require(actor: User, perm: str) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied(perm)
 
 
-def _require_visible(actor, queryset, obj):
+def _require_visible(actor: User, queryset: _Scoped, obj: models.Model | None) -> None:
     """The actor may act on `obj` only if it is among what they may see (their committee; for unit
     staff, their units)."""
     if obj is None or not queryset.visible_to(actor).filter(pk=obj.pk).exists():
         raise PermissionDenied("outside the actor's scope")
 
 
-def _save(obj, *, data, fields, actor, committee_id):
+def _save(
+    obj: _M, *, data: Mapping[str, Any], fields: Iterable[str], actor: User, committee_id: int | None
+) -> _M:
     """Set `fields` from `data`, refuse a value of another committee, validate, save, audit."""
     unknown = set(data) - set(fields)
     if unknown:
@@ -67,11 +96,11 @@ def _save(obj, *, data, fields, actor, committee_id):
 
 
 @transaction.atomic
-def save_unit(*, actor, data, unit=None):
+def save_unit(*, actor: User, data: Mapping[str, Any], unit: OrgUnit | None = None) -> OrgUnit:
     """Create a unit of the actor's committee, or change `unit` (unit staff: only the units they staff)."""
     if unit is None:
         _require(actor, "organization.add_orgunit")
-        unit = OrgUnit(committee_id=actor.committee_id)
+        unit = OrgUnit(committee_id=_committee_id(actor))
     else:
         _require(actor, "organization.change_orgunit")
         _require_visible(actor, OrgUnit.objects, unit)
@@ -84,10 +113,10 @@ def save_unit(*, actor, data, unit=None):
 
 
 @transaction.atomic
-def save_term(*, actor, data, term=None):
+def save_term(*, actor: User, data: Mapping[str, Any], term: Term | None = None) -> Term:
     if term is None:
         _require(actor, "organization.add_term")
-        term = Term(committee_id=actor.committee_id)
+        term = Term(committee_id=_committee_id(actor))
     else:
         _require(actor, "organization.change_term")
         _require_visible(actor, Term.objects, term)
@@ -95,7 +124,7 @@ def save_term(*, actor, data, term=None):
 
 
 @transaction.atomic
-def save_session(*, actor, data, session=None):
+def save_session(*, actor: User, data: Mapping[str, Any], session: Session | None = None) -> Session:
     if session is None:
         _require(actor, "organization.add_session")
         session = Session()
@@ -108,10 +137,12 @@ def save_session(*, actor, data, session=None):
 
 
 @transaction.atomic
-def save_department(*, actor, data, department=None):
+def save_department(
+    *, actor: User, data: Mapping[str, Any], department: Department | None = None
+) -> Department:
     if department is None:
         _require(actor, "organization.add_department")
-        department = Department(committee_id=actor.committee_id)
+        department = Department(committee_id=_committee_id(actor))
     else:
         _require(actor, "organization.change_department")
         _require_visible(actor, Department.objects, department)
@@ -121,7 +152,7 @@ def save_department(*, actor, data, department=None):
 
 
 @transaction.atomic
-def create_liaison(*, actor, unit, data):
+def create_liaison(*, actor: User, unit: OrgUnit, data: Mapping[str, Any]) -> Liaison:
     """A special committee's standing link to a department or a town committee / sector."""
     _require(actor, "organization.add_liaison")
     _require_visible(actor, OrgUnit.objects, unit)
@@ -132,7 +163,7 @@ def create_liaison(*, actor, unit, data):
 
 
 @transaction.atomic
-def record_liaison_contact(*, actor, liaison, data):
+def record_liaison_contact(*, actor: User, liaison: Liaison, data: Mapping[str, Any]) -> LiaisonContact:
     """Log one contact along a liaison the actor may see."""
     _require(actor, "organization.add_liaisoncontact")
     _require_visible(actor, Liaison.objects, liaison)
@@ -141,7 +172,7 @@ def record_liaison_contact(*, actor, liaison, data):
 
 
 @transaction.atomic
-def add_membership(*, actor, unit, data):
+def add_membership(*, actor: User, unit: OrgUnit, data: Mapping[str, Any]) -> Membership:
     """A member's post in a unit. Unit staff add posts only in their units and only for members they may
     see, so a post never widens their reach."""
     _require(actor, "organization.add_membership")
@@ -152,7 +183,7 @@ def add_membership(*, actor, unit, data):
 
 
 @transaction.atomic
-def delete_membership(*, membership, actor):
+def delete_membership(*, membership: Membership, actor: User) -> None:
     _require(actor, "organization.delete_membership")
     _require_visible(actor, Membership.objects, membership)
     audit.record(audit.Action.DELETE, actor=actor, obj=membership, summary=str(membership))

@@ -17,7 +17,7 @@ from lvzhi.factories import (
     TermFactory,
 )
 from lvzhi.organization import services
-from lvzhi.organization.models import LiaisonContact, Membership, OrgUnit, Session
+from lvzhi.organization.models import Department, LiaisonContact, Membership, OrgUnit, Session
 
 Kind = OrgUnit.Kind
 
@@ -104,3 +104,11 @@ def test_a_liaison_contact_is_recorded_only_along_a_liaison_one_may_see(unit_sta
 def test_a_field_the_service_does_not_set_is_a_programming_error(office, my_unit):
     with pytest.raises(ValueError, match="committee"):
         services.save_unit(actor=office, unit=my_unit, data={"committee": my_unit.committee})
+
+
+def test_an_account_of_no_committee_creates_nothing(make_user):
+    superuser = make_user(committee=None, is_superuser=True)
+
+    with pytest.raises(PermissionDenied):
+        services.save_department(actor=superuser, data={"name": "县水利局", "kind": "government"})
+    assert not Department.objects.exists()
