@@ -37,9 +37,9 @@ from lvzhi.core import audit, idcard
 from lvzhi.core.uploads import CSV, XLS, XLSX, UploadRefused, check_spreadsheet
 from lvzhi.organization.models import OrgUnit, Term
 
-from . import services
-from .forms import ID_ERRORS, MOBILE
-from .models import Member, MemberChange, MemberTerm
+from .. import services
+from ..forms import ID_ERRORS, MOBILE
+from ..models import Member, MemberChange, MemberTerm
 
 # --- columns -------------------------------------------------------------------------------------
 

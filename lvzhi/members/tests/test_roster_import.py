@@ -346,7 +346,7 @@ def test_it_reads_birth_dates_as_people_write_them(value, expected):
 
 @pytest.mark.parametrize("value", ["三月", "1975.13", "1975-02-30", "2999.01", "abc"])
 def test_it_refuses_what_is_no_birth_date(value):
-    with pytest.raises(roster_import._Invalid):
+    with pytest.raises(roster_import.clean._Invalid):
         roster_import.clean_birth_date(value)
 
 
@@ -375,7 +375,7 @@ def test_it_reads_party_names_short_and_long(value, expected):
 
 
 def test_it_refuses_an_unknown_party():
-    with pytest.raises(roster_import._Invalid):
+    with pytest.raises(roster_import.clean._Invalid):
         roster_import.clean_party("青年党")
 
 
@@ -892,7 +892,7 @@ def test_the_new_files_are_audited_in_one_row(committee, setup, office):
 
 
 def test_applying_reports_progress_over_updates_and_new_files(committee, setup, office, monkeypatch):
-    monkeypatch.setattr(roster_import, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(roster_import.clean, "PROGRESS_EVERY", 10)
     monkeypatch.setattr(services, "CREATE_BATCH", 40)
     for i in range(25):
         MemberFactory(committee=committee, name=f"委员{i}", id_number=id_for(seq=2 * i + 1), phone="")
