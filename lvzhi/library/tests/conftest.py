@@ -20,9 +20,8 @@ class DocumentFactory(factory.django.DjangoModelFactory):
 
 
 @pytest.fixture(autouse=True)
-def _english_and_media(settings, tmp_path):
+def _english_and_media(english, settings, tmp_path):
     # Assertions read the English msgids; uploads go to a throwaway folder.
-    settings.LANGUAGE_CODE = "en"
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

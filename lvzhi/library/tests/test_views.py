@@ -5,13 +5,13 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
+from django.db import transaction
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core import uploads
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.library.models import Document
 
 from .conftest import PDF
@@ -98,11 +98,11 @@ def test_list_query_count_does_not_grow(client, member, make_document):
         Document.objects.all().delete()
         for _ in range(n):
             make_document()
-        with CaptureQueriesContext(connection) as ctx:
+        with capture_queries() as queries:
             assert c.get(reverse("library:list")).status_code == 200
-        return len(ctx)
+        return queries
 
-    assert count(2) == count(10)
+    assert_same_query_count(count(2), count(10))
 
 
 def test_list_paginates(client, member, make_document):

@@ -18,13 +18,8 @@ leader = activity_fixtures.leader
 
 
 @pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
-
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
+def _english_and_media(english, settings, tmp_path):
+    # Assertions read the English msgids; uploads go to a throwaway folder.
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 

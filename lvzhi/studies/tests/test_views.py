@@ -6,14 +6,13 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.studies import services
 from lvzhi.studies.models import StudySubmission, TrainingPlan, TrainingSession
@@ -32,11 +31,11 @@ def detail(item):
     return reverse("studies:submission_detail", args=[item.pk])
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as queries:
+def page_queries(client, url):
+    with capture_queries() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries)
+    return queries
 
 
 # --- member ----------------------------------------------------------------------------------------
@@ -101,9 +100,9 @@ def test_member_home_query_count(client_of, member, published_plan, office, make
             make_submission(member, title=f"n{i}")
 
     grow(2)
-    small = count_queries(client, reverse("studies:home"))
+    small = page_queries(client, reverse("studies:home"))
     grow(8)
-    assert count_queries(client, reverse("studies:home")) == small
+    assert_same_query_count(small, page_queries(client, reverse("studies:home")))
 
 
 def test_submit_with_attachment(client_of, member, published_plan):
@@ -264,9 +263,9 @@ def test_queue_query_count(client_of, office, make_member, make_submission):
             make_submission(make_member(login=True))
 
     grow(2)
-    small = count_queries(client, reverse("studies:queue"))
+    small = page_queries(client, reverse("studies:queue"))
     grow(8)
-    assert count_queries(client, reverse("studies:queue")) == small
+    assert_same_query_count(small, page_queries(client, reverse("studies:queue")))
 
 
 def test_office_acknowledges_through_the_view(client_of, member, office, make_submission):
@@ -473,18 +472,18 @@ def test_plan_detail_query_count(client_of, office, plan, make_activity):
             )
 
     grow(2)
-    small = count_queries(client, url)
+    small = page_queries(client, url)
     grow(8)
-    assert count_queries(client, url) == small
+    assert_same_query_count(small, page_queries(client, url))
 
 
 def test_plan_list_query_count(client_of, office, foreign_office):
     client = client_of(office)
     services.create_plan(actor=office, year=2020, title="a")
-    small = count_queries(client, reverse("studies:plans"))
+    small = page_queries(client, reverse("studies:plans"))
     for year in range(2021, 2029):
         services.create_plan(actor=office, year=year, title=str(year))
-    assert count_queries(client, reverse("studies:plans")) == small
+    assert_same_query_count(small, page_queries(client, reverse("studies:plans")))
 
 
 @pytest.mark.parametrize("role", [Role.OFFICE])
