@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from . import audit
+
 _purgers = {}
 
 
@@ -19,9 +21,12 @@ def register(name, purge):
 
 
 def purge_all(now=None):
-    """Run every registered purge; returns {name: removed}."""
+    """Run every registered purge and write one audit row with what each removed; returns
+    {name: removed}."""
     now = now or timezone.now()
-    return {name: purge(now) for name, purge in sorted(_purgers.items())}
+    removed = {name: purge(now) for name, purge in sorted(_purgers.items())}
+    audit.record(audit.Action.DELETE, summary="purge_expired", detail=removed)
+    return removed
 
 
 # A used submission token refuses the same form posted again; a week covers any page left open.

@@ -49,3 +49,13 @@ def test_the_command_reports_and_audits_but_keeps_the_audit_log(office, capsys):
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).count() == 1
     row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, summary="purge_expired")
     assert row.detail["submission_tokens"] == 1
+
+
+def test_the_purge_audits_itself_whoever_runs_it(office):
+    SubmissionToken.objects.create(token="old", user=office, used_at=timezone.now() - timedelta(days=30))
+
+    removed = retention.purge_all()
+
+    row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, summary="purge_expired")
+    assert row.detail == removed
+    assert removed["submission_tokens"] == 1

