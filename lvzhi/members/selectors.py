@@ -1,10 +1,20 @@
+from __future__ import annotations
+
 import re
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from lvzhi.core import idcard
 
 from .models import MemberTerm
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from lvzhi.organization.models import OrgUnit
+
+    from .models import Member
 
 ORDERINGS = {
     "stroke": ["name_stroke_key", "id"],
@@ -13,7 +23,7 @@ ORDERINGS = {
 }
 
 
-def current_terms_prefetch():
+def current_terms_prefetch() -> Prefetch:
     return Prefetch(
         "terms",
         # order_by overrides MemberTerm's default ordering, which would join and sort the members again.
@@ -29,7 +39,7 @@ def current_terms_prefetch():
 PERSONAL_NUMBER = re.compile(r"^\d{11,17}[\dX]?$")
 
 
-def looks_like_personal_number(q):
+def looks_like_personal_number(q: str | None) -> bool:
     """Whether a search text is an ID or phone number. The list's search never matches those: a role
     that sees only masked numbers could otherwise learn whose number it holds (services.lookup_members
     is the audited way)."""
@@ -37,17 +47,17 @@ def looks_like_personal_number(q):
 
 
 def search_members(
-    qs,
+    qs: QuerySet[Member],
     *,
-    q="",
-    sector=None,
-    town_committee=None,
-    special_committee=None,
-    status="",
-    standing=None,
-    party="",
-    order="stroke",
-):
+    q: str | None = "",
+    sector: OrgUnit | None = None,
+    town_committee: OrgUnit | None = None,
+    special_committee: OrgUnit | None = None,
+    status: str | None = "",
+    standing: bool | None = None,
+    party: str | None = "",
+    order: str | None = "stroke",
+) -> QuerySet[Member]:
     """Filter a visible-to-user queryset by the member-list form. The number of queries does not depend
     on the number of rows: term filters are EXISTS subqueries and the current term is prefetched. A search
     text that is an ID or phone number finds nobody (looks_like_personal_number)."""
@@ -69,7 +79,7 @@ def search_members(
                 condition |= Q(name_initials__startswith=q.lower()) | Q(name_pinyin__startswith=q.lower())
         qs = qs.filter(condition) if not looks_like_personal_number(q) else qs.none()
 
-    term_filter = {}
+    term_filter: dict[str, Any] = {}
     if sector:
         term_filter["sector"] = sector
     if town_committee:
@@ -85,4 +95,5 @@ def search_members(
         qs = qs.filter(Exists(terms))
     if party:
         qs = qs.filter(party=party)
-    return qs.order_by(*ORDERINGS.get(order, ORDERINGS["stroke"])).prefetch_related(current_terms_prefetch())
+    ordering = ORDERINGS.get(order or "", ORDERINGS["stroke"])
+    return qs.order_by(*ordering).prefetch_related(current_terms_prefetch())
