@@ -14,10 +14,12 @@ S = Activity.Status
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.LANGUAGE_CODE = "en"
 
 
 def upload(name="会议议程.pdf", data=PDF):

@@ -4,13 +4,12 @@ import datetime
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.activities import calendar
 from lvzhi.activities.models import Activity, CalendarFeed
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 
 DAY = datetime.timedelta(days=1)
 
@@ -41,10 +40,7 @@ def unescape(value):
     return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -156,13 +152,13 @@ def test_no_n_plus_one(client, member, make_activity, invite_member):
                 ),
                 member,
             )
-        with CaptureQueriesContext(connection) as queries:
+        with capture_queries() as queries:
             response = client.get(reverse("activities:my_calendar"))
         assert response.status_code == 200
-        return len(queries)
+        return queries
 
     client.force_login(member.user)
-    assert count(2) == count(8)
+    assert_same_query_count(count(2), count(8))
 
 
 # --- the private link ------------------------------------------------------------------------------

@@ -5,11 +5,10 @@ import datetime
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.ledger.models import DutyRecord
 
 P = Participation.Status
@@ -183,9 +182,9 @@ def test_closing_costs_the_same_queries_for_any_number_of_invitees(
         activity = make_activity(kind=Activity.Kind.STANDING, status=Activity.Status.IN_PROGRESS)
         for n in range(invitees):
             invite_member(activity, make_member(), status=P.PRESENT if n % 2 else P.INVITED)
-        with CaptureQueriesContext(connection) as context:
+        with capture_queries() as queries:
             services.close_activity(activity=activity, actor=office)
         assert len(records(activity)) == invitees
-        return len(context.captured_queries)
+        return queries
 
-    assert queries_to_close(2) == queries_to_close(12)
+    assert_same_query_count(queries_to_close(2), queries_to_close(12))

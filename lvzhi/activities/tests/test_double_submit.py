@@ -9,10 +9,12 @@ from lvzhi.activities.models import Activity, ActivityAttachment
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"
 
 
+pytestmark = pytest.mark.usefixtures("english")
+
+
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.LANGUAGE_CODE = "en"
 
 
 def test_a_repeated_attachment_form_attaches_once(client, office, make_activity):

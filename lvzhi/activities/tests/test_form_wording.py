@@ -9,10 +9,7 @@ from lvzhi.activities.models import Activity, Participation
 from lvzhi.activities.report_views import StandingReportForm
 from lvzhi.activities.speech_views import SpeechForm
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_select_fields_name_their_empty_choice(office, make_activity):

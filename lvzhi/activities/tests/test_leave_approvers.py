@@ -3,8 +3,6 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
@@ -101,11 +99,10 @@ def test_a_superuser_of_the_committee_decides_like_has_perm_says(make_activity, 
 
 
 @pytest.mark.parametrize("unit", [False, True])
-def test_leave_approvers_is_one_query(make_activity, people, my_unit, unit):
+def test_leave_approvers_is_one_query(make_activity, people, my_unit, unit, django_assert_num_queries):
     activity = make_activity(kind=K.RESEARCH, organizing_unit=my_unit if unit else None)
-    with CaptureQueriesContext(connection) as queries:
+    with django_assert_num_queries(1):
         list(selectors.leave_approvers(activity))
-    assert len(queries) == 1
 
 
 def test_may_decide_some_leave(people):

@@ -3,13 +3,12 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, Participation
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import MembershipFactory
 from lvzhi.organization.models import Membership
 
@@ -19,9 +18,7 @@ S = Activity.Status
 URL = reverse("activities:leave_requests")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -194,14 +191,16 @@ def _queries(client, ask, leader, office, n):
             status=P.LEAVE_APPROVED, decided_by=office, decided_at=timezone.now()
         )
     client.force_login(leader)
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         response = client.get(URL)
     assert len(response.context["page"]) == n and len(response.context["decided"]) == n
-    return len(queries)
+    return queries
 
 
 def test_the_page_costs_the_same_for_2_or_10_requests(client, ask, leader, office):
-    assert _queries(client, ask, leader, office, 2) == _queries(client, ask, leader, office, 10)
+    assert_same_query_count(
+        _queries(client, ask, leader, office, 2), _queries(client, ask, leader, office, 10)
+    )
 
 
 def test_the_menu_offers_the_page_to_a_head_and_not_to_an_ex_head(client, make_head, my_unit):

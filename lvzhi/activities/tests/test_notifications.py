@@ -1,11 +1,10 @@
 """Who hears what about an activity: invitations, leave requests and decisions, cancellations."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import MembershipFactory
 from lvzhi.members.models import Member
 from lvzhi.notifications.models import Notification
@@ -85,15 +84,16 @@ def _publish_queries(make_activity, make_member, office, invitees):
         make_member(login=True)
     activity = make_activity(invitee_rules={"all_members": True})
     Notification.objects.all().delete()
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         services.publish_activity(activity=activity, actor=office)
     assert Notification.objects.filter(kind="activity.invited").count() == invitees
-    return len(queries)
+    return queries
 
 
 def test_publishing_costs_the_same_for_3_or_20_invitees(make_activity, make_member, office):
-    assert _publish_queries(make_activity, make_member, office, 3) == _publish_queries(
-        make_activity, make_member, office, 20
+    assert_same_query_count(
+        _publish_queries(make_activity, make_member, office, 3),
+        _publish_queries(make_activity, make_member, office, 20),
     )
 
 

@@ -3,10 +3,7 @@
 import pytest
 from django.urls import reverse
 
-
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize(

@@ -4,14 +4,13 @@ import datetime
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation, Speech
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import MemberFactory
 from lvzhi.ledger.models import DutyRecord
 
@@ -21,9 +20,7 @@ S = Activity.Status
 ORAL, WRITTEN = Speech.Kind.ORAL, Speech.Kind.WRITTEN
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -268,14 +265,14 @@ def _page_queries(client, activity, office, make_member, invite_member, n):
         invite_member(activity, member)
         _record(activity, member, office)
     client.force_login(office)
-    with CaptureQueriesContext(connection) as queries:
+    with capture_queries() as queries:
         assert client.get(_url(activity)).status_code == 200
-    return len(queries)
+    return queries
 
 
 def test_the_page_costs_the_same_for_2_or_10_speeches(client, activity, office, make_member, invite_member):
     few = _page_queries(client, activity, office, make_member, invite_member, 2)
-    assert _page_queries(client, activity, office, make_member, invite_member, 10) == few
+    assert_same_query_count(few, _page_queries(client, activity, office, make_member, invite_member, 10))
 
 
 def test_an_activity_with_speeches_is_not_cancelled(make_activity, speaker, office):

@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import Activity, ActivityStatusChange, Participation
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import OrgUnitFactory
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.organization.models import OrgUnit
@@ -20,10 +19,7 @@ P = Participation.Status
 HOUR = datetime.timedelta(hours=1)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -193,13 +189,13 @@ def test_list_query_count_does_not_grow(client, office, make_activity, make_memb
 
     add(2)
     client.get(url)  # warm the session and permission caches
-    with CaptureQueriesContext(connection) as few:
+    with capture_queries() as few:
         client.get(url)
     add(8)
-    with CaptureQueriesContext(connection) as many:
+    with capture_queries() as many:
         response = client.get(url)
     assert len(response.context["page"]) == 10
-    assert len(many) == len(few)
+    assert_same_query_count(few, many)
 
 
 # --- create and edit -------------------------------------------------------------------------------
@@ -590,14 +586,14 @@ def test_manage_query_count_does_not_grow(
 
     add(2)
     client.get(url)
-    with CaptureQueriesContext(connection) as few:
+    with capture_queries() as few:
         client.get(url)
     add(8)
-    with CaptureQueriesContext(connection) as many:
+    with capture_queries() as many:
         response = client.get(url)
     assert len(response.context["participants"]) == 10
     assert "教育界" in body(response) and "城关镇工委" in body(response)
-    assert len(many) == len(few)
+    assert_same_query_count(few, many)
 
 
 def test_manage_participant_filter(client, office, make_activity, make_member, invite_member):

@@ -5,8 +5,6 @@ import io
 
 import docx
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -16,6 +14,7 @@ from lvzhi.activities import report_views
 from lvzhi.activities.models import Activity, Participation
 from lvzhi.activities.tests.conftest import TZ
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 
 P = Participation.Status
 STANDING = Activity.Kind.STANDING
@@ -24,10 +23,7 @@ FULL_WIDTH_SPACE = "\u3000"
 SECRET_REASON = "住院治疗，不便公开"
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids (the lead adds the Chinese).
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def at(month, day):
@@ -270,10 +266,10 @@ def test_chinese_numbering_and_dates():
 
 
 def _preview_queries(client, query):
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as queries:
         response = get(client, "standing_report", query)
     assert response.status_code == 200
-    return len(ctx.captured_queries)
+    return queries
 
 
 @pytest.mark.parametrize("query", ["", "mode=period&date_from=2026-01-01&date_to=2026-12-31"])
@@ -286,7 +282,7 @@ def test_preview_query_count_does_not_grow(client, office, make_member, meeting,
     many = few + [make_member(standing=True) for _ in range(8)]
     for day in range(6, 12):
         meeting(dict.fromkeys(many, P.LEAVE_APPROVED), **at(1, day))
-    assert _preview_queries(client, query) == small
+    assert_same_query_count(small, _preview_queries(client, query))
 
 
 def test_a_title_that_names_the_committee_is_kept(committee, make_activity):

@@ -4,12 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from lvzhi.activities import services, stats
 from lvzhi.activities.models import Activity, Participation
 from lvzhi.activities.tests.conftest import TZ
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.factories import OrgUnitFactory, TermFactory
 from lvzhi.organization.models import OrgUnit
 
@@ -206,10 +205,10 @@ def test_closing_with_services_is_what_stats_count(office, people, make_activity
 
 def _queries(office, view):
     activities = stats.closed_activities(office, **YEAR)
-    with CaptureQueriesContext(connection) as ctx:
+    with capture_queries() as queries:
         table = stats.table_for(view, activities, committee_id=office.committee_id)
         assert table.rows
-    return len(ctx.captured_queries)
+    return queries
 
 
 @pytest.mark.parametrize("view", stats.VIEWS)
@@ -222,5 +221,5 @@ def test_query_count_does_not_grow_with_activities_and_members(office, committee
     small = _queries(office, view)
     for day in range(3, 9):
         closed(dict.fromkeys(people, P.LATE), **at(2, day))
-    assert _queries(office, view) == small
-    assert small <= 2
+    assert_same_query_count(small, _queries(office, view))
+    assert len(small) <= 2

@@ -18,10 +18,7 @@ PURPOSE = "activity-checkin"
 MIN = datetime.timedelta(minutes=1)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -3,22 +3,18 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation, Speech
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 
 P = Participation.Status
 HOUR = datetime.timedelta(hours=1)
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    # Assertions read the English msgids.
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -75,16 +71,16 @@ def test_my_activities_query_count_does_not_grow(client_of, member, make_activit
     client = client_of(member)
 
     def queries_for_page():
-        with CaptureQueriesContext(connection) as context:
+        with capture_queries() as queries:
             response = client.get(reverse("activities:mine"))
-        return len(context.captured_queries), response
+        return queries, response
 
     invite_member(make_activity(status=Activity.Status.PUBLISHED), member)
     one, _response = queries_for_page()
     for _ in range(5):
         invite_member(make_activity(status=Activity.Status.PUBLISHED), member)
     six, response = queries_for_page()
-    assert six == one
+    assert_same_query_count(one, six)
     assert len(response.context["upcoming"]) + len(response.context["past"]) == 6
 
 
