@@ -5,12 +5,11 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.accounts.roles import Role
-from lvzhi.core import audit, masking
+from lvzhi.core import audit, masking, workflow
 from lvzhi.core.permissions import AuditedPermissionDenied
 from lvzhi.organization.models import OrgUnit
 
@@ -18,10 +17,6 @@ from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
 # Fields whose history keeps only the masked form, so the history table leaks nothing.
 MASKED_FIELDS = {"id_number": masking.mask_id_number, "phone": masking.mask_phone}
-
-
-class StaleMemberError(Exception):
-    """Someone saved the file after this editor opened it."""
 
 
 def display_value(field_name, value):
@@ -512,8 +507,8 @@ def update_member(
     terms' special committees prefetched), else here. Every changed field must be one the actor's role
     owns (FIELD_ACCESS): otherwise FieldNotEditable is raised before anything is written, and the
     refusal is audited — so call this outside a transaction that the refusal would roll back. The
-    version check and increment are one conditional UPDATE, so of two concurrent saves exactly one wins
-    and the other raises StaleMemberError with nothing saved.
+    file is locked and its version checked (workflow.lock) before anything is written, so of two
+    concurrent saves exactly one wins and the other raises workflow.StaleEdit with nothing saved.
     """
     member_changes = _diff(member, before, snapshot(member))
     writer = placements or TermPlacements()
@@ -539,11 +534,8 @@ def update_member(
         )
         raise FieldNotEditable(message)
     with transaction.atomic():
-        bumped = Member.objects.filter(pk=member.pk, version=expected_version).update(
-            version=F("version") + 1
-        )
-        if not bumped:
-            raise StaleMemberError
+        # Only the version: the caller's `member` already holds the values to save.
+        workflow.lock(Member.objects.only("version"), member.pk, expected_version)
         member.version = expected_version + 1
         if placements is None:
             writer.save()
@@ -646,7 +638,7 @@ def decide_contact_update(*, contact_request, approve, actor, note="", request=N
     req.decision_note = note
     req.save()
     if approve:
-        member = Member.objects.select_for_update().get(pk=req.member_id)
+        member = workflow.lock(Member, req.member_id)
         before = snapshot(member)
         for name in ContactUpdateRequest.CONTACT_FIELDS:
             setattr(member, name, getattr(req, name))

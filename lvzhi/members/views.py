@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from lvzhi.core import submission
 from lvzhi.core.pagination import paginate
+from lvzhi.core.workflow import StaleEdit
 from lvzhi.organization.models import Term
 
 from . import selectors, services
@@ -178,14 +179,8 @@ def member_edit(request, pk):
                 term_values={name: term_form.cleaned_data[name] for name in services.TERM_FIELDS},
                 request=request,
             )
-        except services.StaleMemberError:
-            form.add_error(
-                None,
-                _(
-                    "Someone else saved this member file after you opened it. Nothing was saved. "
-                    "Reload the page to see their changes, then make yours again."
-                ),
-            )
+        except StaleEdit as stale:
+            form.add_error(None, stale)
         except services.FieldNotEditable as refused:
             form.add_error(None, str(refused))
             status = 403
@@ -298,8 +293,6 @@ def contact_request_decide(request, pk, decision):
         )
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
-    except services.StaleMemberError:
-        messages.error(request, _("The member file changed meanwhile; please try again."))
     else:
         messages.success(request, _("Decision saved."))
     return redirect("members:contact_requests")

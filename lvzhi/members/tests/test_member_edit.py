@@ -12,8 +12,9 @@ from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory, Us
 from lvzhi.members.models import Member, MemberChange, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
+# workflow.StaleEdit's message.
 LOCK_MESSAGE = (
-    "Someone else saved this member file after you opened it. Nothing was saved. "
+    "Someone else saved this after you opened it. Nothing was saved. "
     "Reload the page to see their changes, then make yours again."
 )
 
