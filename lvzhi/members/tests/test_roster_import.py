@@ -7,13 +7,13 @@ import xlwt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from openpyxl import Workbook
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core import idcard, masking
 from lvzhi.core.models import AuditEvent
+from lvzhi.core.testing import assert_same_query_count, capture_queries
 from lvzhi.core.uploads import UploadRefused
 from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory, TermFactory
 from lvzhi.members import roster_import, services
@@ -785,13 +785,13 @@ def test_planning_costs_the_same_queries_for_10_and_100_rows(committee, setup):
             for i in range(n)
         ]
         table = roster_import.read_roster(xlsx([HEADER, *rows]), "a.xlsx")
-        with CaptureQueriesContext(connection) as captured:
+        with capture_queries() as captured:
             plan = roster_import.plan_import(committee=committee, table=table)
         assert plan.counts()["update"] == n // 2
         assert plan.counts()["create"] == n - n // 2
-        return len(captured)
+        return captured
 
-    assert queries_for(10, 100) == queries_for(100, 200)
+    assert_same_query_count(queries_for(10, 100), queries_for(100, 200))
 
 
 # --- new files in bulk (services.create_members) ---------------------------------------------------
@@ -863,15 +863,15 @@ def test_applying_new_rows_costs_the_same_queries_for_10_and_100_rows(committee,
         ]
         plan = plan_rows(committee, rows)
         assert plan.counts()["create"] == n
-        with CaptureQueriesContext(connection) as captured:
+        with capture_queries() as captured:
             counts = roster_import.apply_import(committee=committee, plan=plan, actor=office)
         assert counts["created"] == n
-        inserts = [q["sql"] for q in captured if q["sql"].lstrip().upper().startswith("INSERT")]
-        return len(captured) - len(inserts), len(inserts)
+        inserts = [q for q in captured if q["sql"].lstrip().upper().startswith("INSERT")]
+        return [q for q in captured if q not in inserts], len(inserts)
 
     others_10, inserts_10 = queries_for(10, 100)
     others_100, inserts_100 = queries_for(100, 400)
-    assert others_10 == others_100
+    assert_same_query_count(others_10, others_100)
     # Four tables written in bulk (members, history, term rows, their special committees) and two audit
     # rows; SQLite splits the member INSERT in statements of 999 parameters (37 rows), PostgreSQL does not.
     assert inserts_10 == 6
@@ -892,7 +892,7 @@ def test_the_new_files_are_audited_in_one_row(committee, setup, office):
 
 
 def test_applying_reports_progress_over_updates_and_new_files(committee, setup, office, monkeypatch):
-    monkeypatch.setattr(roster_import.clean, "PROGRESS_EVERY", 10)
+    monkeypatch.setattr(roster_import.apply, "PROGRESS_EVERY", 10)
     monkeypatch.setattr(services, "CREATE_BATCH", 40)
     for i in range(25):
         MemberFactory(committee=committee, name=f"委员{i}", id_number=id_for(seq=2 * i + 1), phone="")
@@ -933,7 +933,7 @@ def test_create_members_checks_user_accounts_in_one_batch(committee, office, mak
         ([base | {"user": free}, base | {"user": free}], 1),
         ([base | {"user_id": 999_999}], 0),
     ):
-        with CaptureQueriesContext(connection) as captured, pytest.raises(ValidationError) as caught:
+        with capture_queries() as captured, pytest.raises(ValidationError) as caught:
             services.create_members(committee=committee, rows=rows, actor=office)
         assert caught.value.row_index == index
         assert set(caught.value.message_dict) == {"user"}
