@@ -1,13 +1,24 @@
 """Writes to the library: every act checks the actor's permission, writes an audit row, and edits are
 refused (workflow.StaleEdit) when someone else saved the document after the editor opened it."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, uploads, workflow
+from lvzhi.core.permissions import committee_of
 
 from .models import Document
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from lvzhi.accounts.models import User
 
 # The fields a staff member types; the form shows them and the audit row lists the changed ones.
 EDITABLE_FIELDS = ["title", "category", "audience", "summary", "body", "published_on", "is_published"]
@@ -19,32 +30,32 @@ class LibraryError(ValidationError):
     """A refused act, shown to the user as a message."""
 
 
-def _require(actor, perm, document=None):
+def _require(actor: User, perm: str, document: Document | None = None) -> None:
     if not actor.has_perm(perm):
         raise PermissionDenied(perm)
     if document is not None and document.committee_id != actor.committee_id:
         raise PermissionDenied(perm)
 
 
-def _store(document, upload, actor):
+def _store(document: Document, upload: UploadedFile, actor: User) -> None:
     try:
         uploads.store(document, upload, actor=actor)
     except uploads.UploadRefused as refused:
         raise LibraryError(str(refused), code="upload_refused") from refused
 
 
-def _locked(document, expected_version):
+def _locked(document: Document, expected_version: int | None) -> Document:
     """The document locked for this act; workflow.StaleEdit when someone saved it since
     `expected_version`."""
     return workflow.lock(Document, document.pk, expected_version)
 
 
 @transaction.atomic
-def create_document(*, actor, data, upload=None):
+def create_document(*, actor: User, data: Mapping[str, Any], upload: UploadedFile | None = None) -> Document:
     """A document of the actor's committee from the form's `data` (EDITABLE_FIELDS), with the uploaded
     file `upload` if any (checked and stored by uploads.store)."""
     _require(actor, "library.add_document")
-    document = Document(committee_id=actor.committee_id, created_by=actor)
+    document = Document(committee_id=committee_of(actor), created_by=actor)
     for field in EDITABLE_FIELDS:
         if field in data:
             setattr(document, field, data[field])
@@ -64,7 +75,15 @@ def create_document(*, actor, data, upload=None):
 
 
 @transaction.atomic
-def update_document(*, document, data, actor, expected_version, upload=None, remove_attachment=False):
+def update_document(
+    *,
+    document: Document,
+    data: Mapping[str, Any],
+    actor: User,
+    expected_version: int,
+    upload: UploadedFile | None = None,
+    remove_attachment: bool = False,
+) -> Document:
     """Save the edited fields; a new upload replaces the file, or `remove_attachment` removes it (the old
     file goes after commit)."""
     _require(actor, "library.change_document", document)
@@ -93,7 +112,9 @@ def update_document(*, document, data, actor, expected_version, upload=None, rem
 
 
 @transaction.atomic
-def set_published(*, document, published, actor, expected_version=None):
+def set_published(
+    *, document: Document, published: bool, actor: User, expected_version: int | None = None
+) -> Document:
     """Publish or unpublish (withdraw from readers without deleting)."""
     _require(actor, "library.change_document", document)
     fresh = _locked(document, expected_version)
@@ -119,7 +140,7 @@ def set_published(*, document, published, actor, expected_version=None):
 
 
 @transaction.atomic
-def delete_document(*, document, actor, expected_version=None):
+def delete_document(*, document: Document, actor: User, expected_version: int | None = None) -> None:
     _require(actor, "library.delete_document", document)
     fresh = _locked(document, expected_version)
     audit.record(

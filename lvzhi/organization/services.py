@@ -13,6 +13,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
+from lvzhi.core.permissions import committee_of
 from lvzhi.members.models import Member
 
 from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Session, Term
@@ -39,14 +40,6 @@ class _Scoped(Protocol):
 
 
 _M = TypeVar("_M", bound=models.Model)
-
-
-def _committee_id(actor: User) -> int:
-    """The committee that what the actor creates belongs to: theirs. An account of no committee (a
-    superuser made on the command line) creates nothing in any."""
-    if actor.committee_id is None:
-        raise PermissionDenied("an account of no committee")
-    return actor.committee_id
 
 
 def _require(actor: User, perm: str) -> None:
@@ -100,7 +93,7 @@ def save_unit(*, actor: User, data: Mapping[str, Any], unit: OrgUnit | None = No
     """Create a unit of the actor's committee, or change `unit` (unit staff: only the units they staff)."""
     if unit is None:
         _require(actor, "organization.add_orgunit")
-        unit = OrgUnit(committee_id=_committee_id(actor))
+        unit = OrgUnit(committee_id=committee_of(actor))
     else:
         _require(actor, "organization.change_orgunit")
         _require_visible(actor, OrgUnit.objects, unit)
@@ -116,7 +109,7 @@ def save_unit(*, actor: User, data: Mapping[str, Any], unit: OrgUnit | None = No
 def save_term(*, actor: User, data: Mapping[str, Any], term: Term | None = None) -> Term:
     if term is None:
         _require(actor, "organization.add_term")
-        term = Term(committee_id=_committee_id(actor))
+        term = Term(committee_id=committee_of(actor))
     else:
         _require(actor, "organization.change_term")
         _require_visible(actor, Term.objects, term)
@@ -142,7 +135,7 @@ def save_department(
 ) -> Department:
     if department is None:
         _require(actor, "organization.add_department")
-        department = Department(committee_id=_committee_id(actor))
+        department = Department(committee_id=committee_of(actor))
     else:
         _require(actor, "organization.change_department")
         _require_visible(actor, Department.objects, department)

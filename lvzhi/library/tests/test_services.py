@@ -32,6 +32,14 @@ def test_others_cannot_create(make_user, role):
     assert not Document.objects.exists()
 
 
+def test_an_account_of_no_committee_cannot_create(make_user):
+    superuser = make_user(committee=None, is_superuser=True)
+
+    with pytest.raises(PermissionDenied):
+        services.create_document(actor=superuser, data=DATA)
+    assert not Document.objects.exists()
+
+
 def test_another_committees_office_cannot_touch_it(make_user, other_committee, make_document):
     document = make_document()
     stranger = make_user(Role.OFFICE, committee=other_committee)
