@@ -1,8 +1,8 @@
 """Roster imports as jobs: upload → background check (preview) → confirm → background import.
 
-The engine (reading, cleaning, validating, applying) is lvzhi.members.roster_import; this module keeps
-the job's state and runs the engine from the task worker, writing progress as it goes. The pages start
-the tasks (lvzhi.members.tasks) once a step has been committed; this module does not know them.
+The engine is lvzhi.members.roster_import (read → clean → plan → apply); this module keeps the job's
+state and runs the engine from the task worker, writing progress as it goes. The pages start the tasks
+(lvzhi.members.tasks) once a step has been committed; this module does not know them.
 
 The uploaded file carries every member's ID and phone number: it waits encrypted, and is deleted when
 the job ends (done, failed, or expired by purge_stale).
@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lvzhi.accounts.models import User
 from lvzhi.core import audit, crypto
 from lvzhi.core.log_filters import redact
 from lvzhi.core.uploads import UploadRefused, check_spreadsheet
@@ -225,8 +226,6 @@ def run_check(job_id):
 
 def run_import(job_id, actor_id):
     job = RosterImport.objects.select_related("committee", "created_by").get(pk=job_id)
-    from lvzhi.accounts.models import User
-
     actor = User.objects.get(pk=actor_id)
     try:
         plan = _plan(job)
