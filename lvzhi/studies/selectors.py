@@ -1,5 +1,10 @@
 """Reads for the study pages: permission-checked fetches (404 outside one's scope) and the lists."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404
 
@@ -7,15 +12,21 @@ from lvzhi.activities.models import Activity
 
 from .models import StudySubmission, TrainingPlan, TrainingSession
 
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
 
-def get_plan_for_user(user, pk):
+    from lvzhi.accounts.models import User
+    from lvzhi.members.models import Member
+
+
+def get_plan_for_user(user: User, pk: int | str) -> TrainingPlan:
     try:
         return TrainingPlan.objects.visible_to(user).get(pk=pk)
     except (TrainingPlan.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
-def get_session_for_user(user, pk):
+def get_session_for_user(user: User, pk: int | str) -> TrainingSession:
     try:
         return TrainingSession.objects.select_related("plan").get(
             pk=pk, plan__in=TrainingPlan.objects.visible_to(user)
@@ -24,7 +35,7 @@ def get_session_for_user(user, pk):
         raise Http404 from None
 
 
-def get_submission_for_user(user, pk):
+def get_submission_for_user(user: User, pk: int | str) -> StudySubmission:
     """The submission if the user may see it: their own, or (staff) one of a member they may see."""
     try:
         return (
@@ -36,12 +47,14 @@ def get_submission_for_user(user, pk):
         raise Http404 from None
 
 
-def sessions_with_activities(plan):
+def sessions_with_activities(plan: TrainingPlan) -> QuerySet[TrainingSession]:
     """The plan's sessions with their linked activities in one query."""
     return plan.sessions.select_related("activity").order_by("planned_on", "pk")
 
 
-def queue(user, *, year=None, kind="", status=""):
+def queue(
+    user: User, *, year: int | None = None, kind: str = "", status: str = ""
+) -> QuerySet[StudySubmission]:
     """Submissions the user may see, those waiting for acknowledgement first, then newest first."""
     qs = StudySubmission.objects.visible_to(user).select_related("member", "session")
     if year:
@@ -59,7 +72,7 @@ def queue(user, *, year=None, kind="", status=""):
     ).order_by("pending", "-submitted_at", "pk")
 
 
-def published_plan(user, year):
+def published_plan(user: User, year: int) -> TrainingPlan | None:
     """This year's published plan of the user's committee with its sessions and their activities."""
     sessions = TrainingSession.objects.select_related("activity").order_by("planned_on", "pk")
     return (
@@ -70,7 +83,7 @@ def published_plan(user, year):
     )
 
 
-def my_submissions(member):
+def my_submissions(member: Member) -> QuerySet[StudySubmission]:
     return (
         StudySubmission.objects.filter(member=member)
         .select_related("session")
@@ -78,6 +91,6 @@ def my_submissions(member):
     )
 
 
-def visible_activity_ids(user, activity_ids):
+def visible_activity_ids(user: User, activity_ids: Iterable[int]) -> set[int]:
     """Which of these activities the user may open (members: those they are invited to)."""
     return set(Activity.objects.visible_to(user).filter(pk__in=activity_ids).values_list("pk", flat=True))

@@ -2,6 +2,11 @@
 the models, leave a history row and an audit row; every change of a submission's status re-syncs its
 duty-ledger facts (DESIGN §6.5)."""
 
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -9,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, uploads, workflow
+from lvzhi.core.permissions import committee_of
 from lvzhi.ledger.services import Fact, sync_records
 from lvzhi.notifications.services import notify
 
@@ -19,6 +25,13 @@ from .models import (
     TrainingPlanStatusChange,
     TrainingSession,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.files.uploadedfile import UploadedFile
+
+    from lvzhi.accounts.models import User
+    from lvzhi.members.models import Member
 
 Status = StudySubmission.Status
 PlanStatus = TrainingPlan.Status
@@ -31,7 +44,7 @@ class StudyError(ValidationError):
 # --- permissions -----------------------------------------------------------------------------------
 
 
-def can_manage_plans(user, committee_id=None):
+def can_manage_plans(user: User | AnonymousUser, committee_id: int | None = None) -> bool:
     return (
         user.is_authenticated
         and user.has_perm("studies.change_trainingplan")
@@ -40,7 +53,7 @@ def can_manage_plans(user, committee_id=None):
     )
 
 
-def can_acknowledge(user, submission):
+def can_acknowledge(user: User | AnonymousUser, submission: StudySubmission) -> bool:
     """Office staff for the whole committee; unit staff only for the members of their units."""
     if not user.is_authenticated or user.committee_id != submission.committee_id:
         return False
@@ -49,7 +62,7 @@ def can_acknowledge(user, submission):
     return StudySubmission.objects.visible_to(user).filter(pk=submission.pk).exists()
 
 
-def _require_plan_manager(actor, plan=None):
+def _require_plan_manager(actor: User, plan: TrainingPlan | None = None) -> None:
     if not can_manage_plans(actor, plan.committee_id if plan is not None else None):
         raise PermissionDenied("studies.change_trainingplan")
 
@@ -57,27 +70,28 @@ def _require_plan_manager(actor, plan=None):
 # --- plans -----------------------------------------------------------------------------------------
 
 
-def _locked_plan(plan, expected_version):
+def _locked_plan(plan: TrainingPlan, expected_version: int | None) -> TrainingPlan:
     """The plan locked for this act; workflow.StaleEdit when someone saved it since
     `expected_version`."""
     return workflow.lock(TrainingPlan, plan.pk, expected_version)
 
 
 @transaction.atomic
-def create_plan(*, actor, year, title, summary=""):
+def create_plan(*, actor: User, year: int, title: str, summary: str = "") -> TrainingPlan:
     if not actor.has_perm("studies.add_trainingplan"):
         raise PermissionDenied("studies.add_trainingplan")
     _require_plan_manager(actor)
+    committee_id = committee_of(actor)
     duplicate = StudyError(
         _("There is already a training plan for %(year)s."), code="duplicate", params={"year": year}
     )
-    if TrainingPlan.objects.filter(committee_id=actor.committee_id, year=year).exists():
+    if TrainingPlan.objects.filter(committee_id=committee_id, year=year).exists():
         raise duplicate
     try:
         # Two offices saving the same year at once: the unique constraint decides, with the same message.
         with transaction.atomic():
             plan = TrainingPlan.objects.create(
-                committee_id=actor.committee_id, year=year, title=title, summary=summary, created_by=actor
+                committee_id=committee_id, year=year, title=title, summary=summary, created_by=actor
             )
     except IntegrityError:
         raise duplicate from None
@@ -92,7 +106,9 @@ def create_plan(*, actor, year, title, summary=""):
 
 
 @transaction.atomic
-def update_plan(*, plan, actor, title, summary, expected_version=None):
+def update_plan(
+    *, plan: TrainingPlan, actor: User, title: str, summary: str, expected_version: int | None = None
+) -> TrainingPlan:
     _require_plan_manager(actor, plan)
     plan = _locked_plan(plan, expected_version)
     plan.title, plan.summary = title, summary
@@ -109,7 +125,9 @@ def update_plan(*, plan, actor, title, summary, expected_version=None):
 
 
 @transaction.atomic
-def set_plan_status(*, plan, to_status, actor, expected_version=None):
+def set_plan_status(
+    *, plan: TrainingPlan, to_status: str, actor: User, expected_version: int | None = None
+) -> TrainingPlan:
     """Publish a draft plan (members see it) or take a published one back to draft."""
     _require_plan_manager(actor, plan)
     plan = _locked_plan(plan, expected_version)
@@ -124,7 +142,9 @@ def set_plan_status(*, plan, to_status, actor, expected_version=None):
     )
 
 
-def _check_activity(plan, activity):
+# A session's activity is an activities.Activity of the training kind. It is typed Any: studies may not
+# import activities outside the reads the import contracts name (pyproject.toml, [tool.importlinter]).
+def _check_activity(plan: TrainingPlan, activity: Any) -> None:
     if activity is None:
         return
     if (
@@ -140,7 +160,17 @@ def _check_activity(plan, activity):
 
 
 @transaction.atomic
-def save_session(*, plan, actor, planned_on, topic, lecturer="", audience="", activity=None, session=None):
+def save_session(
+    *,
+    plan: TrainingPlan,
+    actor: User,
+    planned_on: datetime.date,
+    topic: str,
+    lecturer: str = "",
+    audience: str = "",
+    activity: Any = None,
+    session: TrainingSession | None = None,
+) -> TrainingSession:
     """Add a session to the plan (session=None) or change one of its sessions."""
     _require_plan_manager(actor, plan)
     if session is not None and session.plan_id != plan.pk:
@@ -166,7 +196,7 @@ def save_session(*, plan, actor, planned_on, topic, lecturer="", audience="", ac
 
 
 @transaction.atomic
-def delete_session(*, session, actor):
+def delete_session(*, session: TrainingSession, actor: User) -> None:
     plan = session.plan
     _require_plan_manager(actor, plan)
     label = str(session)
@@ -183,7 +213,7 @@ def delete_session(*, session, actor):
 # --- submissions -----------------------------------------------------------------------------------
 
 
-def facts_for(submission):
+def facts_for(submission: StudySubmission) -> list[Fact]:
     """The ledger facts one submission implies now: an acknowledged one counts for its member on the
     local date it was handed in; anything else counts for nothing."""
     if submission.status != Status.ACKNOWLEDGED:
@@ -197,11 +227,11 @@ def facts_for(submission):
     ]
 
 
-def _sync_ledger(submission, actor):
+def _sync_ledger(submission: StudySubmission, actor: User) -> None:
     sync_records(source=submission, committee=submission.committee, facts=facts_for(submission), actor=actor)
 
 
-def _move(submission, to_status, *, actor, reason=""):
+def _move(submission: StudySubmission, to_status: str, *, actor: User, reason: str = "") -> None:
     """Saving is left to the caller, which changes more of the submission in the same save."""
     workflow.move(
         submission,
@@ -216,7 +246,7 @@ def _move(submission, to_status, *, actor, reason=""):
     )
 
 
-def _locked(submission, expected_version=None):
+def _locked(submission: StudySubmission, expected_version: int | None = None) -> StudySubmission:
     """The submission locked for this act; workflow.StaleEdit when someone saved it since
     `expected_version`."""
     return workflow.lock(
@@ -224,19 +254,19 @@ def _locked(submission, expected_version=None):
     )
 
 
-def _check_session(member, session):
+def _check_session(member: Member, session: TrainingSession | None) -> None:
     if session is not None and session.plan.committee_id != member.committee_id:
         raise StudyError(_("Training session: choose a session of your committee's plan."), code="session")
 
 
-def _check_text(title, body):
+def _check_text(title: str | None, body: str | None) -> None:
     if not (title or "").strip():
         raise StudyError(_("Title: enter a title."), code="title")
     if not (body or "").strip():
         raise StudyError(_("Text: write your notes or essay."), code="body")
 
 
-def _store_attachment(submission, attachment, actor):
+def _store_attachment(submission: StudySubmission, attachment: UploadedFile, actor: User) -> None:
     """`attachment` is the uploaded file: uploads.store checks it and replaces the old file (which goes
     only once the change is committed)."""
     try:
@@ -246,7 +276,17 @@ def _store_attachment(submission, attachment, actor):
 
 
 @transaction.atomic
-def submit(*, member, actor, kind, title, body, session=None, attachment=None, now=None):
+def submit(
+    *,
+    member: Member,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    session: TrainingSession | None = None,
+    attachment: UploadedFile | None = None,
+    now: datetime.datetime | None = None,
+) -> StudySubmission:
     """A member hands in study notes or an essay. Only the member themselves may do so."""
     if member.user_id is None or member.user_id != actor.pk:
         raise PermissionDenied("studies.submit")
@@ -254,7 +294,17 @@ def submit(*, member, actor, kind, title, body, session=None, attachment=None, n
 
 
 @transaction.atomic
-def record_on_paper(*, member, actor, kind, title, body, session=None, attachment=None, now=None):
+def record_on_paper(
+    *,
+    member: Member,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    session: TrainingSession | None = None,
+    attachment: UploadedFile | None = None,
+    now: datetime.datetime | None = None,
+) -> StudySubmission:
     """Staff type in notes or an essay a member handed in on paper (many members do), for a member
     they may see. It then goes through the same review as one handed in online."""
     from lvzhi.members.models import Member
@@ -266,7 +316,17 @@ def record_on_paper(*, member, actor, kind, title, body, session=None, attachmen
     return _create(member, actor, kind, title, body, session, attachment, now, on_paper=True)
 
 
-def _create(member, actor, kind, title, body, session, attachment, now, on_paper=False):
+def _create(
+    member: Member,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    session: TrainingSession | None,
+    attachment: UploadedFile | None,
+    now: datetime.datetime | None,
+    on_paper: bool = False,
+) -> StudySubmission:
     _check_text(title, body)
     _check_session(member, session)
     submission = StudySubmission(
@@ -302,8 +362,17 @@ def _create(member, actor, kind, title, body, session, attachment, now, on_paper
 
 @transaction.atomic
 def resubmit(
-    *, submission, actor, kind, title, body, session=None, attachment=None, expected_version=None, now=None
-):
+    *,
+    submission: StudySubmission,
+    actor: User,
+    kind: str,
+    title: str,
+    body: str,
+    session: TrainingSession | None = None,
+    attachment: UploadedFile | None = None,
+    expected_version: int | None = None,
+    now: datetime.datetime | None = None,
+) -> StudySubmission:
     """The member edits a returned submission and hands it in again."""
     submission = _locked(submission, expected_version)
     if submission.member.user_id != actor.pk:
@@ -325,7 +394,7 @@ def resubmit(
     return submission
 
 
-def _notify_member(submission, title, body=""):
+def _notify_member(submission: StudySubmission, title: str, body: str = "") -> None:
     user = submission.member.user
     if user is None:
         return
@@ -340,7 +409,9 @@ def _notify_member(submission, title, body=""):
 
 
 @transaction.atomic
-def acknowledge(*, submission, actor, note="", expected_version=None):
+def acknowledge(
+    *, submission: StudySubmission, actor: User, note: str = "", expected_version: int | None = None
+) -> StudySubmission:
     """Staff acknowledge a handed-in submission: it counts in the member's duty record."""
     if not can_acknowledge(actor, submission):
         raise PermissionDenied("studies.acknowledge_studysubmission")
@@ -363,7 +434,9 @@ def acknowledge(*, submission, actor, note="", expected_version=None):
 
 
 @transaction.atomic
-def return_submission(*, submission, actor, reason, expected_version=None):
+def return_submission(
+    *, submission: StudySubmission, actor: User, reason: str | None, expected_version: int | None = None
+) -> StudySubmission:
     """Staff return a submission for revision, or withdraw an acknowledgement; a reason is required.
     A withdrawn acknowledgement leaves the ledger."""
     if not can_acknowledge(actor, submission):

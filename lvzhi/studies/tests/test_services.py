@@ -231,3 +231,11 @@ def test_a_second_plan_for_the_year_is_refused_even_when_both_pass_the_check(pla
         services.create_plan(actor=office, year=plan.year, title="重复的方案")
     assert exc.value.code == "duplicate"
     assert TrainingPlan.objects.filter(year=plan.year).count() == 1
+
+
+def test_an_account_of_no_committee_creates_no_plan(make_user):
+    superuser = make_user(committee=None, is_superuser=True)
+
+    with pytest.raises(PermissionDenied):
+        services.create_plan(actor=superuser, year=2026, title="无主方案")
+    assert not TrainingPlan.objects.exists()
