@@ -20,7 +20,6 @@ from lvzhi.core.pagination import paginate
 from . import selectors, services
 from .models import Activity, Participation
 
-OPEN_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
 RECENT_DAYS = 30
 RECENT_LIMIT = 20
 DECISIONS = {"approve": True, "refuse": False}
@@ -46,7 +45,7 @@ def leave_requests(request):
     _require_leave_page(request.user)
     requests_ = _scoped(request.user)
     pending = requests_.filter(
-        status=Participation.Status.LEAVE_REQUESTED, activity__status__in=OPEN_STATUSES
+        status=Participation.Status.LEAVE_REQUESTED, activity__status__in=Activity.OPEN_STATUSES
     ).order_by("activity__starts_at", "activity_id", "responded_at", "pk")
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
     decided = requests_.filter(decided_at__gte=since).order_by("-decided_at", "-pk")[:RECENT_LIMIT]

@@ -64,6 +64,9 @@ class Activity(Versioned, Authored, models.Model):
         CLOSED = "closed", _("Closed")
         CANCELLED = "cancelled", _("Cancelled")
 
+    # Invitations, answers, leave and check-in happen while the activity is open.
+    OPEN_STATUSES = (Status.PUBLISHED, Status.IN_PROGRESS)
+
     # Every legal status change; services refuse anything else. closed → in_progress is a reopening.
     TRANSITIONS = {
         Status.DRAFT: {Status.PUBLISHED, Status.CANCELLED},
@@ -173,6 +176,14 @@ class ActivityStatusChange(StatusChange):
 
 
 class Participation(models.Model):
+    """A member's place on an activity's list (DESIGN §6.1): invited, their answer, leave, attendance.
+    A workflow like the others: every status change goes through TRANSITIONS (core.workflow.move)
+    and leaves a ParticipationStatusChange with who and why.
+
+    It has no version: no page posts a participation's version back, and every act locks the row and
+    checks its status against the table, which is what refuses a move from a status someone else
+    changed meanwhile."""
+
     class Status(models.TextChoices):
         INVITED = "invited", _("Invited")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -191,6 +202,16 @@ class Participation(models.Model):
     # What a closed activity leaves: the statuses the ledger reads.
     FINAL = {Status.PRESENT, Status.LATE, Status.LEFT_EARLY, Status.LEAVE_APPROVED, Status.ABSENT}
 
+    # Every legal move, and the acts that take it (services.py):
+    # - the member's answer (respond): to confirmed, declined (optional activities only) or leave
+    #   requested; approved leave can be withdrawn (to confirmed or declined) but not asked for again,
+    #   and refused leave can be asked for again or given up for coming, not turned into declining;
+    # - the leave decision (decide_leave): leave requested → approved or refused;
+    # - check-in (check_in, add_participant): to present or late, from anything not yet attended
+    #   (absent too: a reopened activity takes the check-in that was missed);
+    # - leaving early (mark_left_early): present or late → left early;
+    # - closing (close_activity): every status that is not final → absent;
+    # - a staff correction of a closed activity (correct_attendance): every final status → every other.
     TRANSITIONS = {
         Status.INVITED: {
             Status.CONFIRMED,
@@ -223,7 +244,14 @@ class Participation(models.Model):
             Status.LATE,
             Status.ABSENT,
         },
-        Status.LEAVE_APPROVED: {Status.PRESENT, Status.LATE},
+        Status.LEAVE_APPROVED: {
+            Status.CONFIRMED,
+            Status.DECLINED,
+            Status.PRESENT,
+            Status.LATE,
+            Status.LEFT_EARLY,
+            Status.ABSENT,
+        },
         Status.LEAVE_DENIED: {
             Status.CONFIRMED,
             Status.LEAVE_REQUESTED,
@@ -231,10 +259,10 @@ class Participation(models.Model):
             Status.LATE,
             Status.ABSENT,
         },
-        Status.PRESENT: {Status.LEFT_EARLY},
-        Status.LATE: {Status.LEFT_EARLY},
-        Status.LEFT_EARLY: set(),
-        Status.ABSENT: set(),
+        Status.PRESENT: {Status.LEFT_EARLY, Status.LATE, Status.LEAVE_APPROVED, Status.ABSENT},
+        Status.LATE: {Status.LEFT_EARLY, Status.PRESENT, Status.LEAVE_APPROVED, Status.ABSENT},
+        Status.LEFT_EARLY: {Status.PRESENT, Status.LATE, Status.LEAVE_APPROVED, Status.ABSENT},
+        Status.ABSENT: {Status.PRESENT, Status.LATE, Status.LEFT_EARLY, Status.LEAVE_APPROVED},
     }
 
     activity = models.ForeignKey(
@@ -267,6 +295,9 @@ class Participation(models.Model):
         verbose_name=_("checked in by"),
         help_text=_("Empty when the member checked in themselves."),
     )
+    # The leave decision's note (decide_leave). Why the status changed otherwise (check-in outside the
+    # window, leaving early, a correction) is the reason on its history row, so a later move never
+    # overwrites what the approver wrote.
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -281,8 +312,31 @@ class Participation(models.Model):
         return f"{self.member} · {self.activity}"
 
     @property
+    def committee(self):
+        """The activity's committee: core.workflow.move writes the audit row under it."""
+        return self.activity.committee
+
+    @property
     def is_checked_in(self):
         return self.checked_in_at is not None or self.status in self.ATTENDED
+
+
+class ParticipationStatusChange(StatusChange):
+    participation = models.ForeignKey(
+        Participation,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("participation"),
+    )
+    from_status = models.CharField(_("from"), max_length=16, choices=Participation.Status.choices)
+    to_status = models.CharField(_("to"), max_length=16, choices=Participation.Status.choices)
+
+    class Meta(StatusChange.Meta):
+        verbose_name = _("participation status change")
+        verbose_name_plural = _("participation status changes")
+
+    def __str__(self):
+        return f"{self.participation}: {self.from_status} → {self.to_status}"
 
 
 class ActivityAttachment(StoredFile):

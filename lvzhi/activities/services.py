@@ -16,7 +16,7 @@ from lvzhi.notifications.services import notify
 from lvzhi.organization.models import OrgUnit
 
 from . import selectors
-from .models import Activity, ActivityStatusChange, Participation, Speech
+from .models import Activity, ActivityStatusChange, Participation, ParticipationStatusChange, Speech
 
 Status = Activity.Status
 PStatus = Participation.Status
@@ -78,14 +78,29 @@ def _move(activity, to_status, *, actor, reason="", only_from=None):
     )
 
 
-def _set_participation(participation, to_status, *, fields=(), check=True):
-    if check and to_status not in Participation.TRANSITIONS[PStatus(participation.status)]:
-        raise ActivityError(
-            _("A participation that is %(from)s cannot become %(to)s."),
-            code="illegal_transition",
-            params={"from": PStatus(participation.status).label, "to": PStatus(to_status).label},
-        )
-    participation.status = to_status
+def _illegal_participation_move(participation, to_status):
+    return ActivityError(
+        _("A participation that is %(from)s cannot become %(to)s."),
+        code="illegal_transition",
+        params={"from": PStatus(participation.status).label, "to": PStatus(to_status).label},
+    )
+
+
+def _move_participation(participation, to_status, *, actor, label, reason="", fields=()):
+    """Change the (locked) participation's status through Participation.TRANSITIONS, with its history
+    row (actor, reason) and audit row, whose summary starts with `label`, the act ("Check-in");
+    `fields` are the other fields the caller changed on it."""
+    workflow.move(
+        participation,
+        to_status,
+        actor=actor,
+        reason=reason,
+        save=False,
+        history=(ParticipationStatusChange, "participation"),
+        error=ActivityError,
+        illegal=_("A participation that is %(from)s cannot become %(to)s."),
+        label=label,
+    )
     participation.save(update_fields=["status", *fields])
     return participation
 
@@ -93,7 +108,7 @@ def _set_participation(participation, to_status, *, fields=(), check=True):
 def _locked_participation(participation):
     return (
         Participation.objects.select_for_update()
-        .select_related("activity", "member")
+        .select_related("activity__committee", "member")
         .get(pk=participation.pk)
     )
 
@@ -241,7 +256,7 @@ def invite(*, activity, actor):
     """Invite every member the rules name who is not invited yet; returns the new participations.
     Members invited before and no longer named keep their invitation (they may have answered)."""
     _require_run(actor, activity)
-    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+    if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(_("Invitations go out when the activity is published."))
     already = Participation.objects.filter(activity=activity).values("member_id")
     new_rows = list(selectors.resolve_invitees(activity).exclude(pk__in=already).values_list("pk", "user_id"))
@@ -331,9 +346,28 @@ def close_activity(*, activity, actor, expected_version=None):
     _require_run(actor, activity)
     activity = _locked(activity, expected_version)
     _move(activity, Status.CLOSED, actor=actor)
-    activity.participations.exclude(status__in=Participation.FINAL).update(status=PStatus.ABSENT)
+    _mark_absent(activity, actor=actor)
     sync_ledger(activity=activity, actor=actor)
     return activity
+
+
+def _mark_absent(activity, *, actor):
+    """Every participation of the activity that is not final yet becomes absent, with its history row,
+    in three queries (lock and read, update, insert) however many there are: every status that is not
+    final may become absent (Participation.TRANSITIONS), and the activity's own audit row records the
+    closing. Locked, so that a check-in committing meanwhile is neither overwritten nor misrecorded."""
+    pending = list(
+        activity.participations.exclude(status__in=Participation.FINAL)
+        .select_for_update()
+        .values_list("pk", "status")
+    )
+    Participation.objects.filter(pk__in=[pk for pk, _status in pending]).update(status=PStatus.ABSENT)
+    ParticipationStatusChange.objects.bulk_create(
+        ParticipationStatusChange(
+            participation_id=pk, from_status=from_status, to_status=PStatus.ABSENT, actor=actor
+        )
+        for pk, from_status in pending
+    )
 
 
 @transaction.atomic
@@ -363,7 +397,7 @@ def respond(*, participation, action, actor, reason="", now=None):
     if action not in RESPONSES:
         raise ActivityError(_("Unknown answer."), code="unknown_answer")
     now = now or timezone.now()
-    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+    if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(_("This activity no longer takes answers."), code="not_open")
     if activity.registration_deadline is not None and now > activity.registration_deadline:
         raise ActivityError(_("The registration deadline has passed."), code="deadline_passed")
@@ -384,20 +418,21 @@ def respond(*, participation, action, actor, reason="", now=None):
         participation.decided_by = None
         participation.decided_at = None
         fields += ["leave_reason", "decided_by", "decided_at"]
-    if participation.status == PStatus.LEAVE_APPROVED and to_status != PStatus.LEAVE_REQUESTED:
-        # Withdrawing approved leave: the member will come (or, if optional, not) after all.
-        _set_participation(participation, to_status, fields=fields, check=False)
-    elif participation.status == to_status:  # the same answer again, e.g. a new leave reason
+    if participation.status == to_status:  # the same answer again, e.g. a new leave reason
         participation.save(update_fields=fields)
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            committee=activity.committee,
+            obj=participation,
+            summary=f"Answered {action} again: {participation}",
+        )
     else:
-        _set_participation(participation, to_status, fields=fields)
-    audit.record(
-        audit.Action.UPDATE,
-        actor=actor,
-        committee=activity.committee,
-        obj=participation,
-        summary=f"Answered {action}: {activity.title}",
-    )
+        # A leave request's history row carries its reason; confirming or declining needs none.
+        reason = participation.leave_reason if to_status == PStatus.LEAVE_REQUESTED else ""
+        _move_participation(
+            participation, to_status, actor=actor, label="Answer", reason=reason, fields=fields
+        )
     if to_status == PStatus.LEAVE_REQUESTED:
         _notify_leave_requested(participation, actor)
     return participation
@@ -409,7 +444,7 @@ def decide_leave(*, participation, approve, actor, note=""):
     activity = participation.activity
     if not selectors.can_decide_leave(actor, activity):
         raise PermissionDenied("activities.approve_leave")
-    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+    if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(_("This activity no longer takes answers."), code="not_open")
     if participation.status != PStatus.LEAVE_REQUESTED:
         raise ActivityError(_("There is no leave request to decide."), code="no_leave_request")
@@ -421,15 +456,13 @@ def decide_leave(*, participation, approve, actor, note=""):
     if note:
         participation.note = note
         fields.append("note")
-    _set_participation(
-        participation, PStatus.LEAVE_APPROVED if approve else PStatus.LEAVE_DENIED, fields=fields
-    )
-    audit.record(
-        audit.Action.UPDATE,
+    _move_participation(
+        participation,
+        PStatus.LEAVE_APPROVED if approve else PStatus.LEAVE_DENIED,
         actor=actor,
-        committee=activity.committee,
-        obj=participation,
-        summary=f"Leave {'approved' if approve else 'refused'}: {participation}",
+        label="Leave decision",
+        reason=note,
+        fields=fields,
     )
     _notify_leave_decided(participation, note)
     return participation
@@ -459,8 +492,8 @@ def _check_in(*, activity, member, actor, when, reason, add):
         raise PermissionDenied("activities.run_activity")
     if by_staff and member.committee_id != activity.committee_id:
         raise PermissionDenied("activities.run_activity")
-    activity = Activity.objects.get(pk=activity.pk)
-    if activity.status not in (Status.PUBLISHED, Status.IN_PROGRESS):
+    activity = Activity.objects.select_related("committee").get(pk=activity.pk)
+    if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(
             _("Check-in is possible only for a published activity in progress."), code="not_open"
         )
@@ -489,23 +522,17 @@ def _check_in(*, activity, member, actor, when, reason, add):
         raise ActivityError(
             _("%(member)s is already checked in."), code="already_checked_in", params={"member": member}
         )
+    participation.activity, participation.member = activity, member
     participation.checked_in_at = when
     participation.checked_in_by = actor if by_staff else None
-    fields = ["checked_in_at", "checked_in_by"]
-    if reason:
-        participation.note = reason
-        fields.append("note")
-    _set_participation(
-        participation, PStatus.LATE if activity.is_late(when) else PStatus.PRESENT, fields=fields
-    )
-    audit.record(
-        audit.Action.UPDATE,
+    return _move_participation(
+        participation,
+        PStatus.LATE if activity.is_late(when) else PStatus.PRESENT,
         actor=actor,
-        committee=activity.committee,
-        obj=participation,
-        summary=f"Checked in ({'staff' if by_staff else 'self'}): {participation}",
+        label="Check-in",
+        reason=reason,
+        fields=["checked_in_at", "checked_in_by"],
     )
-    return participation
 
 
 @transaction.atomic
@@ -515,19 +542,12 @@ def mark_left_early(*, participation, actor, reason=""):
     _require_run(actor, activity)
     if activity.status != Status.IN_PROGRESS:
         raise ActivityError(_("Only an activity in progress can be marked this way."), code="not_in_progress")
-    fields = []
-    if reason:
-        participation.note = reason
-        fields.append("note")
-    _set_participation(participation, PStatus.LEFT_EARLY, fields=fields)
-    audit.record(
-        audit.Action.UPDATE,
-        actor=actor,
-        committee=activity.committee,
-        obj=participation,
-        summary=f"Left early: {participation}",
+    if participation.status not in (PStatus.PRESENT, PStatus.LATE):
+        # The table also lets a correction make anyone final leave early; this act needs a check-in.
+        raise _illegal_participation_move(participation, PStatus.LEFT_EARLY)
+    return _move_participation(
+        participation, PStatus.LEFT_EARLY, actor=actor, label="Left early", reason=reason
     )
-    return participation
 
 
 @transaction.atomic
@@ -541,17 +561,14 @@ def correct_attendance(*, participation, status, actor, reason):
         raise ActivityError(_("Attendance is corrected after the activity is closed."), code="not_closed")
     if status not in Participation.FINAL:
         raise ActivityError(_("Choose an attendance status."), code="not_final")
-    before = participation.status
-    participation.note = reason
-    _set_participation(participation, status, fields=["note"], check=False)
-    audit.record(
-        audit.Action.UPDATE,
-        actor=actor,
-        committee=activity.committee,
-        obj=participation,
-        summary=f"Attendance corrected: {participation}",
-        detail={"from": before, "to": status, "reason": reason},
-    )
+    if status == participation.status:
+        raise ActivityError(
+            _("The attendance of %(member)s is %(status)s already: choose the status it should be."),
+            code="unchanged",
+            params={"member": participation.member.name, "status": PStatus(status).label},
+        )
+    # The reason goes in the history row; `note` keeps what the leave approver wrote.
+    _move_participation(participation, status, actor=actor, label="Attendance correction", reason=reason)
     sync_ledger(activity=activity, actor=actor)
     return participation
 
@@ -775,7 +792,7 @@ def _notify_leave_decided(participation, note):
 
 # --- speeches --------------------------------------------------------------------------------------
 
-SPEECH_STATUSES = (Status.PUBLISHED, Status.IN_PROGRESS, Status.CLOSED)
+SPEECH_STATUSES = (*Activity.OPEN_STATUSES, Status.CLOSED)
 
 
 def speech_facts(speech):

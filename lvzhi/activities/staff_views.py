@@ -31,9 +31,8 @@ from .forms import (
     ReasonForm,
     resolve_names,
 )
-from .models import Activity, ActivityAttachment, Participation
+from .models import Activity, ActivityAttachment, Participation, ParticipationStatusChange
 
-Status = Activity.Status
 PStatus = Participation.Status
 LEAVE_STATUSES = (PStatus.LEAVE_REQUESTED, PStatus.LEAVE_APPROVED)
 
@@ -220,7 +219,20 @@ def _participants(activity):
         .select_related("sector", "town_committee"),
         to_attr="current_terms",
     )
-    return activity.participations.select_related("member", "checked_in_by").prefetch_related(current_terms)
+    # Why staff recorded what they did (a check-in outside the window, leaving early, a correction):
+    # the reasons on the history rows into attended or absent, and of the corrections; the member's
+    # leave reason and the approver's note are the participation's own fields.
+    staff_reasons = Prefetch(
+        "status_changes",
+        queryset=ParticipationStatusChange.objects.exclude(reason="").filter(
+            Q(to_status__in=[*Participation.ATTENDED, PStatus.ABSENT])
+            | Q(from_status__in=Participation.FINAL)
+        ),
+        to_attr="staff_reasons",
+    )
+    return activity.participations.select_related("member", "checked_in_by").prefetch_related(
+        current_terms, staff_reasons
+    )
 
 
 def _summary(activity):
@@ -259,7 +271,7 @@ def manage(request, pk):
             "summary": _summary(activity),
             "history": activity.status_changes.select_related("actor"),
             "attachments": activity.attachments.select_related("uploaded_by"),
-            "checkin_open": activity.status in (Status.PUBLISHED, Status.IN_PROGRESS),
+            "checkin_open": activity.status in Activity.OPEN_STATUSES,
             "in_window": activity.checkin_open_at(now),
             "editable": activity.status in services.EDITABLE_STATUSES,
             "correction_form": CorrectionForm(),

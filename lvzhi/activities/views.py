@@ -31,7 +31,6 @@ KIOSK_POLL_SECONDS = 5
 # carries (a grant is as good as being in the hall).
 SCAN_GRANT_KEY = "activities.scan_grant"
 SCAN_GRANT_GRACE = 2 * 60
-OPEN_STATUSES = (Activity.Status.PUBLISHED, Activity.Status.IN_PROGRESS)
 
 
 def _member_or_none(user):
@@ -42,7 +41,7 @@ def _can_answer(participation, now):
     """Whether the answer buttons make sense; the service has the final word."""
     activity = participation.activity
     return (
-        activity.status in OPEN_STATUSES
+        activity.status in Activity.OPEN_STATUSES
         and (activity.registration_deadline is None or now <= activity.registration_deadline)
         and not participation.is_checked_in
         and participation.status in (*Participation.REPLIES, Participation.Status.LEAVE_APPROVED)

@@ -1,14 +1,16 @@
 """The two steps every workflow service repeats (DESIGN §6): lock the object and check the version the
 editor saw, then move it through its model's transition table with a history row and an audit row.
 
-A workflow model has a nested `Status` (TextChoices), a `TRANSITIONS` table {Status: {Status, ...}},
-a `version` counter and a `committee`; its history model derives from `core.models.StatusChange`."""
+A workflow model has a nested `Status` (TextChoices), a `TRANSITIONS` table {Status: {Status, ...}}
+and a `committee`, and a `version` counter when editors can hold it on an open page (core.models.
+Versioned); its history model derives from `core.models.StatusChange`."""
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from . import audit
+from .models import Versioned
 
 
 class StaleEdit(ValidationError):
@@ -50,12 +52,12 @@ def lock(model_or_queryset, pk, expected_version=None, *, error=None, message=No
 
 
 def move(obj, to_status, *, actor, history, error, illegal, label, reason="", only_from=None, save=True):
-    """Move the (locked) `obj` to `to_status` through `type(obj).TRANSITIONS`, bump its version, write
-    the history row and the audit row; returns `obj`.
+    """Move the (locked) `obj` to `to_status` through `type(obj).TRANSITIONS`, bump its version (if it
+    has one), write the history row and the audit row; returns `obj`.
 
     `history` is (history model, name of its foreign key to obj). An illegal move raises
     `error(illegal, code="illegal_transition")` with the labels of both statuses as `from` and `to`.
-    `label` starts the audit summary ("Activity" → "Activity draft → published: <title>").
+    `label` starts the audit summary ("Activity" → "Activity draft → published: <the object>").
     `only_from` narrows the table where two moves share a target (starting vs reopening).
     `save=False` leaves saving to the caller, which changes more fields of the same row."""
     model = type(obj)
@@ -69,9 +71,12 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
             params={"from": model.Status(from_status).label, "to": model.Status(to_status).label},
         )
     obj.status = to_status
-    obj.version += 1
+    changed = ["status"]
+    if isinstance(obj, Versioned):
+        obj.version += 1
+        changed.append("version")
     if save:
-        obj.save(update_fields=["status", "version"])
+        obj.save(update_fields=changed)
     history_model, fk_name = history
     history_model.objects.create(
         **{fk_name: obj}, from_status=from_status, to_status=to_status, actor=actor, reason=reason
@@ -81,7 +86,7 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
         actor=actor,
         committee=obj.committee,
         obj=obj,
-        summary=f"{label} {from_status} → {to_status}: {obj.title}",
+        summary=f"{label} {from_status} → {to_status}: {obj}",
         detail={"from": from_status, "to": to_status, "reason": reason},
     )
     return obj

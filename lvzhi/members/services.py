@@ -1,10 +1,14 @@
 """Writes to member files. Every change goes through here so that history, version and audit agree."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,17 +19,33 @@ from lvzhi.organization.models import OrgUnit
 
 from .models import ContactUpdateRequest, Member, MemberChange, MemberTerm
 
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from lvzhi.accounts.models import User
+    from lvzhi.organization.models import Committee, Term
+
+# A member's place in a term as plain values: TERM_FIELDS → value, units by id.
+Place = dict[str, Any]
+# One entry of a file's history: field, label, old and new value as the history shows them.
+Change = dict[str, str]
+
 # Fields whose history keeps only the masked form, so the history table leaks nothing.
 MASKED_FIELDS = {"id_number": masking.mask_id_number, "phone": masking.mask_phone}
 
 
-def display_value(field_name, value):
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    # The member-file names are all concrete fields; get_field is typed to answer reverse relations too.
+    return cast("models.Field[Any, Any]", model._meta.get_field(name))
+
+
+def display_value(field_name: str, value: Any) -> str:
     """A member-file value as the history shows it: labels for codes, ISO dates, personal data masked."""
     if value in (None, ""):
         return ""
     if field_name in MASKED_FIELDS:
         return MASKED_FIELDS[field_name](value)
-    field = Member._meta.get_field(field_name)
+    field = _field(Member, field_name)
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, datetime.date):
@@ -35,11 +55,11 @@ def display_value(field_name, value):
     return str(value)
 
 
-def snapshot(member):
+def snapshot(member: Member) -> dict[str, Any]:
     return {name: getattr(member, name) for name in Member.FILE_FIELDS}
 
 
-def _diff(member, before, after):
+def _diff(member: Member, before: Mapping[str, Any], after: Mapping[str, Any]) -> list[Change]:
     changes = []
     for name in Member.FILE_FIELDS:
         old, new = before.get(name), after.get(name)
@@ -49,7 +69,7 @@ def _diff(member, before, after):
             changes.append(
                 {
                     "field": name,
-                    "label": str(Member._meta.get_field(name).verbose_name),
+                    "label": str(_field(Member, name).verbose_name),
                     "old": display_value(name, old),
                     "new": display_value(name, new),
                 }
@@ -68,7 +88,7 @@ TERM_FIELDS = [
 ]
 UNIT_FIELDS = ("sector", "town_committee")
 # A row of MemberTerm as it is before anyone sets a value: what a new row is compared with.
-DEFAULT_PLACE = {
+DEFAULT_PLACE: Place = {
     "sector": None,
     "town_committee": None,
     "special_committees": [],
@@ -84,12 +104,12 @@ class Placed:
     """What placing a member in a term changes: the fields ("term.sector", ...) for the field-access
     check, the special committees added or removed (ids), and the file's history entries."""
 
-    fields: list
-    specials_moved: set
-    changes: list
+    fields: list[str]
+    specials_moved: set[int]
+    changes: list[Change]
 
 
-def _place_of(row):
+def _place_of(row: MemberTerm | None) -> Place | None:
     """A MemberTerm row as plain values (units by id), or None for a member not placed in the term."""
     if row is None:
         return None
@@ -115,19 +135,24 @@ class TermPlacements:
     `units` are those the caller holds already (the import's whole list), so that the history's names
     cost no query."""
 
-    def __init__(self, *, units=()):
-        self._names = {unit.pk: unit.name for unit in units}
-        self._new = []  # (MemberTerm, special committee ids)
-        self._changed = []  # MemberTerm
-        self._specials = {}  # MemberTerm → special committee ids, for rows whose list changed
+    def __init__(self, *, units: Iterable[OrgUnit] = ()) -> None:
+        self._names: dict[int, str] = {unit.pk: unit.name for unit in units}
+        self._new: list[tuple[MemberTerm, list[int]]] = []  # with the special committee ids
+        self._changed: list[MemberTerm] = []
+        # The special committee ids of the rows whose list changed.
+        self._specials: dict[MemberTerm, list[int]] = {}
 
-    def compare(self, *, member, term, values, current):
+    def compare(
+        self, *, member: Member, term: Term, values: Mapping[str, Any], current: MemberTerm | None
+    ) -> Placed:
         """What giving `member` (placed as `current`, a MemberTerm with its special committees, or None)
         the `values` ({TERM_FIELDS name: value}, the others unchanged) in `term` would change: Placed.
         Writes nothing (the import's preview)."""
         return self._compare(member, term, values, current)[0]
 
-    def _compare(self, member, term, values, current):
+    def _compare(
+        self, member: Member, term: Term, values: Mapping[str, Any], current: MemberTerm | None
+    ) -> tuple[Placed, Place]:
         unknown = set(values) - set(TERM_FIELDS)
         if unknown:
             raise ValueError(f"Not a field of a member's place: {sorted(unknown)}")
@@ -150,7 +175,15 @@ class TermPlacements:
         changes = self._diff(term, before, after) if fields or current is None else []
         return Placed(fields=fields, specials_moved=specials_moved, changes=changes), after
 
-    def add(self, *, member, term, values, current, new_place=False):
+    def add(
+        self,
+        *,
+        member: Member,
+        term: Term,
+        values: Mapping[str, Any],
+        current: MemberTerm | None,
+        new_place: bool = False,
+    ) -> Placed:
         """Compare as `compare` does and queue the write; returns Placed. A member not yet placed in
         the term gets a row when something differs from a default row, or always with `new_place`
         (a new file, or a roster line naming the term, places the member even with every default);
@@ -169,7 +202,7 @@ class TermPlacements:
                 self._specials[current] = after["special_committees"]
         return placed
 
-    def save(self):
+    def save(self) -> None:
         """Write every queued place, then start afresh."""
         Through = MemberTerm.special_committees.through
         if self._new:
@@ -197,13 +230,13 @@ class TermPlacements:
         self._new, self._changed, self._specials = [], [], {}
 
     @staticmethod
-    def _set(row, place):
+    def _set(row: MemberTerm, place: Place) -> None:
         row.sector_id = place["sector"]
         row.town_committee_id = place["town_committee"]
         for name in ("is_standing", "status", "status_date", "status_reason"):
             setattr(row, name, place[name])
 
-    def _text(self, place):
+    def _text(self, place: Place | None) -> dict[str, str]:
         """A place as the history shows it."""
         if place is None:
             return {}
@@ -221,12 +254,12 @@ class TermPlacements:
             "status_reason": place["status_reason"],
         }
 
-    def _diff(self, term, before, after):
+    def _diff(self, term: Term, before: Place | None, after: Place) -> list[Change]:
         old, new = self._text(before), self._text(after)
         return [
             {
                 "field": f"term.{name}",
-                "label": f"{term.name} · {MemberTerm._meta.get_field(name).verbose_name}",
+                "label": f"{term.name} · {_field(MemberTerm, name).verbose_name}",
                 "old": old.get(name, ""),
                 "new": new[name],
             }
@@ -239,7 +272,7 @@ class TermPlacements:
 PLACE_COLUMNS = ["sector", "town_committee", "is_standing", "status", "status_date", "status_reason"]
 
 
-def _require_add(actor, committee):
+def _require_add(actor: User, committee: Committee) -> None:
     """Member files are added by whoever may add them (the office), in their own committee only."""
     if not actor.has_perm("members.add_member") or actor.committee_id != committee.pk:
         raise PermissionDenied("members.add_member")
@@ -247,8 +280,15 @@ def _require_add(actor, committee):
 
 @transaction.atomic
 def create_member(
-    *, committee, data, actor, term=None, term_values=None, source=MemberChange.Source.CREATE, request=None
-):
+    *,
+    committee: Committee,
+    data: Mapping[str, Any],
+    actor: User,
+    term: Term | None = None,
+    term_values: Mapping[str, Any] | None = None,
+    source: str = MemberChange.Source.CREATE,
+    request: HttpRequest | None = None,
+) -> Member:
     """A new member file from `data` (member field values) and, with `term`, the member's place in it
     (`term_values` as for update_member). The place is part of the file's first history row and of
     the audit row, like any later change."""
@@ -284,15 +324,15 @@ CREATE_BATCH = 500
 @transaction.atomic
 def create_members(
     *,
-    committee,
-    rows,
-    actor,
-    places=None,
-    placements=None,
-    source=MemberChange.Source.IMPORT,
-    request=None,
-    progress=None,
-):
+    committee: Committee,
+    rows: Sequence[Mapping[str, Any]],
+    actor: User | None,
+    places: Sequence[tuple[Term, Mapping[str, Any]] | None] | None = None,
+    placements: TermPlacements | None = None,
+    source: str = MemberChange.Source.IMPORT,
+    request: HttpRequest | None = None,
+    progress: Callable[[int], object] | None = None,
+) -> list[Member]:
     """Create many member files at once: what create_member does for each, in a few queries per batch.
 
     `rows` are dicts of member field values, as create_member's `data`; `places`, parallel to `rows`,
@@ -307,8 +347,8 @@ def create_members(
     none). `progress(done)` is called after each batch. `actor` None is the operator on the server
     (manage.py import_members without --actor).
 
-    Raises ValidationError for the first invalid row, with its index in `rows` as `error.row_index`;
-    nothing is written then. Returns the members, in the order of `rows`, with their pks.
+    Raises InvalidRow (a ValidationError) for the first invalid row, with its index in `rows` as
+    `row_index`; nothing is written then. Returns the members, in the order of `rows`, with their pks.
     """
     if actor is not None:
         _require_add(actor, committee)
@@ -319,8 +359,7 @@ def create_members(
         try:
             member.full_clean(exclude=["committee", "user"], validate_unique=False)
         except ValidationError as error:
-            error.row_index = index
-            raise
+            raise InvalidRow(error, row_index=index) from error
     _check_user_accounts(members)
     if not members:
         return members
@@ -370,7 +409,15 @@ def create_members(
     return members
 
 
-def _check_user_accounts(members):
+class InvalidRow(ValidationError):
+    """A row of create_members that does not validate: the row's errors, and its index in `rows`."""
+
+    def __init__(self, error: ValidationError, *, row_index: int) -> None:
+        super().__init__(error)
+        self.row_index = row_index
+
+
+def _check_user_accounts(members: Sequence[Member]) -> None:
     """The checks full_clean would make with a query per file: the linked user account exists and has
     no other file, here or in the database."""
     linked = [(index, m) for index, m in enumerate(members) if m.user_id is not None]
@@ -399,9 +446,7 @@ def _check_user_accounts(members):
         else:
             taken.add(member.user_id)
             continue
-        error = ValidationError({"user": [error]})
-        error.row_index = index
-        raise error
+        raise InvalidRow(ValidationError({"user": [error]}), row_index=index)
 
 
 # Where a role's right to a field holds: in every file the user may edit, or (for a unit's own lists)
@@ -435,17 +480,17 @@ class FieldNotEditable(AuditedPermissionDenied):
     is already in the audit log, and the message names the fields."""
 
 
-def field_label(field):
+def field_label(field: str) -> str:
     """The name a person reads for a member-file field ("phone", "term.is_standing")."""
     model, name = (MemberTerm, field[len("term.") :]) if field.startswith("term.") else (Member, field)
-    return str(model._meta.get_field(name).verbose_name)
+    return str(_field(model, name).verbose_name)
 
 
-def field_access(actor):
+def field_access(actor: User) -> dict[str, str]:
     """{field: ANYWHERE or OWN_UNITS} for every member-file field the actor's roles let them change."""
     if actor.is_superuser:
         return dict.fromkeys(EDITABLE_FIELDS, ANYWHERE)
-    access = {}
+    access: dict[str, str] = {}
     for role in actor.groups.values_list("name", flat=True):
         for field, scope in FIELD_ACCESS.get(role, {}).items():
             if access.get(field) != ANYWHERE:
@@ -453,7 +498,9 @@ def field_access(actor):
     return access
 
 
-def _refusal(actor, member, changed, specials_moved):
+def _refusal(
+    actor: User, member: Member, changed: list[str], specials_moved: set[int]
+) -> tuple[str, list[str]] | None:
     """Why `actor` may not make these changes to `member` (a translated sentence), or None."""
     if member.committee_id != actor.committee_id or not (
         actor.is_committee_wide or Member.objects.visible_to(actor).filter(pk=member.pk).exists()
@@ -485,17 +532,17 @@ def _refusal(actor, member, changed, specials_moved):
 
 def update_member(
     *,
-    member,
-    before,
-    expected_version,
-    actor,
-    term=None,
-    term_values=None,
-    new_place=False,
-    placements=None,
-    source=MemberChange.Source.EDIT,
-    request=None,
-):
+    member: Member,
+    before: Mapping[str, Any],
+    expected_version: int,
+    actor: User | None,
+    term: Term | None = None,
+    term_values: Mapping[str, Any] | None = None,
+    new_place: bool = False,
+    placements: TermPlacements | None = None,
+    source: str = MemberChange.Source.EDIT,
+    request: HttpRequest | None = None,
+) -> Member:
     """Save `member` (already carrying the new values) if nobody saved it since `expected_version`, and
     the member's place in `term` as `term_values` says ({TERM_FIELDS name: new value}, units as OrgUnit,
     special committees as a list of units). A member not yet placed in `term` gets a place when
@@ -506,7 +553,8 @@ def update_member(
     writes every file's place in bulk at the end; it loads the members with their `terms` and those
     terms' special committees prefetched), else here. Every changed field must be one the actor's role
     owns (FIELD_ACCESS): otherwise FieldNotEditable is raised before anything is written, and the
-    refusal is audited — so call this outside a transaction that the refusal would roll back. The
+    refusal is audited — so call this outside a transaction that the refusal would roll back. `actor`
+    None is the operator on the server (manage.py import_members without --actor): no role limits it. The
     file is locked and its version checked (workflow.lock) before anything is written, so of two
     concurrent saves exactly one wins and the other raises workflow.StaleEdit with nothing saved.
     """
@@ -520,7 +568,9 @@ def update_member(
             member=member, term=term, values=term_values, current=current, new_place=new_place
         )
     changed = [c["field"] for c in member_changes] + placed.fields
-    refusal = _refusal(actor, member, changed, placed.specials_moved) if changed else None
+    refusal = (
+        _refusal(actor, member, changed, placed.specials_moved) if changed and actor is not None else None
+    )
     if refusal:
         message, fields = refusal
         audit.record(
@@ -556,7 +606,7 @@ def update_member(
     return member
 
 
-def unmask(*, member, field, actor, request=None):
+def unmask(*, member: Member, field: str, actor: User, request: HttpRequest | None = None) -> str:
     """Return the plaintext of a personal-data field and audit that it was shown."""
     if field not in MASKED_FIELDS:
         raise ValidationError(_("This field cannot be unmasked."))
@@ -579,7 +629,9 @@ def unmask(*, member, field, actor, request=None):
 LOOKUPS = {"id_number": "find_by_id_number", "phone": "find_by_phone"}
 
 
-def lookup_members(*, actor, field, value, request=None):
+def lookup_members(
+    *, actor: User, field: str, value: str, request: HttpRequest | None = None
+) -> list[Member]:
     """The members the actor may see whose `field` ("id_number" or "phone") is exactly `value`.
 
     Finding whose number it is reveals as much as unmasking it, so it takes the unmask permission and
@@ -609,7 +661,15 @@ def lookup_members(*, actor, field, value, request=None):
 
 
 @transaction.atomic
-def request_contact_update(*, member, phone, email, address, actor, request=None):
+def request_contact_update(
+    *,
+    member: Member,
+    phone: str,
+    email: str,
+    address: str,
+    actor: User,
+    request: HttpRequest | None = None,
+) -> ContactUpdateRequest:
     """A member proposes new contact data for their own file; staff approve it later."""
     if member.user_id != actor.pk:
         raise PermissionDenied
@@ -628,7 +688,14 @@ def request_contact_update(*, member, phone, email, address, actor, request=None
 
 
 @transaction.atomic
-def decide_contact_update(*, contact_request, approve, actor, note="", request=None):
+def decide_contact_update(
+    *,
+    contact_request: ContactUpdateRequest,
+    approve: bool,
+    actor: User,
+    note: str = "",
+    request: HttpRequest | None = None,
+) -> ContactUpdateRequest:
     req = ContactUpdateRequest.objects.select_for_update().get(pk=contact_request.pk)
     if req.status != ContactUpdateRequest.Status.PENDING:
         raise ValidationError(_("This request has already been decided."))

@@ -327,4 +327,21 @@ def test_standing_meeting_from_invitation_to_attendance_notice(
     # Date, meeting, invited, present, late, left early, leave, absent, rate.
     assert meeting_rows[0][1] == TITLE
     assert meeting_rows[0][2:8] == (len(standing), 2, 0, 0, 1, len(absent))
+
+    # 7. A 常委 came but never scanned: the office corrects the closed meeting's attendance with a
+    # reason, which the row shows; the duty record follows.
+    came = absent[0]
+    corrected = Participation.objects.get(activity=activity, member=came)
+    correct_url = reverse("activities:correct", args=[activity.pk, corrected.pk])
+    office.goto(manage_url)
+    office.select_option(f"form[action='{correct_url}'] select[name=status]", P.PRESENT.value)
+    office.fill(f"form[action='{correct_url}'] input[name=reason]", "到会未扫码，以签到表为准")
+    submit(office, correct_url)
+    corrected.refresh_from_db()
+    assert corrected.status == P.PRESENT
+    row = office.locator("#participant-table tbody tr", has_text=came.name)
+    assert row.locator("[data-status]").get_attribute("data-status") == P.PRESENT
+    assert "到会未扫码，以签到表为准" in row.inner_text()
+    assert records.get(member=came).kind == "attendance.standing.present"
+    screenshot(office, "50-attendance-corrected")
     office_ctx.close()

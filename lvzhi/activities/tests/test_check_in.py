@@ -109,7 +109,14 @@ def test_staff_check_in_outside_the_window_needs_a_reason(activity, invitation, 
     participation = services.check_in(
         activity=activity, member=invitation.member, actor=office, when=after, reason="签到设备故障"
     )
-    assert (participation.status, participation.note) == (P.LATE, "签到设备故障")
+    assert participation.status == P.LATE
+    change = participation.status_changes.get()
+    assert (change.from_status, change.to_status, change.actor, change.reason) == (
+        P.CONFIRMED,
+        P.LATE,
+        office,
+        "签到设备故障",
+    )
 
 
 def test_staff_may_check_in_a_member_on_approved_leave_who_came(activity, invitation, office):

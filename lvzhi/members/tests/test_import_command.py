@@ -60,6 +60,20 @@ def test_a_second_run_changes_nothing(setup, roster):
     assert out.splitlines()[-1] == "created 0, updated 0, unchanged 1, errors 0"
 
 
+def test_a_run_without_an_actor_updates_the_files_that_changed(setup, roster):
+    # The operator on the server is no role: no field-access check applies to them.
+    run(roster([person("张三", id_number=id_for(seq=11))]))
+    changed = roster([person("张三", id_number=id_for(seq=11), 手机="13900000002")], name="新名单.xlsx")
+
+    out, _err, failed = run(changed)
+
+    assert failed is None
+    assert out.splitlines()[-1] == "created 0, updated 1, unchanged 0, errors 0"
+    member = Member.objects.get()
+    assert member.phone == "13900000002"
+    assert member.changes.filter(source=MemberChange.Source.IMPORT, actor=None).count() == 2
+
+
 def test_it_prints_each_error_imports_the_valid_rows_and_exits_non_zero(setup, roster):
     path = roster([person("张三", id_number=id_for(seq=11)), person("李四", id_number="1.10105E+17")])
     out, err, failed = run(path)
