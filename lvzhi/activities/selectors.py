@@ -1,5 +1,11 @@
 """Reading activities: invitee rules, scope and permission checks."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
@@ -8,7 +14,13 @@ from django.http import Http404
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import Membership
 
-from .models import Activity, Participation
+from .models import Activity, Participation, Speech
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.db.models import QuerySet
+
+    from lvzhi.accounts.models import User
 
 # The keys of Activity.invitee_rules.
 RULE_ALL = "all_members"  # true: every serving member of the current term
@@ -18,7 +30,7 @@ RULE_MEMBERS = "members"  # ids of named members
 RULE_KEYS = (RULE_ALL, RULE_STANDING, RULE_UNITS, RULE_MEMBERS)
 
 
-def normalize_rules(rules):
+def normalize_rules(rules: Mapping[str, Any] | None) -> dict[str, Any]:
     """The invitee rules in their stored form: known keys only, ids as sorted ints."""
     rules = rules or {}
     unknown = set(rules) - set(RULE_KEYS)
@@ -32,7 +44,7 @@ def normalize_rules(rules):
     }
 
 
-def resolve_invitees(activity):
+def resolve_invitees(activity: Activity) -> QuerySet[Member]:
     """The members the activity's rules invite: serving members of the committee's current term that
     match any rule. One query however many members or rules."""
     rules = normalize_rules(activity.invitee_rules)
@@ -62,7 +74,7 @@ def resolve_invitees(activity):
     return Member.objects.filter(committee_id=activity.committee_id).filter(Exists(serving))
 
 
-def can_run(user, activity):
+def can_run(user: User | AnonymousUser, activity: Activity) -> bool:
     """Office staff run every activity of their committee; unit staff those of their units, except the
     committee's own meetings (Activity.COMMITTEE_KINDS), which stay the office's whatever unit they name."""
     if not user.is_authenticated or user.committee_id != activity.committee_id:
@@ -78,14 +90,16 @@ def can_run(user, activity):
     )
 
 
-def kinds_for(user):
+def kinds_for(user: User) -> list[Activity.Kind]:
     """The kinds of activity `user` may create or choose when editing (the rule of `can_run`)."""
     if user.is_committee_wide:
         return list(Activity.Kind)
     return [kind for kind in Activity.Kind if kind not in Activity.COMMITTEE_KINDS]
 
 
-def invitees_beyond_scope(user, rules, stored=None):
+def invitees_beyond_scope(
+    user: User, rules: Mapping[str, Any] | None, stored: Mapping[str, Any] | None = None
+) -> tuple[list[str], list[int], list[int]]:
     """What `rules` add to the `stored` rules that `user` may not invite, as (committee-wide rule keys,
     unit ids, member ids); all empty when the user may save them.
 
@@ -125,7 +139,7 @@ LEAVE_PERM = "activities.approve_leave"
 COMMITTEE_WIDE_PERM = "accounts.committee_wide"
 
 
-def _has_perm_q(dotted):
+def _has_perm_q(dotted: str) -> Q:
     """Users who hold `dotted` through a group or directly, or are superusers (as User.has_perm says)."""
     app_label, codename = dotted.split(".")
     perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename)
@@ -137,11 +151,11 @@ def _has_perm_q(dotted):
     )
 
 
-def _current_heads(on=None):
+def _current_heads(on: datetime.date | None = None) -> QuerySet[Membership]:
     return Membership.objects.current(on).filter(position__in=HEAD_POSITIONS)
 
 
-def leave_approvers(activity):
+def leave_approvers(activity: Activity) -> QuerySet[User]:
     """The active users of the activity's committee who may decide its members' leave; one query."""
     who = _has_perm_q(PLENARY_LEAVE_PERM)
     if activity.kind not in CHAIRS_DECIDE_KINDS:
@@ -158,7 +172,7 @@ def leave_approvers(activity):
     )
 
 
-def can_decide_leave(user, activity):
+def can_decide_leave(user: User | AnonymousUser, activity: Activity) -> bool:
     """Whether `user` may approve or refuse leave from `activity` (the rule of `leave_approvers`)."""
     if not user.is_authenticated or not user.is_active or user.committee_id != activity.committee_id:
         return False
@@ -171,7 +185,7 @@ def can_decide_leave(user, activity):
     return _current_heads().filter(unit_id=activity.organizing_unit_id, member__user=user).exists()
 
 
-def leave_decidable_activities(user):
+def leave_decidable_activities(user: User | AnonymousUser) -> QuerySet[Activity]:
     """The activities whose leave `user` may decide (the rule of `leave_approvers`), as a queryset."""
     if not user.is_authenticated or not user.is_active or user.committee_id is None:
         return Activity.objects.none()
@@ -184,7 +198,7 @@ def leave_decidable_activities(user):
     return activities.filter(which).exclude(kind__in=CHAIRS_DECIDE_KINDS)
 
 
-def may_decide_some_leave(user):
+def may_decide_some_leave(user: User | AnonymousUser) -> bool:
     """Whether the leave page is for this user: a leader, office staff, or a unit's current head."""
     if not user.is_authenticated or not user.is_active or user.committee_id is None:
         return False
@@ -195,7 +209,7 @@ def may_decide_some_leave(user):
     return _current_heads().filter(member__user=user, unit__committee_id=user.committee_id).exists()
 
 
-def get_activity_for_user(user, pk):
+def get_activity_for_user(user: User, pk: int | str) -> Activity:
     """The activity if the user may see it, else 404 (an id outside one's scope is as good as absent)."""
     try:
         return Activity.objects.visible_to(user).select_related("organizing_unit").get(pk=pk)
@@ -203,16 +217,14 @@ def get_activity_for_user(user, pk):
         raise Http404 from None
 
 
-def leave_requests_for_user(user):
+def leave_requests_for_user(user: User | AnonymousUser) -> QuerySet[Participation]:
     """The participations whose leave `user` may decide (pending or not), never the user's own."""
     participations = Participation.objects.filter(activity__in=leave_decidable_activities(user))
     return participations.exclude(member__user=user) if user.is_authenticated else participations.none()
 
 
-def speeches_of_member(member):
+def speeches_of_member(member: Member) -> QuerySet[Speech]:
     """A member's speeches, latest activity first, for the member's own pages."""
-    from .models import Speech
-
     return (
         Speech.objects.filter(member=member)
         .exclude(activity__status__in=(Activity.Status.DRAFT, Activity.Status.CANCELLED))
