@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -9,7 +10,8 @@ from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
-from . import selectors
+from . import selectors, stats
+from .documents import date_text
 from .models import Activity, Participation
 
 
@@ -359,3 +361,87 @@ class AddParticipantForm(StyledFormMixin, forms.Form):
 
 class AttachmentForm(StyledFormMixin, forms.Form):
     file = forms.FileField(label=gettext_lazy("File"))
+
+
+# --- report forms ----------------------------------------------------------------------------------
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class StatsForm(StyledFormMixin, forms.Form):
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To"), widget=DATE_INPUT)
+    view = forms.ChoiceField(
+        label=gettext_lazy("Count by"),
+        choices=[
+            (stats.VIEW_ACTIVITY, gettext_lazy("Activity")),
+            (stats.VIEW_MEMBER, gettext_lazy("Member")),
+            (stats.VIEW_SECTOR, gettext_lazy("Sector")),
+            (stats.VIEW_TOWN, gettext_lazy("Town committee")),
+        ],
+    )
+    kinds = forms.MultipleChoiceField(
+        label=gettext_lazy("Kinds of activity"),
+        choices=Activity.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every kind."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        date_from, date_to = data.get("date_from"), data.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+
+# What the standing committee attendance notice reports on.
+MODE_MEETING = "meeting"
+MODE_PERIOD = "period"
+
+
+class StandingReportForm(StyledFormMixin, forms.Form):
+    mode = forms.ChoiceField(
+        label=gettext_lazy("Report on"),
+        choices=[
+            (MODE_MEETING, gettext_lazy("One meeting")),
+            (MODE_PERIOD, gettext_lazy("All standing committee meetings of a period")),
+        ],
+        initial=MODE_MEETING,
+        required=False,
+    )
+    meeting = forms.ModelChoiceField(
+        label=gettext_lazy("Meeting"),
+        queryset=Activity.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("The latest closed meeting"),
+    )
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE_INPUT)
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Scoped: a meeting id from the query string is only accepted among the user's own meetings.
+        self.fields["meeting"].queryset = stats.standing_meetings(user)
+        # lvzhi.js shows only the fields of the chosen mode (all of them without JavaScript).
+        self.fields["mode"].widget.attrs["data-switch"] = ""
+        self.fields["meeting"].widget.attrs["data-shown-for"] = MODE_MEETING
+        for name in ("date_from", "date_to"):
+            self.fields[name].widget.attrs["data-shown-for"] = MODE_PERIOD
+        self.fields["meeting"].label_from_instance = lambda activity: (
+            f"{date_text(timezone.localtime(activity.starts_at).date())} {activity.title}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == MODE_PERIOD:
+            date_from, date_to = data.get("date_from"), data.get("date_to")
+            # A date that was typed but refused already has its message.
+            if not date_from and "date_from" not in self.errors:
+                self.add_error("date_from", _("Give the first day of the period."))
+            if not date_to and "date_to" not in self.errors:
+                self.add_error("date_to", _("Give the last day of the period."))
+            if date_from and date_to and date_from > date_to:
+                self.add_error("date_to", _("The end date is before the start date."))
+        return data

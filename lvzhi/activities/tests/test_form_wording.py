@@ -4,9 +4,8 @@ after a translated label."""
 import pytest
 from django.urls import reverse
 
-from lvzhi.activities.forms import ActivityForm
+from lvzhi.activities.forms import ActivityForm, StandingReportForm
 from lvzhi.activities.models import Activity, Participation
-from lvzhi.activities.report_views import StandingReportForm
 from lvzhi.activities.speech_views import SpeechForm
 
 pytestmark = pytest.mark.usefixtures("english")

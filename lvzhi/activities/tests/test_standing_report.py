@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from lvzhi.accounts.roles import Role
-from lvzhi.activities import report_views
+from lvzhi.activities import documents
 from lvzhi.activities.models import Activity, Participation
 from lvzhi.activities.tests.conftest import TZ
 from lvzhi.core.models import AuditEvent
@@ -259,10 +259,10 @@ def test_no_closed_meeting_yet(client, office, board):
 
 def test_chinese_numbering_and_dates():
     with translation.override("zh-hans"):
-        assert report_views._numbered(2, "缺席").startswith("二")
-        assert report_views._date_text(datetime.date(2026, 6, 10)) == "2026年6月10日"
+        assert documents._numbered(2, "缺席").startswith("二")
+        assert documents.date_text(datetime.date(2026, 6, 10)) == "2026年6月10日"
     with translation.override("en"):
-        assert report_views._numbered(2, "Absent") == "2. Absent"
+        assert documents._numbered(2, "Absent") == "2. Absent"
 
 
 def _preview_queries(client, query):
@@ -288,5 +288,5 @@ def test_preview_query_count_does_not_grow(client, office, make_member, meeting,
 def test_a_title_that_names_the_committee_is_kept(committee, make_activity):
     named = make_activity(title="政协本县第九届委员会常务委员会第十次会议")
     bare = make_activity(title="第十次常委会议")
-    assert report_views._meeting_name(committee, named) == "政协本县第九届委员会常务委员会第十次会议"
-    assert report_views._meeting_name(committee, bare) == "政协本县委员会 第十次常委会议"
+    assert documents._meeting_name(committee, named) == "政协本县第九届委员会常务委员会第十次会议"
+    assert documents._meeting_name(committee, bare) == "政协本县委员会 第十次常委会议"

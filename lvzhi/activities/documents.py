@@ -1,0 +1,323 @@
+"""The attendance documents: the statistics table as an Excel workbook, and the standing committee
+attendance notice (常委会出勤情况通报): its words, the same on the preview page, in Word (official layout,
+GB/T 9704) and in Excel. The views (report_views.py) check who may download, build the report
+(stats.py), and audit the download."""
+
+import copy
+
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from openpyxl import Workbook
+
+from lvzhi.core import docx_official, xlsx
+
+from . import stats
+
+CHINESE_NUMERALS = "一二三四五六七八九十"
+
+
+def date_text(value):
+    """A date as the language writes it (zh-hans: 2026年6月10日)."""
+    return formats.date_format(value, "DATE_FORMAT")
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def _stats_columns(view):
+    """(header, value of a row) for the Excel sheet of a view, the counts last."""
+    if view == stats.VIEW_ACTIVITY:
+        first = [
+            (_("Date"), lambda r: timezone.localtime(r.activity.starts_at).date()),
+            (_("Activity"), lambda r: r.activity.title),
+            (_("Kind"), lambda r: r.activity.get_kind_display()),
+            (
+                _("Organizing unit"),
+                lambda r: r.activity.organizing_unit.name if r.activity.organizing_unit else _("Office"),
+            ),
+        ]
+    elif view == stats.VIEW_MEMBER:
+        first = [
+            (_("Name"), lambda r: r.name),
+            (_("Sector"), lambda r: r.sector),
+            (_("Town committee"), lambda r: r.town),
+        ]
+    else:
+        label = _("Sector") if view == stats.VIEW_SECTOR else _("Town committee")
+        first = [
+            (label, lambda r: r.name or _("None")),
+            (_("Number of members"), lambda r: r.members),
+        ]
+    return first + _count_columns()
+
+
+def _count_columns():
+    return [
+        (_("Invited"), lambda r: r.invited),
+        (_("Present"), lambda r: r.present),
+        (_("Late"), lambda r: r.late),
+        (_("Left early"), lambda r: r.left_early),
+        (_("On leave"), lambda r: r.leave),
+        (_("Absent"), lambda r: r.absent),
+        (_("Attendance rate"), lambda r: r.rate_display),
+    ]
+
+
+def build_stats_xlsx(table, *, view, view_label, date_from, date_to):
+    """The statistics page's table (stats.table_for) as one sheet: a title, the rows, and a total row."""
+    title = _("Attendance statistics by %(view)s, %(start)s to %(end)s") % {
+        "view": view_label,
+        "start": date_text(date_from),
+        "end": date_text(date_to),
+    }
+    columns = _stats_columns(view)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(view_label)[:31]
+    header_row = xlsx.start_sheet(sheet, [header for header, _value in columns], title=title)
+    for row in table.rows:
+        xlsx.append_row(sheet, [value(row) for _header, value in columns])
+    total = [""] * (len(columns) - len(_count_columns())) + [
+        value(table.total) for _h, value in _count_columns()
+    ]
+    total[0] = _("Total")
+    if view in (stats.VIEW_SECTOR, stats.VIEW_TOWN):
+        total[1] = table.total.members
+    xlsx.append_row(sheet, total)
+    xlsx.fit_columns(sheet, header_row=header_row)
+    return workbook
+
+
+def stats_filename(date_from, date_to):
+    return f"{_('Attendance statistics')}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+
+
+# --- standing committee attendance notice ----------------------------------------------------------
+
+
+def _meeting_name(committee, activity):
+    """The meeting as the notice names it: its title, with the committee's name in front unless the title
+    already says which committee it is."""
+    # Titles are data, written in Chinese whatever the interface language: "政协" names the body.
+    if committee.name in activity.title or "政协" in activity.title:
+        return activity.title
+    return _("%(committee)s %(meeting)s") % {"committee": committee.name, "meeting": activity.title}
+
+
+def _numbered(number, heading):
+    numeral = CHINESE_NUMERALS[number - 1] if (get_language() or "").startswith("zh") else str(number)
+    return _("%(number)s. %(heading)s") % {"number": numeral, "heading": heading}
+
+
+def _section_headings():
+    return {
+        "leave": _("On leave"),
+        "absent": _("Absent"),
+        "late": _("Late"),
+        "left_early": _("Left early"),
+    }
+
+
+class NoticeText:
+    """The notice's words, the same on the preview page, in Word and in Excel."""
+
+    def __init__(self, committee, report):
+        self.committee, self.report = committee, report
+        total = report.total
+        if report.is_period:
+            start, end = date_text(report.date_from), date_text(report.date_to)
+            self.title = _(
+                "Notice on attendance at the standing committee meetings of %(committee)s "
+                "from %(start)s to %(end)s"
+            ) % {"committee": committee.name, "start": start, "end": end}
+            self.intro = _(
+                "From %(start)s to %(end)s, %(count)s standing committee meetings were held, with "
+                "%(expected)s expected attendances: %(present)s attended, %(leave)s were on leave and "
+                "%(absent)s were absent; the attendance rate was %(rate)s. The attendance is reported "
+                "as follows."
+            ) % {
+                "start": start,
+                "end": end,
+                "count": len(report.meetings),
+                "expected": total.invited,
+                "present": total.attended,
+                "leave": total.leave,
+                "absent": total.absent,
+                "rate": total.rate_display,
+            }
+        else:
+            meeting = _meeting_name(committee, report.meeting)
+            self.title = _("Notice on attendance at the %(meeting)s") % {"meeting": meeting}
+            self.intro = _(
+                "On %(date)s the %(meeting)s was held. Of %(expected)s standing committee members, "
+                "%(present)s attended, %(leave)s were on leave and %(absent)s were absent. The "
+                "attendance is reported as follows."
+            ) % {
+                "date": date_text(timezone.localtime(report.meeting.starts_at).date()),
+                "meeting": meeting,
+                "expected": total.invited,
+                "present": total.attended,
+                "leave": total.leave,
+                "absent": total.absent,
+            }
+        self.sections = []
+        headings = _section_headings()
+        for section in stats.REPORT_SECTIONS:
+            names = report.names(section)
+            # Leave and absence are always reported, "none" included; late and left early when they happened.
+            if names or section in ("leave", "absent"):
+                number = len(self.sections) + 1
+                heading = _("%(heading)s (%(count)s)") % {"heading": headings[section], "count": len(names)}
+                self.sections.append((section, _numbered(number, heading), names))
+        self.table_heading = _numbered(len(self.sections) + 1, _("Attendance by member"))
+        self.office = _("Office of %(committee)s") % {"committee": committee.name}
+        self.date = date_text(timezone.localdate())
+
+    def filename(self, extension):
+        stamp = (
+            f"{self.report.date_from:%Y%m%d}-{self.report.date_to:%Y%m%d}"
+            if self.report.is_period
+            else f"{timezone.localtime(self.report.meeting.starts_at):%Y%m%d}"
+        )
+        return f"{_('Standing committee attendance notice')}-{stamp}.{extension}"
+
+
+def member_table_columns():
+    """(header, value) of the per-member table of the notice (period notices and Excel)."""
+    return [
+        (_("Name"), lambda r: r.name),
+        (_("Sector"), lambda r: r.sector),
+        (_("Meetings"), lambda r: r.invited),
+        (_("Attended"), lambda r: r.attended),
+        (_("On leave"), lambda r: r.leave),
+        (_("Absent"), lambda r: r.absent),
+        (_("Late"), lambda r: r.late),
+        (_("Left early"), lambda r: r.left_early),
+    ]
+
+
+def _attendance_label(row):
+    """What one member did at one meeting (exactly one count is 1)."""
+    labels = {
+        "present": _("Present"),
+        "late": _("Late"),
+        "left_early": _("Left early"),
+        "leave": _("On leave"),
+        "absent": _("Absent"),
+    }
+    return "、".join(str(label) for name, label in labels.items() if getattr(row, name)) or "—"
+
+
+TABLE_SIZE = Pt(12)  # 小四: eight columns fit the 156 mm type area
+
+
+def build_notice_docx(text):
+    """The notice in GB/T 9704 layout: title, the summary paragraph, one numbered section per list of
+    names (stroke order; reasons for leave are private and never printed), for a period the table per
+    member, and the office and date at the end."""
+    report = text.report
+    document = docx_official.new_document(title=text.title, author=text.office)
+    docx_official.add_title(document, text.title)
+    docx_official.add_blank_line(document)
+    docx_official.add_body_paragraph(document, text.intro)
+    for _section, heading, names in text.sections:
+        docx_official.add_heading_line(document, heading)
+        if names:
+            docx_official.add_name_lines(document, names)
+        else:
+            docx_official.add_body_paragraph(document, _("None."))
+    if report.is_period:
+        docx_official.add_heading_line(document, text.table_heading)
+        _add_member_table(document, report.members)
+    docx_official.add_blank_line(document)
+    docx_official.add_blank_line(document)
+    for line in (text.office, text.date):
+        paragraph = docx_official.add_body_paragraph(document, line, indent=False)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = docx_official.SIZE_3 * 4
+    return document
+
+
+def _table_style(document, name, font):
+    """A paragraph style for table cells: fonts are set once here, not on each of thousands of runs
+    (setting them per run took 1.3 s for a 300-member table)."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    docx_official.set_fonts(style, font, size=TABLE_SIZE)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.line_spacing = 1.0
+    style.paragraph_format.first_line_indent = Pt(0)
+    return style
+
+
+def _add_member_table(document, rows):
+    columns = member_table_columns()
+    header_style = _table_style(document, "Notice table header", docx_official.HEADING_FONT)
+    body_style = _table_style(document, "Notice table", docx_official.BODY_FONT)
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+    def fill(cell, text, style):
+        paragraph = cell.paragraphs[0]
+        # The style id straight into w:pStyle: python-docx's `paragraph.style = …` looks the style up
+        # among all styles on every call (5 s for 2,400 cells).
+        paragraph._p.style = style.style_id
+        paragraph.add_run(text)
+
+    for cell, (header, _value) in zip(table.rows[0].cells, columns, strict=True):
+        fill(cell, str(header), header_style)
+    # One row built through python-docx, then copied per member with its texts replaced: building every
+    # cell through the API costs about 1 ms a cell (0.8 s for 300 members), a copy a few microseconds.
+    template = table.add_row()
+    for cell in template.cells:
+        fill(cell, "-", body_style)
+    template = template._tr
+    for row in rows:
+        tr = copy.deepcopy(template)
+        for text, (_header, value) in zip(tr.iter(qn("w:t")), columns, strict=True):
+            text.text = str(value(row))
+        table._tbl.append(tr)
+    table._tbl.remove(template)
+    return table
+
+
+def build_notice_xlsx(text):
+    """Sheet 1: one row per member (for one meeting: what they did; for a period: the counts).
+    Sheet 2: the meetings with their counts and rates."""
+    report = text.report
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Attendance by member"))[:31]
+    if report.is_period:
+        columns = member_table_columns()
+    else:
+        columns = [
+            (_("Name"), lambda r: r.name),
+            (_("Sector"), lambda r: r.sector),
+            (_("Attendance"), _attendance_label),
+        ]
+    header_row = xlsx.start_sheet(sheet, [h for h, _v in columns], title=text.title)
+    for row in report.members:
+        xlsx.append_row(sheet, [value(row) for _h, value in columns])
+    xlsx.fit_columns(sheet, header_row=header_row)
+
+    meetings = workbook.create_sheet(str(_("Meetings"))[:31])
+    meeting_columns = [
+        (_("Date"), lambda r: timezone.localtime(r.activity.starts_at).date()),
+        (_("Meeting"), lambda r: r.activity.title),
+        *_count_columns(),
+    ]
+    header_row = xlsx.start_sheet(meetings, [h for h, _v in meeting_columns])
+    for row in report.meetings:
+        xlsx.append_row(meetings, [value(row) for _h, value in meeting_columns])
+    for cell in meetings["A"][header_row:]:
+        cell.number_format = "yyyy-mm-dd"
+    xlsx.fit_columns(meetings, header_row=header_row)
+    return workbook

@@ -1,0 +1,60 @@
+"""The files sent with an activity's notice, stored by core.uploads."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lvzhi.core import audit, uploads
+
+from ..models import Activity, ActivityAttachment
+from .common import ActivityError, lock_activity, require_run
+
+Status = Activity.Status
+
+
+def _require_open_for_files(activity):
+    if activity.status in (Status.CLOSED, Status.CANCELLED):
+        raise ActivityError(
+            _("The attachments of a closed or cancelled activity cannot change."), code="files_frozen"
+        )
+
+
+@transaction.atomic
+def add_attachment(*, activity, uploaded_file, actor):
+    """Attach a document, checked and stored by uploads.store (judged by its content, kept under a
+    random name with the extension the check gave; the uploaded name only for display)."""
+    require_run(actor, activity)
+    activity = lock_activity(activity)
+    _require_open_for_files(activity)
+    attachment = ActivityAttachment(activity=activity)
+    try:
+        uploads.store(attachment, uploaded_file, actor=actor)
+    except uploads.UploadRefused as refused:
+        raise ActivityError(str(refused), code="upload_refused") from refused
+    attachment.save()
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=attachment,
+        summary=f"Attachment added to {activity.title}: {attachment.original_name}",
+        detail={"activity": activity.pk, "size": attachment.size, "content_type": attachment.content_type},
+    )
+    return attachment
+
+
+@transaction.atomic
+def delete_attachment(*, attachment, actor):
+    activity = attachment.activity
+    require_run(actor, activity)
+    activity = lock_activity(activity)
+    _require_open_for_files(activity)
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        committee=activity.committee,
+        obj=attachment,
+        summary=f"Attachment removed from {activity.title}: {attachment.original_name}",
+        detail={"activity": activity.pk, "name": attachment.original_name},
+    )
+    attachment.delete()
+    uploads.delete_after_commit(attachment)

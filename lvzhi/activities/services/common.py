@@ -1,0 +1,78 @@
+"""What the services modules share: the domain error types, the activity's lock and move, the checks
+they all make, and the wording of notifications. Callers use the package, not this module."""
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lvzhi.core import workflow
+
+from .. import selectors
+from ..models import Activity, ActivityStatusChange
+
+
+class ActivityError(ValidationError):
+    """An illegal move: shown to the user as a message, never a 500."""
+
+
+class StaleActivityError(ActivityError):
+    """Someone changed the activity after this editor opened it."""
+
+
+def require_run(actor, activity):
+    if not selectors.can_run(actor, activity):
+        raise PermissionDenied("activities.run_activity")
+
+
+def lock_activity(activity, expected_version=None):
+    return workflow.lock(
+        Activity,
+        activity.pk,
+        expected_version,
+        error=StaleActivityError,
+        message=_("Someone else changed this activity; reload it and try again."),
+    )
+
+
+def move_activity(activity, to_status, *, actor, reason="", only_from=None):
+    """Change the (locked) activity's status through the transition table, with history and audit.
+    `only_from` narrows the table where two moves share a target (starting vs reopening)."""
+    return workflow.move(
+        activity,
+        to_status,
+        actor=actor,
+        reason=reason,
+        only_from=only_from,
+        history=(ActivityStatusChange, "activity"),
+        error=ActivityError,
+        illegal=_("An activity that is %(from)s cannot become %(to)s."),
+        label="Activity",
+    )
+
+
+def require_reason(reason, message):
+    reason = (reason or "").strip()
+    if not reason:
+        raise ActivityError(message, code="reason_required")
+    return reason
+
+
+# notify() creates the in-app notices at once and delivers email/SMS after the commit, in a constant
+# number of queries; the services only say who hears what, in these words.
+
+
+def when_and_where(activity):
+    start = timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
+    end = timezone.localtime(activity.ends_at).strftime("%Y-%m-%d %H:%M")
+    return _("Time: %(start)s to %(end)s. Place: %(place)s.") % {
+        "start": start,
+        "end": end,
+        "place": activity.place or "—",
+    }
+
+
+def recipients(user_ids):
+    # notify() reads only the ids and fetches the users itself (scoped to the committee, active only).
+    User = get_user_model()
+    return [User(pk=pk) for pk in user_ids]
