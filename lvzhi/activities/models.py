@@ -202,7 +202,7 @@ class Participation(models.Model):
     # What a closed activity leaves: the statuses the ledger reads.
     FINAL = {Status.PRESENT, Status.LATE, Status.LEFT_EARLY, Status.LEAVE_APPROVED, Status.ABSENT}
 
-    # Every legal move, and the acts that take it (services.py):
+    # Every legal move, and the acts that take it (services/attendance.py, closing in lifecycle.py):
     # - the member's answer (respond): to confirmed, declined (optional activities only) or leave
     #   requested; approved leave can be withdrawn (to confirmed or declined) but not asked for again,
     #   and refused leave can be asked for again or given up for coming, not turned into declining;
