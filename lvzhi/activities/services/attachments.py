@@ -1,5 +1,9 @@
 """The files sent with an activity's notice, stored by core.uploads."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -8,10 +12,15 @@ from lvzhi.core import audit, uploads
 from ..models import Activity, ActivityAttachment
 from .common import ActivityError, lock_activity, require_run
 
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from lvzhi.accounts.models import User
+
 Status = Activity.Status
 
 
-def _require_open_for_files(activity):
+def _require_open_for_files(activity: Activity) -> None:
     if activity.status in (Status.CLOSED, Status.CANCELLED):
         raise ActivityError(
             _("The attachments of a closed or cancelled activity cannot change."), code="files_frozen"
@@ -19,7 +28,7 @@ def _require_open_for_files(activity):
 
 
 @transaction.atomic
-def add_attachment(*, activity, uploaded_file, actor):
+def add_attachment(*, activity: Activity, uploaded_file: UploadedFile, actor: User) -> ActivityAttachment:
     """Attach a document, checked and stored by uploads.store (judged by its content, kept under a
     random name with the extension the check gave; the uploaded name only for display)."""
     require_run(actor, activity)
@@ -43,7 +52,7 @@ def add_attachment(*, activity, uploaded_file, actor):
 
 
 @transaction.atomic
-def delete_attachment(*, attachment, actor):
+def delete_attachment(*, attachment: ActivityAttachment, actor: User) -> None:
     activity = attachment.activity
     require_run(actor, activity)
     activity = lock_activity(activity)

@@ -2,6 +2,12 @@
 decision, check-in, leaving early, a correction after closing), each with its history and audit rows,
 and the duty facts the final attendance implies (DESIGN §6.1, §6.5)."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
@@ -9,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, workflow
-from lvzhi.ledger.services import Fact, sync_records
+from lvzhi.ledger.services import Fact, SyncResult, sync_records
 from lvzhi.members.models import Member
 from lvzhi.notifications.services import notify
 
@@ -17,19 +23,22 @@ from .. import selectors
 from ..models import Activity, Participation, ParticipationStatusChange
 from .common import ActivityError, recipients, require_reason, require_run, when_and_where
 
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+
 Status = Activity.Status
 PStatus = Participation.Status
 
 
 # Meeting kinds recorded as attendance (present, leave, absent, late, left early); the ledger's names.
-ATTENDANCE_MEETINGS = {
+ATTENDANCE_MEETINGS: dict[str, str] = {
     Activity.Kind.PLENARY: "plenary",
     Activity.Kind.STANDING: "standing",
     Activity.Kind.COMMITTEE_MEETING: "committee",
 }
 
 
-ATTENDANCE_STATUS_NAMES = {
+ATTENDANCE_STATUS_NAMES: dict[str, str] = {
     PStatus.PRESENT: "present",
     PStatus.LATE: "late",
     PStatus.LEFT_EARLY: "left_early",
@@ -38,7 +47,7 @@ ATTENDANCE_STATUS_NAMES = {
 }
 
 
-def _illegal_participation_move(participation, to_status):
+def _illegal_participation_move(participation: Participation, to_status: str) -> ActivityError:
     return ActivityError(
         _("A participation that is %(from)s cannot become %(to)s."),
         code="illegal_transition",
@@ -46,7 +55,15 @@ def _illegal_participation_move(participation, to_status):
     )
 
 
-def _move_participation(participation, to_status, *, actor, label, reason="", fields=()):
+def _move_participation(
+    participation: Participation,
+    to_status: str,
+    *,
+    actor: User,
+    label: str,
+    reason: str = "",
+    fields: Iterable[str] = (),
+) -> Participation:
     """Change the (locked) participation's status through Participation.TRANSITIONS, with its history
     row (actor, reason) and audit row, whose summary starts with `label`, the act ("Check-in");
     `fields` are the other fields the caller changed on it."""
@@ -65,7 +82,7 @@ def _move_participation(participation, to_status, *, actor, label, reason="", fi
     return participation
 
 
-def _locked_participation(participation):
+def _locked_participation(participation: Participation) -> Participation:
     return (
         Participation.objects.select_for_update()
         .select_related("activity__committee", "member")
@@ -77,7 +94,14 @@ RESPONSES = {"confirm": PStatus.CONFIRMED, "decline": PStatus.DECLINED, "leave":
 
 
 @transaction.atomic
-def respond(*, participation, action, actor, reason="", now=None):
+def respond(
+    *,
+    participation: Participation,
+    action: str,
+    actor: User,
+    reason: str = "",
+    now: datetime.datetime | None = None,
+) -> Participation:
     """The member's own answer to an invitation: confirm, decline (optional activities only) or ask for
     leave (with a reason). Closed after the registration deadline and after check-in."""
     participation = _locked_participation(participation)
@@ -129,7 +153,9 @@ def respond(*, participation, action, actor, reason="", now=None):
 
 
 @transaction.atomic
-def decide_leave(*, participation, approve, actor, note=""):
+def decide_leave(
+    *, participation: Participation, approve: bool, actor: User, note: str = ""
+) -> Participation:
     participation = _locked_participation(participation)
     activity = participation.activity
     if not selectors.can_decide_leave(actor, activity):
@@ -159,7 +185,14 @@ def decide_leave(*, participation, approve, actor, note=""):
 
 
 @transaction.atomic
-def check_in(*, activity, member, actor, when=None, reason=""):
+def check_in(
+    *,
+    activity: Activity,
+    member: Member,
+    actor: User,
+    when: datetime.datetime | None = None,
+    reason: str = "",
+) -> Participation:
     """Record that `member`, who is on the activity's list, is here. A member checks in themselves within
     the check-in window; staff who run the activity check in anyone on the list, with a reason outside
     the window. After the start plus the grace period it counts as late. Someone not on the list is
@@ -168,14 +201,29 @@ def check_in(*, activity, member, actor, when=None, reason=""):
 
 
 @transaction.atomic
-def add_participant(*, activity, member, actor, when=None, reason=""):
+def add_participant(
+    *,
+    activity: Activity,
+    member: Member,
+    actor: User,
+    when: datetime.datetime | None = None,
+    reason: str = "",
+) -> Participation:
     """Put a member who was not invited on the activity's list and check them in (someone who came
     anyway). The office adds any member of the committee; unit staff only members of their units
     (Member.objects.visible_to), so that their activity's attendance never reaches beyond them."""
     return _check_in(activity=activity, member=member, actor=actor, when=when, reason=reason, add=True)
 
 
-def _check_in(*, activity, member, actor, when, reason, add):
+def _check_in(
+    *,
+    activity: Activity,
+    member: Member,
+    actor: User,
+    when: datetime.datetime | None,
+    reason: str,
+    add: bool,
+) -> Participation:
     when = when or timezone.now()
     by_staff = add or member.user_id is None or member.user_id != actor.pk
     if by_staff and not selectors.can_run(actor, activity):
@@ -226,7 +274,7 @@ def _check_in(*, activity, member, actor, when, reason, add):
 
 
 @transaction.atomic
-def mark_left_early(*, participation, actor, reason=""):
+def mark_left_early(*, participation: Participation, actor: User, reason: str = "") -> Participation:
     participation = _locked_participation(participation)
     activity = participation.activity
     require_run(actor, activity)
@@ -241,7 +289,9 @@ def mark_left_early(*, participation, actor, reason=""):
 
 
 @transaction.atomic
-def correct_attendance(*, participation, status, actor, reason):
+def correct_attendance(
+    *, participation: Participation, status: str, actor: User, reason: str | None
+) -> Participation:
     """Change a closed activity's final attendance (with a reason) and rewrite the ledger."""
     participation = _locked_participation(participation)
     activity = participation.activity
@@ -263,13 +313,13 @@ def correct_attendance(*, participation, status, actor, reason):
     return participation
 
 
-def facts_for(activity):
+def facts_for(activity: Activity) -> list[Fact]:
     """Every duty fact the activity implies now (DESIGN §6.5): none until it is closed."""
     if activity.status != Status.CLOSED:
         return []
     date = timezone.localdate(activity.starts_at)
     meeting = ATTENDANCE_MEETINGS.get(activity.kind)
-    facts = []
+    facts: list[Fact] = []
     # Only what the ledger needs of each member: whole rows (encrypted fields and all) cost most of
     # the closing time of a plenary (bench/activity_close.py).
     participations = (
@@ -288,12 +338,12 @@ def facts_for(activity):
     return facts
 
 
-def sync_ledger(*, activity, actor):
+def sync_ledger(*, activity: Activity, actor: User) -> SyncResult:
     """Make the ledger match the activity; idempotent, so safe to call after any change."""
     return sync_records(source=activity, committee=activity.committee, facts=facts_for(activity), actor=actor)
 
 
-def _notify_leave_requested(participation, actor):
+def _notify_leave_requested(participation: Participation, actor: User) -> None:
     activity = participation.activity
     notify(
         recipients=selectors.leave_approvers(activity).exclude(pk=actor.pk),
@@ -308,7 +358,7 @@ def _notify_leave_requested(participation, actor):
     )
 
 
-def _notify_leave_decided(participation, note):
+def _notify_leave_decided(participation: Participation, note: str) -> None:
     user_id = participation.member.user_id
     if user_id is None:
         return

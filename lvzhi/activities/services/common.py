@@ -1,6 +1,11 @@
 """What the services modules share: the domain error types, the activity's lock and move, the checks
 they all make, and the wording of notifications. Callers use the package, not this module."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
@@ -11,6 +16,9 @@ from lvzhi.core import workflow
 from .. import selectors
 from ..models import Activity, ActivityStatusChange
 
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+
 
 class ActivityError(ValidationError):
     """An illegal move: shown to the user as a message, never a 500."""
@@ -20,12 +28,12 @@ class StaleActivityError(ActivityError):
     """Someone changed the activity after this editor opened it."""
 
 
-def require_run(actor, activity):
+def require_run(actor: User, activity: Activity) -> None:
     if not selectors.can_run(actor, activity):
         raise PermissionDenied("activities.run_activity")
 
 
-def lock_activity(activity, expected_version=None):
+def lock_activity(activity: Activity, expected_version: int | None = None) -> Activity:
     return workflow.lock(
         Activity,
         activity.pk,
@@ -35,7 +43,9 @@ def lock_activity(activity, expected_version=None):
     )
 
 
-def move_activity(activity, to_status, *, actor, reason="", only_from=None):
+def move_activity(
+    activity: Activity, to_status: str, *, actor: User, reason: str = "", only_from: str | None = None
+) -> Activity:
     """Change the (locked) activity's status through the transition table, with history and audit.
     `only_from` narrows the table where two moves share a target (starting vs reopening)."""
     return workflow.move(
@@ -51,7 +61,7 @@ def move_activity(activity, to_status, *, actor, reason="", only_from=None):
     )
 
 
-def require_reason(reason, message):
+def require_reason(reason: str | None, message: str) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ActivityError(message, code="reason_required")
@@ -62,7 +72,7 @@ def require_reason(reason, message):
 # number of queries; the services only say who hears what, in these words.
 
 
-def when_and_where(activity):
+def when_and_where(activity: Activity) -> str:
     start = timezone.localtime(activity.starts_at).strftime("%Y-%m-%d %H:%M")
     end = timezone.localtime(activity.ends_at).strftime("%Y-%m-%d %H:%M")
     return _("Time: %(start)s to %(end)s. Place: %(place)s.") % {
@@ -72,7 +82,7 @@ def when_and_where(activity):
     }
 
 
-def recipients(user_ids):
+def recipients(user_ids: Iterable[int]) -> list[User]:
     # notify() reads only the ids and fetches the users itself (scoped to the committee, active only).
     User = get_user_model()
     return [User(pk=pk) for pk in user_ids]

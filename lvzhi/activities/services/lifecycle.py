@@ -2,12 +2,19 @@
 (publish, start, close, reopen, cancel). Closing makes every participation final and writes the ledger;
 reopening retracts it."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
+from lvzhi.core.permissions import committee_of
 from lvzhi.ledger.services import sync_records
 from lvzhi.members.models import Member
 from lvzhi.notifications.services import notify
@@ -27,11 +34,14 @@ from .common import (
 )
 from .speeches import speech_facts
 
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+
 Status = Activity.Status
 PStatus = Participation.Status
 
 
-def _require_kind(actor, kind):
+def _require_kind(actor: User, kind: str) -> None:
     """Unit staff choose only their units' kinds: the committee's own meetings are the office's."""
     if kind in Activity.COMMITTEE_KINDS and not actor.is_committee_wide:
         raise ActivityError(
@@ -41,7 +51,9 @@ def _require_kind(actor, kind):
         )
 
 
-def _require_invitees_in_scope(actor, rules, stored=None):
+def _require_invitees_in_scope(
+    actor: User, rules: Mapping[str, Any] | None, stored: Mapping[str, Any] | None = None
+) -> None:
     """Refuse, naming each, the invitees `rules` add to `stored` beyond the actor's scope
     (selectors.invitees_beyond_scope)."""
     wide, unit_ids, member_ids = selectors.invitees_beyond_scope(actor, rules, stored)
@@ -55,7 +67,7 @@ def _require_invitees_in_scope(actor, rules, stored=None):
         )
     if unit_ids:
         names = dict(
-            OrgUnit.objects.filter(committee_id=actor.committee_id, pk__in=unit_ids).values_list("pk", "name")
+            OrgUnit.objects.filter(committee=actor.committee_id, pk__in=unit_ids).values_list("pk", "name")
         )
         errors.append(
             ActivityError(
@@ -66,9 +78,7 @@ def _require_invitees_in_scope(actor, rules, stored=None):
         )
     if member_ids:
         names = dict(
-            Member.objects.filter(committee_id=actor.committee_id, pk__in=member_ids).values_list(
-                "pk", "name"
-            )
+            Member.objects.filter(committee=actor.committee_id, pk__in=member_ids).values_list("pk", "name")
         )
         errors.append(
             ActivityError(
@@ -84,20 +94,20 @@ def _require_invitees_in_scope(actor, rules, stored=None):
 @transaction.atomic
 def create_activity(
     *,
-    actor,
-    kind,
-    title,
-    starts_at,
-    ends_at,
-    organizing_unit=None,
-    place="",
-    agenda="",
-    is_required=True,
-    registration_deadline=None,
-    checkin_opens_at=None,
-    checkin_closes_at=None,
-    invitee_rules=None,
-):
+    actor: User,
+    kind: str,
+    title: str,
+    starts_at: datetime.datetime,
+    ends_at: datetime.datetime,
+    organizing_unit: OrgUnit | None = None,
+    place: str = "",
+    agenda: str = "",
+    is_required: bool = True,
+    registration_deadline: datetime.datetime | None = None,
+    checkin_opens_at: datetime.datetime | None = None,
+    checkin_closes_at: datetime.datetime | None = None,
+    invitee_rules: Mapping[str, Any] | None = None,
+) -> Activity:
     """A draft activity of the actor's committee, run by `organizing_unit` (None: the office). Unit staff
     create only their units' kinds, inviting within their units."""
     if not actor.has_perm("activities.add_activity"):
@@ -105,7 +115,7 @@ def create_activity(
     _require_kind(actor, kind)
     _require_invitees_in_scope(actor, invitee_rules)
     activity = Activity(
-        committee_id=actor.committee_id,
+        committee_id=committee_of(actor),
         organizing_unit=organizing_unit,
         kind=kind,
         title=title,
@@ -138,7 +148,13 @@ def create_activity(
 
 
 @transaction.atomic
-def set_invitee_rules(*, activity, rules, actor, expected_version=None):
+def set_invitee_rules(
+    *,
+    activity: Activity,
+    rules: Mapping[str, Any] | None,
+    actor: User,
+    expected_version: int | None = None,
+) -> Activity:
     """Change who is invited. On a published activity, call `invite` afterwards to add the new ones."""
     require_run(actor, activity)
     activity = lock_activity(activity, expected_version)
@@ -160,7 +176,7 @@ def set_invitee_rules(*, activity, rules, actor, expected_version=None):
 
 
 @transaction.atomic
-def invite(*, activity, actor):
+def invite(*, activity: Activity, actor: User) -> list[Participation]:
     """Invite every member the rules name who is not invited yet; returns the new participations.
     Members invited before and no longer named keep their invitation (they may have answered)."""
     require_run(actor, activity)
@@ -185,7 +201,7 @@ def invite(*, activity, actor):
 
 
 @transaction.atomic
-def publish_activity(*, activity, actor, expected_version=None):
+def publish_activity(*, activity: Activity, actor: User, expected_version: int | None = None) -> Activity:
     """draft → published, inviting every member the rules name."""
     require_run(actor, activity)
     activity = lock_activity(activity, expected_version)
@@ -195,7 +211,9 @@ def publish_activity(*, activity, actor, expected_version=None):
 
 
 @transaction.atomic
-def cancel_activity(*, activity, actor, reason, expected_version=None):
+def cancel_activity(
+    *, activity: Activity, actor: User, reason: str | None, expected_version: int | None = None
+) -> Activity:
     require_run(actor, activity)
     reason = require_reason(reason, _("Say why the activity is cancelled."))
     activity = lock_activity(activity, expected_version)
@@ -211,14 +229,14 @@ def cancel_activity(*, activity, actor, reason, expected_version=None):
 
 
 @transaction.atomic
-def start_activity(*, activity, actor, expected_version=None):
+def start_activity(*, activity: Activity, actor: User, expected_version: int | None = None) -> Activity:
     require_run(actor, activity)
     activity = lock_activity(activity, expected_version)
     return move_activity(activity, Status.IN_PROGRESS, actor=actor, only_from=Status.PUBLISHED)
 
 
 @transaction.atomic
-def close_activity(*, activity, actor, expected_version=None):
+def close_activity(*, activity: Activity, actor: User, expected_version: int | None = None) -> Activity:
     """in_progress → closed: every participation becomes final (attended and approved leave stay,
     anything else is absent), then the ledger is written."""
     require_run(actor, activity)
@@ -229,7 +247,7 @@ def close_activity(*, activity, actor, expected_version=None):
     return activity
 
 
-def _mark_absent(activity, *, actor):
+def _mark_absent(activity: Activity, *, actor: User) -> None:
     """Every participation of the activity that is not final yet becomes absent, with its history row,
     in three queries (lock and read, update, insert) however many there are: every status that is not
     final may become absent (Participation.TRANSITIONS), and the activity's own audit row records the
@@ -249,7 +267,9 @@ def _mark_absent(activity, *, actor):
 
 
 @transaction.atomic
-def reopen_activity(*, activity, actor, reason, expected_version=None):
+def reopen_activity(
+    *, activity: Activity, actor: User, reason: str | None, expected_version: int | None = None
+) -> Activity:
     """closed → in_progress, with a reason; its ledger rows are retracted until it closes again."""
     require_run(actor, activity)
     reason = require_reason(reason, _("Say why the activity is reopened."))
@@ -279,13 +299,13 @@ EDITABLE_FIELDS = (
 EDITABLE_STATUSES = (Status.DRAFT, Status.PUBLISHED)
 
 
-def _field_value(activity, name):
+def _field_value(activity: Activity, name: str) -> Any:
     # Compare units by id, so an unchanged unit never counts as a change.
     return activity.organizing_unit_id if name == "organizing_unit" else getattr(activity, name)
 
 
 @transaction.atomic
-def update_activity(*, activity, actor, expected_version, **fields):
+def update_activity(*, activity: Activity, actor: User, expected_version: int, **fields: Any) -> Activity:
     """Edit a draft or published activity. On a published activity, the members the new invitee rules
     add are invited at once; members no longer named keep their invitation (they may have answered)."""
     unknown = set(fields) - set(EDITABLE_FIELDS)
@@ -307,7 +327,7 @@ def update_activity(*, activity, actor, expected_version, **fields):
     unit = fields.get("organizing_unit", activity.organizing_unit)
     if unit is not None and unit.committee_id != activity.committee_id:
         raise PermissionDenied("activities.run_activity")
-    changed = {}
+    changed: dict[str, tuple[Any, Any]] = {}
     for name, value in fields.items():
         before = _field_value(activity, name)
         setattr(activity, name, value)
@@ -341,7 +361,7 @@ def update_activity(*, activity, actor, expected_version, **fields):
     return activity
 
 
-def _notify_invited(activity, user_ids):
+def _notify_invited(activity: Activity, user_ids: list[int]) -> None:
     if not user_ids:
         return
     notify(
@@ -354,7 +374,7 @@ def _notify_invited(activity, user_ids):
     )
 
 
-def _notify_cancelled(activity, reason):
+def _notify_cancelled(activity: Activity, reason: str) -> None:
     user_ids = activity.participations.filter(member__user__isnull=False).values_list(
         "member__user_id", flat=True
     )

@@ -1,5 +1,9 @@
 """Speeches recorded at an activity (大会发言, 书面发言), each its own ledger source."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,20 +14,24 @@ from lvzhi.ledger.services import Fact, retract_all, sync_records
 from ..models import Activity, Participation, Speech
 from .common import ActivityError, lock_activity, require_run
 
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+    from lvzhi.members.models import Member
+
 Status = Activity.Status
 
 
 SPEECH_STATUSES = (*Activity.OPEN_STATUSES, Status.CLOSED)
 
 
-def speech_facts(speech):
+def speech_facts(speech: Speech) -> list[Fact]:
     """The one duty fact a speech implies: speech.oral or speech.written on the activity's (local) day."""
     date = timezone.localdate(speech.activity.starts_at)
     return [Fact(member=speech.member, kind=f"speech.{speech.kind}", date=date)]
 
 
 @transaction.atomic
-def record_speech(*, activity, member, kind, title, actor):
+def record_speech(*, activity: Activity, member: Member, kind: str, title: str | None, actor: User) -> Speech:
     """Record a member's oral (大会发言) or written (书面发言) speech at the activity, and write it to the
     ledger. One speech of each kind per member and activity."""
     require_run(actor, activity)
@@ -74,7 +82,7 @@ def record_speech(*, activity, member, kind, title, actor):
 
 
 @transaction.atomic
-def delete_speech(*, speech, actor):
+def delete_speech(*, speech: Speech, actor: User) -> None:
     """Delete a speech and retract its ledger record."""
     activity = speech.activity
     require_run(actor, activity)

@@ -103,6 +103,14 @@ def test_an_activity_cannot_end_before_it_starts(office):
         services.create_activity(actor=office, kind="other", title="x", starts_at=END, ends_at=START)
 
 
+def test_an_account_of_no_committee_creates_no_activity(make_user):
+    superuser = make_user(committee=None, is_superuser=True)
+
+    with pytest.raises(PermissionDenied):
+        services.create_activity(actor=superuser, kind="other", title="x", starts_at=START, ends_at=END)
+    assert not Activity.objects.exists()
+
+
 def test_unit_staff_create_for_their_unit_only(unit_staff, my_unit, other_unit):
     services.create_activity(
         actor=unit_staff,
