@@ -6,6 +6,8 @@ import segno
 from django.db import transaction
 from django.utils import timezone
 
+from lvzhi.core import audit
+
 from .models import TOTPDevice
 from .roles import PERSONAL_DATA_PERMISSIONS
 
@@ -68,9 +70,13 @@ def verify(user, code):
 
 
 @transaction.atomic
-def enroll(user, secret, code):
+def enroll(user, secret, code, *, request=None):
+    """Enrol `user`'s authenticator app when `code` matches `secret`: the new device replaces any
+    earlier one, and the enrolment is audited in the same transaction. None when the code is wrong."""
     step = code_matches(secret, code)
     if step is None:
         return None
     TOTPDevice.objects.filter(user=user).delete()
-    return TOTPDevice.objects.create(user=user, secret=secret, last_step=step)
+    device = TOTPDevice.objects.create(user=user, secret=secret, last_step=step)
+    audit.record(audit.Action.UPDATE, actor=user, request=request, obj=user, summary="second factor enrolled")
+    return device

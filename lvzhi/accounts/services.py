@@ -258,6 +258,16 @@ def _audit_reset(
 
 
 @transaction.atomic
+def change_own_password(*, user: User, password: str, request: HttpRequest | None = None) -> User:
+    """The user's own new password (already checked against the old one and the password rules by the
+    form): saved with its history (PasswordHistoryValidator) and audited."""
+    user.set_password(password)
+    user.save()
+    audit.record(audit.Action.PASSWORD_CHANGE, actor=user, request=request)
+    return user
+
+
+@transaction.atomic
 def reset_password(
     *,
     user: User,

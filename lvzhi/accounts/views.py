@@ -2,7 +2,7 @@ import time
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
@@ -110,15 +110,8 @@ def second_factor_setup(request):
     request.session[SETUP_SECRET] = secret
     form = SecondFactorForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if second_factor.enroll(request.user, secret, form.cleaned_data["code"]):
+        if second_factor.enroll(request.user, secret, form.cleaned_data["code"], request=request):
             del request.session[SETUP_SECRET]
-            audit.record(
-                audit.Action.UPDATE,
-                actor=request.user,
-                request=request,
-                obj=request.user,
-                summary="second factor enrolled",
-            )
             messages.success(request, _("Your authenticator app is set up. Sign-ins will ask for its code."))
             return redirect("home:index")
         form.add_error("code", _("The code does not match. Check the time on your phone and try again."))
@@ -143,10 +136,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = "/"
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        audit.record(audit.Action.PASSWORD_CHANGE, actor=self.request.user, request=self.request)
+        # Django's form checked the old password and the rules; the service writes and audits it.
+        services.change_own_password(
+            user=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return redirect(self.get_success_url())
 
 
 def _can_administer(user):
