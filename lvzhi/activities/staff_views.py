@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from lvzhi.core import submission, uploads
 from lvzhi.core.forms import show_errors
 from lvzhi.core.pagination import paginate
-from lvzhi.core.workflow import posted_version
+from lvzhi.core.workflow import StaleEdit, posted_version
 from lvzhi.members.models import Member, MemberTerm
 
 from . import selectors, services
@@ -166,7 +166,8 @@ def activity_edit(request, pk):
                 **_form_fields(form),
                 invitee_rules=rules_form.rules(),
             )
-        except services.StaleActivityError:
+        except StaleEdit:
+            # Not StaleEdit's message: this page keeps the entries, and reloading it would lose them.
             form.add_error(
                 None,
                 _(
@@ -315,7 +316,7 @@ def lifecycle(request, pk, action):
         kwargs["reason"] = reason
     try:
         service(activity=activity, actor=request.user, expected_version=posted_version(request), **kwargs)
-    except services.ActivityError as error:
+    except (services.ActivityError, StaleEdit) as error:
         show_errors(request, error)
     else:
         messages.success(request, done)

@@ -24,7 +24,7 @@ from .attendance import (
     respond,
     sync_ledger,
 )
-from .common import ActivityError, StaleActivityError
+from .common import ActivityError
 from .lifecycle import (
     EDITABLE_FIELDS,
     EDITABLE_STATUSES,
@@ -48,7 +48,6 @@ __all__ = [
     "RESPONSES",
     "SPEECH_STATUSES",
     "ActivityError",
-    "StaleActivityError",
     "add_attachment",
     "add_participant",
     "cancel_activity",

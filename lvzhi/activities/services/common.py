@@ -24,23 +24,15 @@ class ActivityError(ValidationError):
     """An illegal move: shown to the user as a message, never a 500."""
 
 
-class StaleActivityError(ActivityError):
-    """Someone changed the activity after this editor opened it."""
-
-
 def require_run(actor: User, activity: Activity) -> None:
     if not selectors.can_run(actor, activity):
         raise PermissionDenied("activities.run_activity")
 
 
 def lock_activity(activity: Activity, expected_version: int | None = None) -> Activity:
-    return workflow.lock(
-        Activity,
-        activity.pk,
-        expected_version,
-        error=StaleActivityError,
-        message=_("Someone else changed this activity; reload it and try again."),
-    )
+    """The activity locked for this act; workflow.StaleEdit when someone saved it since
+    `expected_version`."""
+    return workflow.lock(Activity, activity.pk, expected_version)
 
 
 def move_activity(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, ActivityStatusChange
+from lvzhi.core import workflow
 from lvzhi.core.models import AuditEvent
 
 from .conftest import END, START
@@ -77,7 +78,7 @@ def test_cancel_and_reopen_need_a_reason(office, make_activity, move):
 
 def test_a_stale_version_is_refused(office, make_activity):
     activity = make_activity()
-    with pytest.raises(services.StaleActivityError):
+    with pytest.raises(workflow.StaleEdit):
         services.publish_activity(activity=activity, actor=office, expected_version=7)
     services.publish_activity(activity=activity, actor=office, expected_version=1)
 

@@ -425,13 +425,20 @@ def test_illegal_moves_are_messages(client, office, make_activity):
     assert activity.status == S.DRAFT
 
 
+# workflow.StaleEdit's message.
+STALE = (
+    "Someone else saved this after you opened it. Nothing was saved. "
+    "Reload the page to see their changes, then make yours again."
+)
+
+
 def test_stale_action_is_refused(client, office, make_activity):
     activity = make_activity(status=S.DRAFT)
     client.force_login(office)
     response = post(client, "publish", activity, version=7)
-    assert "Someone else changed this activity; reload it and try again." in page_messages(response)
+    assert STALE in page_messages(response)
     response = post(client, "publish", activity)  # no version at all
-    assert "Someone else changed this activity; reload it and try again." in page_messages(response)
+    assert STALE in page_messages(response)
     activity.refresh_from_db()
     assert activity.status == S.DRAFT
 

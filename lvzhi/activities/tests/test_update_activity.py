@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation
+from lvzhi.core import workflow
 from lvzhi.core.models import AuditEvent
 
 S = Activity.Status
@@ -37,7 +38,7 @@ def test_no_change_saves_nothing(draft, office):
 
 def test_stale_version_is_refused_and_nothing_changes(draft, office):
     services.update_activity(activity=draft, actor=office, expected_version=1, title="第一次修改")
-    with pytest.raises(services.StaleActivityError):
+    with pytest.raises(workflow.StaleEdit):
         services.update_activity(activity=draft, actor=office, expected_version=1, title="第二次修改")
     draft.refresh_from_db()
     assert draft.title == "第一次修改"
