@@ -3,6 +3,12 @@ from typing import Protocol
 from django.core.exceptions import PermissionDenied
 
 
+class _PermissionHolder(Protocol):
+    """A user, signed in or not, as far as `require_perm` asks it."""
+
+    def has_perm(self, perm: str) -> bool: ...
+
+
 class _CommitteeAccount(Protocol):
     """An account (accounts.User, which core does not import) as far as `committee_of` reads it."""
 
@@ -10,7 +16,7 @@ class _CommitteeAccount(Protocol):
     def committee_id(self) -> int | None: ...
 
 
-def require_perm(user, perm):
+def require_perm(user: _PermissionHolder, perm: str) -> None:
     """Raise PermissionDenied (audited by the 403 handler) unless the user has `perm`."""
     if not user.has_perm(perm):
         raise PermissionDenied(perm)

@@ -47,10 +47,13 @@ the real guard is defusedxml, which openpyxl uses for every XML part it parses o
 (`openpyxl.DEFUSEDXML`), and which refuses entity declarations anywhere.
 """
 
+from __future__ import annotations
+
 import codecs
 import logging
 import struct
 import zipfile
+from typing import IO, TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -58,6 +61,13 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.core.files.storage import Storage
+    from django.core.files.uploadedfile import UploadedFile
+
+    from .models import StoredFile
 
 logger = logging.getLogger(__name__)
 
@@ -115,7 +125,7 @@ class UploadRefused(Exception):
     """The upload is not a file we will keep or read; str() is the message for the user."""
 
 
-def file_size(fileobj):
+def file_size(fileobj: IO[bytes]) -> int:
     """The size in bytes without reading the content (seek to the end, then back)."""
     size = getattr(fileobj, "size", None)
     if isinstance(size, int):
@@ -127,7 +137,7 @@ def file_size(fileobj):
     return size
 
 
-def check_spreadsheet(fileobj, filename, *, max_bytes=None):
+def check_spreadsheet(fileobj: IO[bytes], filename: str | None, *, max_bytes: int | None = None) -> str:
     """Return "xlsx", "xls" or "csv" for a file that is safe to parse, or raise UploadRefused.
 
     Reads a bounded amount whatever the file holds and leaves the file positioned at its start.
@@ -164,7 +174,9 @@ def check_spreadsheet(fileobj, filename, *, max_bytes=None):
         fileobj.seek(0)
 
 
-def check_attachment(fileobj, filename, *, max_bytes=None):
+def check_attachment(
+    fileobj: IO[bytes], filename: str | None, *, max_bytes: int | None = None
+) -> tuple[str, str]:
     """Return (extension, content type) for a PDF, Word, Excel, PowerPoint, JPEG or PNG file judged by
     its content, or raise UploadRefused. `store` keeps the file under that extension and
     `attachment_response` serves it with that content type, so a renamed HTML or script file can never
@@ -189,9 +201,10 @@ def check_attachment(fileobj, filename, *, max_bytes=None):
             kind = "png"
         elif head.startswith(ZIP_MAGIC):
             names = _check_zip(fileobj, size, damaged=_("“%(name)s” is damaged.") % {"name": filename})
-            kind = next((k for part, k in OOXML_MAIN_PARTS.items() if part in names), None)
-            if kind is None:
+            office_kind = next((k for part, k in OOXML_MAIN_PARTS.items() if part in names), None)
+            if office_kind is None:
                 raise UploadRefused(_not_attachment(filename))
+            kind = office_kind
         elif head.startswith(OLE2_MAGIC):
             # Old binary Office files share one container; the name tells Word from Excel or PowerPoint.
             suffix = "." + (filename or "").lower().rsplit(".", 1)[-1]
@@ -207,7 +220,7 @@ def check_attachment(fileobj, filename, *, max_bytes=None):
 EXTENSION_ALIASES = {"jpg": {"jpg", "jpeg"}}
 
 
-def download_name(name, extension):
+def download_name(name: str | None, extension: str) -> str:
     """The name a checked upload is downloaded under: the uploaded name, which people recognise, but
     always ending in the extension its content was judged by. A PDF uploaded as "x.html" comes back
     as "x.pdf", so no browser or desktop opens it as a page or a program."""
@@ -220,7 +233,7 @@ def download_name(name, extension):
     return f"{stem.strip() or 'attachment'}.{extension}"
 
 
-def store(target, upload, *, actor):
+def store(target: StoredFile, upload: UploadedFile, *, actor: AbstractBaseUser | None) -> None:
     """Check `upload` by its content and store it as the file of `target` (a StoredFile row), filling
     its fields; the caller saves the row in the same transaction. Raises UploadRefused (nothing is
     stored then). The stored file is removed if the transaction rolls back; the file it replaces goes
@@ -242,11 +255,13 @@ def store(target, upload, *, actor):
     target.original_name = (original or f"attachment.{extension}")[-200:]
     target.content_type = content_type
     target.size = size
-    target.uploaded_by = actor
+    # The user model (accounts.User), which core knows only as AbstractBaseUser.
+    uploader: Any = actor
+    target.uploaded_by = uploader
     target.uploaded_at = timezone.now()
 
 
-def clear(target):
+def clear(target: StoredFile) -> None:
     """Empty the file fields of `target` (the caller saves it); the file goes after commit."""
     if target.file:
         _delete_after_commit(target.file.storage, target.file.name)
@@ -255,14 +270,14 @@ def clear(target):
     target.size = target.uploaded_by = target.uploaded_at = None
 
 
-def delete_after_commit(target):
+def delete_after_commit(target: StoredFile) -> None:
     """For a service that deletes the row of `target`: its file goes once the deletion is committed.
     The fields stay as they were, for the messages that name the file."""
     if target.file:
         _delete_after_commit(target.file.storage, target.file.name)
 
 
-def _delete_after_commit(storage, name):
+def _delete_after_commit(storage: Storage, name: str) -> None:
     # robust: the change is committed by then; a file that cannot be removed is logged, not a 500.
     transaction.on_commit(lambda: storage.delete(name), robust=True)
 
@@ -278,13 +293,13 @@ class _RemovedUnlessCommitted:
     the file with it (the request then fails with that error anyway). after-commit callbacks that can
     fail should be registered with robust=True."""
 
-    def __init__(self, storage, name):
+    def __init__(self, storage: Storage, name: str) -> None:
         self.storage, self.name, self.committed = storage, name, False
 
-    def __call__(self):
+    def __call__(self) -> None:
         self.committed = True
 
-    def __del__(self):
+    def __del__(self) -> None:
         if not self.committed:
             try:
                 self.storage.delete(self.name)
@@ -297,8 +312,8 @@ class AttachmentField(forms.FileField):
     field and nothing else the person typed is lost; `store` in the service checks again and decides.
     An empty field is None."""
 
-    def clean(self, data, initial=None):
-        file = super().clean(data, initial)
+    def clean(self, data: Any, initial: Any = None) -> UploadedFile | None:
+        file: UploadedFile | None = super().clean(data, initial)
         if not file:
             return None
         try:
@@ -308,7 +323,7 @@ class AttachmentField(forms.FileField):
         return file
 
 
-def attachment_response(stored):
+def attachment_response(stored: StoredFile) -> FileResponse:
     """Serve the file of `stored` (a StoredFile row): always a download (never shown inline), with the
     content type the check gave and the download name of `download_name`; no shared cache keeps it.
     404 if there is no file or it is gone."""
@@ -329,24 +344,24 @@ def attachment_response(stored):
     return response
 
 
-def _not_attachment(filename):
+def _not_attachment(filename: str | None) -> str:
     return _(
         "“%(name)s” is not a file type we accept. Attach PDF, Word, Excel, PowerPoint, JPEG or PNG files."
     ) % {"name": filename}
 
 
-def _megabytes(n):
+def _megabytes(n: int) -> str:
     mb = n / (1024 * 1024)
     return f"{mb:.0f}" if mb >= 1 else f"{mb:.2f}"
 
 
-def _not_excel(filename):
+def _not_excel(filename: str | None) -> str:
     return _(
         "“%(name)s” is not an Excel file, although its name says so. Open it in Excel and save it as .xlsx."
     ) % {"name": filename}
 
 
-def _looks_like_text(head, *, complete):
+def _looks_like_text(head: bytes, *, complete: bool) -> bool:
     if b"\x00" in head:
         return False
     for encoding in CSV_ENCODINGS:
@@ -360,7 +375,7 @@ def _looks_like_text(head, *, complete):
     return False
 
 
-def _check_xlsx(fileobj, size):
+def _check_xlsx(fileobj: IO[bytes], size: int) -> None:
     names = _check_zip(
         fileobj,
         size,
@@ -371,7 +386,7 @@ def _check_xlsx(fileobj, size):
         raise UploadRefused(_("This file is not an Excel workbook (it may be a Word or other Office file)."))
 
 
-def _unsafe_entry_name(name):
+def _unsafe_entry_name(name: str) -> bool:
     """A part name no Office program writes and an unpacking program could follow out of its folder:
     absolute, with a drive letter, backslashes or a ".." step, or with control characters."""
     if name.startswith("/") or "\\" in name or (len(name) > 1 and name[1] == ":"):
@@ -381,7 +396,9 @@ def _unsafe_entry_name(name):
     return ".." in name.split("/")
 
 
-def _check_zip(fileobj, size, *, damaged, max_entries=MAX_ZIP_ENTRIES):
+def _check_zip(
+    fileobj: IO[bytes], size: int, *, damaged: str, max_entries: int = MAX_ZIP_ENTRIES
+) -> set[str]:
     """Refuse zip bombs, XML bombs and path-traversal part names in an Office (OOXML) file; return the
     names of its parts."""
     entries = _zip_entry_count(fileobj, size, damaged=damaged)
@@ -425,13 +442,13 @@ def _check_zip(fileobj, size, *, damaged, max_entries=MAX_ZIP_ENTRIES):
         return {info.filename for info in infos}
 
 
-def _bomb():
+def _bomb() -> str:
     return _(
         "The file unpacks to far more data than any document needs (a “zip bomb”). It was refused as unsafe."
     )
 
 
-def _zip_entry_count(fileobj, size, *, damaged):
+def _zip_entry_count(fileobj: IO[bytes], size: int, *, damaged: str) -> int:
     """Entries announced by the end-of-central-directory record, read before zipfile builds its list of
     entries (which would cost memory in proportion to a hostile count)."""
     tail_size = min(size, EOCD_SIZE + EOCD_MAX_COMMENT)
@@ -440,7 +457,7 @@ def _zip_entry_count(fileobj, size, *, damaged):
     position = tail.rfind(EOCD_SIGNATURE)
     if position < 0 or len(tail) < position + EOCD_SIZE:
         raise UploadRefused(damaged)
-    (total_entries,) = struct.unpack("<H", tail[position + 10 : position + 12])
+    total_entries: int = struct.unpack("<H", tail[position + 10 : position + 12])[0]
     zip64 = position >= 20 and tail[position - 20 : position - 16] == ZIP64_LOCATOR_SIGNATURE
     if zip64 or total_entries == 0xFFFF:
         # Only archives with more than 65,534 entries or over 4 GB need ZIP64: no document does.

@@ -5,12 +5,22 @@ A workflow model has a nested `Status` (TextChoices), a `TRANSITIONS` table {Sta
 and a `committee`, and a `version` counter when editors can hold it on an open page (core.models.
 Versioned); its history model derives from `core.models.StatusChange`."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from . import audit
-from .models import Versioned
+from .models import StatusChange, Versioned
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser
+    from django.http import HttpRequest
+
+_M = TypeVar("_M", bound=models.Model)
 
 
 class StaleEdit(ValidationError):
@@ -18,7 +28,7 @@ class StaleEdit(ValidationError):
     of optimistic locking in lvzhi, for workflow objects and plain versioned ones alike: `lock` raises
     it and views catch it to show its message."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             _(
                 "Someone else saved this after you opened it. Nothing was saved. "
@@ -28,7 +38,14 @@ class StaleEdit(ValidationError):
         )
 
 
-def lock(model_or_queryset, pk, expected_version=None, *, error=None, message=None):
+def lock(
+    model_or_queryset: type[_M] | models.QuerySet[_M],
+    pk: Any,
+    expected_version: int | None = None,
+    *,
+    error: type[ValidationError] | None = None,
+    message: str = "",
+) -> _M:
     """The row `pk`, locked for this transaction (select_for_update; SQLite has no row locks, but
     settings open every transaction IMMEDIATE, which takes its one write lock before this read).
     When `expected_version` is given and the row has moved on, raise StaleEdit: of two editors who
@@ -44,14 +61,28 @@ def lock(model_or_queryset, pk, expected_version=None, *, error=None, message=No
         else model_or_queryset
     )
     fresh = queryset.select_for_update().get(pk=pk)
-    if expected_version is not None and fresh.version != expected_version:
+    # Versioned rows, and member files, which count their saves in a `version` of their own: a column
+    # the model's type does not promise.
+    if expected_version is not None and fresh.version != expected_version:  # type: ignore[attr-defined]
         if error is not None:
             raise error(message, code="stale")
         raise StaleEdit
     return fresh
 
 
-def move(obj, to_status, *, actor, history, error, illegal, label, reason="", only_from=None, save=True):
+def move(
+    obj: _M,
+    to_status: str,
+    *,
+    actor: AbstractBaseUser | None,
+    history: tuple[type[StatusChange], str],
+    error: type[ValidationError],
+    illegal: str,
+    label: str,
+    reason: str = "",
+    only_from: str | None = None,
+    save: bool = True,
+) -> _M:
     """Move the (locked) `obj` to `to_status` through `type(obj).TRANSITIONS`, bump its version (if it
     has one), write the history row and the audit row; returns `obj`.
 
@@ -60,8 +91,11 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
     `label` starts the audit summary ("Activity" → "Activity draft → published: <the object>").
     `only_from` narrows the table where two moves share a target (starting vs reopening).
     `save=False` leaves saving to the caller, which changes more fields of the same row."""
-    model = type(obj)
-    from_status = obj.status
+    # A workflow model as this module's docstring describes it: Django's types know neither its table
+    # nor its status and committee, so those are read untyped.
+    model: Any = type(obj)
+    flow: Any = obj
+    from_status = flow.status
     if to_status not in model.TRANSITIONS[model.Status(from_status)] or (
         only_from and from_status != only_from
     ):
@@ -70,7 +104,7 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
             code="illegal_transition",
             params={"from": model.Status(from_status).label, "to": model.Status(to_status).label},
         )
-    obj.status = to_status
+    flow.status = to_status
     changed = ["status"]
     if isinstance(obj, Versioned):
         obj.version += 1
@@ -78,13 +112,14 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
     if save:
         obj.save(update_fields=changed)
     history_model, fk_name = history
-    history_model.objects.create(
-        **{fk_name: obj}, from_status=from_status, to_status=to_status, actor=actor, reason=reason
-    )
+    # The concrete history model adds the foreign key to `obj` and the status fields with its choices;
+    # its actor is the user model, which core knows only as AbstractBaseUser.
+    row: dict[str, Any] = {fk_name: obj, "from_status": from_status, "to_status": to_status, "actor": actor}
+    history_model._default_manager.create(**row, reason=reason)
     audit.record(
         audit.Action.UPDATE,
         actor=actor,
-        committee=obj.committee,
+        committee=flow.committee,
         obj=obj,
         summary=f"{label} {from_status} → {to_status}: {obj}",
         detail={"from": from_status, "to": to_status, "reason": reason},
@@ -92,7 +127,7 @@ def move(obj, to_status, *, actor, history, error, illegal, label, reason="", on
     return obj
 
 
-def posted_version(request):
+def posted_version(request: HttpRequest) -> int:
     """The version the editor's page showed, from the form's hidden `version` field. A missing or
     garbled one is 0, never a real version (they start at 1), so `lock` answers "someone else changed
     it" instead of saving over a change the editor never saw."""
