@@ -146,17 +146,17 @@ class Activity(Versioned, Authored, models.Model):
         return reverse("activities:detail", args=[self.pk])
 
     @property
-    def checkin_opens(self):
+    def checkin_opens(self) -> datetime.datetime:
         return self.checkin_opens_at or self.starts_at - DEFAULT_CHECKIN_OPENS_BEFORE
 
     @property
-    def checkin_closes(self):
+    def checkin_closes(self) -> datetime.datetime:
         return self.checkin_closes_at or self.ends_at
 
-    def checkin_open_at(self, when):
+    def checkin_open_at(self, when: datetime.datetime) -> bool:
         return self.checkin_opens <= when <= self.checkin_closes
 
-    def is_late(self, when):
+    def is_late(self, when: datetime.datetime) -> bool:
         return when > self.starts_at + LATE_AFTER
 
 
