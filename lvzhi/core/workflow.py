@@ -42,19 +42,13 @@ def lock(
     model_or_queryset: type[_M] | models.QuerySet[_M],
     pk: Any,
     expected_version: int | None = None,
-    *,
-    error: type[ValidationError] | None = None,
-    message: str = "",
 ) -> _M:
     """The row `pk`, locked for this transaction (select_for_update; SQLite has no row locks, but
     settings open every transaction IMMEDIATE, which takes its one write lock before this read).
     When `expected_version` is given and the row has moved on, raise StaleEdit: of two editors who
     opened the same version, the first to save wins and the other saves nothing.
     `model_or_queryset` may carry select_related for what the caller reads next, or only("version")
-    when the caller reads nothing.
-
-    `error` and `message` are the former way, an app's own stale error: only activities still passes
-    them, until it catches StaleEdit like the other apps."""
+    when the caller reads nothing."""
     queryset = (
         model_or_queryset._default_manager.all()
         if isinstance(model_or_queryset, type) and issubclass(model_or_queryset, models.Model)
@@ -64,8 +58,6 @@ def lock(
     # Versioned rows, and member files, which count their saves in a `version` of their own: a column
     # the model's type does not promise.
     if expected_version is not None and fresh.version != expected_version:  # type: ignore[attr-defined]
-        if error is not None:
-            raise error(message, code="stale")
         raise StaleEdit
     return fresh
 

@@ -78,15 +78,6 @@ def test_lock_without_an_expected_version_does_not_check(plan):
         assert workflow.lock(TrainingPlan, plan.pk, None).version == 7
 
 
-def test_lock_still_raises_a_given_error_for_activities(plan):
-    """Activities passes its own error and message until it catches StaleEdit."""
-    TrainingPlan.objects.filter(pk=plan.pk).update(version=2)
-    with pytest.raises(WorkflowError) as caught, transaction.atomic():
-        workflow.lock(TrainingPlan, plan.pk, 1, error=WorkflowError, message="Someone else changed it.")
-    assert caught.value.code == "stale"
-    assert caught.value.messages == ["Someone else changed it."]
-
-
 def test_move_saves_and_writes_history_and_audit(plan, make_user):
     actor = make_user(Role.OFFICE)
     _move(plan, Status.PUBLISHED, actor, reason="定稿")
