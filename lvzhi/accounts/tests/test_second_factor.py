@@ -49,7 +49,11 @@ def test_an_administrator_without_an_authenticator_must_enrol_first(client, audi
     device = TOTPDevice.objects.get(user=auditor)
     assert device.secret == secret
     enrolled = AuditEvent.objects.get(summary="second factor enrolled")
-    assert (enrolled.actor, enrolled.object_id, enrolled.ip_address) == (auditor, str(auditor.pk), "127.0.0.1")
+    assert (enrolled.actor, enrolled.object_id, enrolled.ip_address) == (
+        auditor,
+        str(auditor.pk),
+        "127.0.0.1",
+    )
     assert client.get(reverse("core:audit_log")).status_code == 200
 
 
