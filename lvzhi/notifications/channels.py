@@ -1,15 +1,18 @@
 """Delivery channels beyond the in-app inbox: email through Django's mail framework, and SMS through a
-gateway class that the deployment names in settings (LVZHI_SMS_GATEWAY). lvzhi ships no SMS vendor: an
-intranet install chooses its own (a government SMS platform, a modem, ...), and without one SMS is simply
-not offered."""
+gateway class that the deployment names in settings (LVZHI_SMS_GATEWAY). The gateway interface lives in
+lvzhi.core.sms (accounts texts activation codes through it too); it is re-exported here for the callers
+of this module."""
 
 import logging
 
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
-from django.utils.module_loading import import_string
+
+from lvzhi.core.sms import SmsGateway, sms_available, sms_gateway
 
 logger = logging.getLogger(__name__)
+
+__all__ = ["EmailChannel", "SmsGateway", "phone_for", "send_sms", "sms_available", "sms_gateway"]
 
 
 def _member_file(user):
@@ -49,30 +52,6 @@ class EmailChannel:
             logger.exception("Email to user %s failed", user.pk)
             return False
         return True
-
-
-class SmsGateway:
-    """The interface a deployment implements and names in LVZHI_SMS_GATEWAY ("package.module.Class").
-    The class is instantiated without arguments (read credentials from the environment)."""
-
-    def send(self, phone, text):
-        raise NotImplementedError
-
-
-def sms_available():
-    return bool(getattr(settings, "LVZHI_SMS_GATEWAY", ""))
-
-
-def sms_gateway():
-    """The configured gateway, or None when SMS is not offered."""
-    if not sms_available():
-        return None
-    try:
-        return import_string(settings.LVZHI_SMS_GATEWAY)()
-    except Exception:
-        # A wrong path must not break the act being notified; the log says what to fix.
-        logger.exception("Cannot load the SMS gateway %r", settings.LVZHI_SMS_GATEWAY)
-        return None
 
 
 def phone_for(user):
