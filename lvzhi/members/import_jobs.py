@@ -198,6 +198,10 @@ def summarize(plan):
             "counts": plan.counts(),
             "file_issues": list(plan.file_issues),
             "columns": dict(plan.columns),
+            "unknown_columns": [
+                {"letter": letter, "header": header} for letter, header in plan.unknown_columns
+            ],
+            "notes": list(plan.skipped),
             **by_action,
         }
     )

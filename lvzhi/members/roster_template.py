@@ -1,25 +1,26 @@
 """The roster template staff download, fill in and upload: the columns the import knows, an example
 row, drop-down lists for coded columns, and a sheet of instructions."""
 
-import datetime
-
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from lvzhi.core import idcard
 from lvzhi.core.xlsx import workbook_response
 from lvzhi.organization.models import OrgUnit
 
-# (header, example, width, text column): the headers are the import's canonical column names.
+from .roster_import.read import SAMPLE_ID_NUMBER, SAMPLE_MARKER
+
+# (header, example, width, text column): the headers are the import's canonical column names. The example
+# row is marked as a sample (grey, 示例 in 备注, the fictional ID number): the import skips it if left in.
 COLUMNS = [
     ("姓名", "张三", 10, False),
     ("性别", "男", 6, False),
     ("民族", "汉族", 8, False),
-    ("出生日期", "1975-03-01", 12, True),
+    ("出生日期", "1970-01-01", 12, True),
     ("籍贯", "青溪县", 10, False),
-    ("身份证号码", idcard.make("990101", datetime.date(1975, 3, 1), 11), 22, True),
+    ("身份证号码", SAMPLE_ID_NUMBER, 22, True),
     ("党派", "无党派人士", 14, False),
     ("学历", "大学本科", 10, False),
     ("界别", "教育界", 16, False),
@@ -28,7 +29,7 @@ COLUMNS = [
     ("专委会", "教科卫体委员会", 22, False),
     ("所属工委", "城关镇政协工委", 18, False),
     ("是否常委", "否", 8, False),
-    ("备注", "", 20, False),
+    ("备注", f"{SAMPLE_MARKER}（导入时自动跳过）", 24, False),
 ]
 PARTIES = ["中共", "民革", "民盟", "民建", "民进", "农工党", "致公党", "九三学社", "台盟", "无党派人士"]
 EDUCATION = ["博士研究生", "硕士研究生", "大学本科", "大学专科", "高中（中专）", "初中及以下"]
@@ -42,7 +43,7 @@ INSTRUCTIONS = [
     "5. 专委会可填写多个，用顿号“、”分隔。",
     "6. 上传后系统先检查并预览：将新建、更新、无变化的委员以及有错误的行（标明第几行、哪一列、什么问题）。"
     "确认之前不会写入任何数据；同一文件重复导入不会产生重复记录。",
-    "7. 第 2 行是示例（虚构的人员和号码），导入前请删除。",
+    "7. 第 2 行（灰色，备注为“示例”）是示例（虚构的人员和号码），可以删除；如果留在表中，导入时会自动跳过。",
 ]
 
 
@@ -51,6 +52,7 @@ def build(*, committee):
     sheet = workbook.active
     sheet.title = _("Roster")
     header_fill = PatternFill("solid", fgColor="F2DCDB")
+    sample_fill = PatternFill("solid", fgColor="D9D9D9")
     for col, (header, example, width, is_text) in enumerate(COLUMNS, start=1):
         cell = sheet.cell(row=1, column=col, value=header)
         cell.font = Font(bold=True)
@@ -60,10 +62,14 @@ def build(*, committee):
         sheet.column_dimensions[letter].width = width
         example_cell = sheet.cell(row=2, column=col, value=example)
         example_cell.font = Font(color="808080", italic=True)
+        example_cell.fill = sample_fill
         if is_text:
             # Text format from row 2 down keeps Excel from turning ID numbers into floats.
             for row in range(2, 1002):
                 sheet.cell(row=row, column=col).number_format = "@"
+    sheet.cell(row=2, column=1).comment = Comment(
+        "示例行：虚构的人员和号码，导入时自动跳过。请从第 3 行起填写（本行可以删除）。", "lvzhi"
+    )
     sheet.freeze_panes = "A2"
 
     lists = workbook.create_sheet(_("Lists"))

@@ -46,6 +46,10 @@ class ImportPlan:
     rows: list[PlannedRow]
     file_issues: list[str]
     columns: dict[str, str]
+    # Header cells the import does not read, as (column letter, header text): the preview warns of them.
+    unknown_columns: list[tuple[str, str]] = field(default_factory=list)
+    # Rows left out on purpose (the template's sample row), as the sentences the preview shows.
+    skipped: list[str] = field(default_factory=list)
 
     def counts(self):
         counts = dict.fromkeys(ACTIONS, 0)
@@ -60,7 +64,13 @@ class ImportPlan:
 def plan_import(*, committee, table, progress=None):
     """Clean, check and match every row; write nothing. Queries: reference data and existing files,
     a fixed number whatever the number of rows (see MATCH_BATCH)."""
-    plan = ImportPlan(rows=[], file_issues=list(table.issues), columns=table.columns())
+    plan = ImportPlan(
+        rows=[],
+        file_issues=list(table.issues),
+        columns=table.columns(),
+        unknown_columns=list(table.unknown_columns),
+        skipped=list(table.skipped),
+    )
     if plan.file_issues:
         return plan
     ref = Reference(committee)
@@ -159,11 +169,12 @@ def _existing_members(committee, rows, ref):
 
 
 def _member_changes(member, data):
+    """The member-file fields the row changes; for a new file (member None), every field it fills."""
     changes = []
     for name in MEMBER_FIELDS:
         if name not in data:
             continue
-        old, new = getattr(member, name), data[name]
+        old, new = (getattr(member, name) if member else None), data[name]
         if (old or "") != (new or ""):
             changes.append(
                 {
@@ -236,6 +247,16 @@ def _decide(row, existing, ref, table, committee):
                 planned.issues.extend(RowIssue(row.number, column, str(m)) for m in messages)
             return planned
         planned.action = "create"
+        # What the new file will hold, as the preview lists it (the same shape as an update's changes).
+        planned.changes = _member_changes(None, row.data)
+        term_id = row.data.get("term")
+        if term_id:
+            planned.changes += ref.placements.compare(
+                member=Member(committee=committee),
+                term=ref.terms[term_id],
+                values=term_values(row.data, ref),
+                current=None,
+            ).changes
         return planned
     planned.member_id = member.pk
     changes = _member_changes(member, row.data)

@@ -12,6 +12,7 @@ step is clean.py.
 """
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from lvzhi.core import idcard
 from lvzhi.core.uploads import CSV, XLS, XLSX, UploadRefused, check_spreadsheet
 
 # --- columns -------------------------------------------------------------------------------------
@@ -43,6 +45,12 @@ FIELD_ALIASES = {
     "term": ["届次"],
     "notes": ["备注"],
 }
+# Columns a roster often has that the import has no use for: read as nothing, without a warning.
+IGNORED_HEADERS = {"序号", "编号", "No.", "NO"}
+# The template's sample row (roster_template.py) is recognised by this marker in its 备注 cell, or by its
+# fictional ID number (area code 990000 does not exist), and left out with a note in the preview.
+SAMPLE_MARKER = "示例"
+SAMPLE_ID_NUMBER = idcard.make("990000", datetime.date(1970, 1, 1), 1)
 # The required columns, by the header the template uses.
 REQUIRED_FIELDS = {"name": "姓名", "id_number": "身份证号码"}
 HEADER_SCAN_ROWS = 20
@@ -73,6 +81,10 @@ class RosterTable:
     fields: dict[str, int]  # field → column index
     rows: list[tuple[int, tuple]]  # (row number as the user sees it, cell values), empty rows left out
     issues: list[str] = field(default_factory=list)
+    # Header cells naming no column the import reads: (column letter, header text), shown as a warning.
+    unknown_columns: list[tuple[str, str]] = field(default_factory=list)
+    # Rows left out on purpose, with the reason the preview gives (the template's sample row).
+    skipped: list[str] = field(default_factory=list)
 
     def header(self, name):
         """The header text of a field's column, or its column letter if it has none."""
@@ -133,7 +145,7 @@ def _read_table(kind, sheets):
             % {"n": HEADER_SCAN_ROWS, "examples": "姓名、身份证号码"}
         )
         return table
-    table.header_row, table.fields, table.headers = header
+    table.header_row, table.fields, table.headers, table.unknown_columns = header
     for name, label in REQUIRED_FIELDS.items():
         if name not in table.fields:
             table.issues.append(
@@ -148,6 +160,11 @@ def _read_table(kind, sheets):
             values[i] for i in table.fields.values() if i < len(values)
         ):
             continue
+        if _is_sample(table, values):
+            table.skipped.append(
+                _("Row %(row)d is the template's sample row and was skipped.") % {"row": number}
+            )
+            continue
         if len(table.rows) >= MAX_ROWS:
             raise UploadRefused(
                 _("The file has more than %(n)s rows. Split it into smaller files.") % {"n": f"{MAX_ROWS:,}"}
@@ -160,20 +177,37 @@ def _is_empty(values):
     return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
 
 
+def _is_sample(table, values):
+    """The template's sample row, left in by whoever filled the template: its 备注 cell says 示例, or
+    it carries the template's fictional ID number."""
+
+    def cell(name):
+        index = table.fields.get(name)
+        value = values[index] if index is not None and index < len(values) else None
+        return unicodedata.normalize("NFKC", str(value or "")).strip()
+
+    return cell("notes").startswith(SAMPLE_MARKER) or cell("id_number").upper() == SAMPLE_ID_NUMBER
+
+
 def _find_header(rows):
-    """The row (among the first ones) with the most recognised column names: (row, fields, headers)."""
+    """The row (among the first ones) with the most recognised column names:
+    (row, fields, headers, unknown columns as (letter, header text))."""
     best = None
     for number, values in rows:
-        fields, headers = {}, {}
+        fields, headers, unknown = {}, {}, []
         for index, value in enumerate(values):
-            if not isinstance(value, str):
+            if value is None or (isinstance(value, str) and not value.strip()):
                 continue
-            name = ALIAS_FIELD.get(normalize_header(value))
+            text = re.sub(r"\s+", "", str(value))
+            name = ALIAS_FIELD.get(normalize_header(value)) if isinstance(value, str) else None
             if name and name not in fields:
                 fields[name] = index
-                headers[index] = re.sub(r"\s+", "", value)
+                headers[index] = text
+            elif normalize_header(text) not in IGNORED_HEADERS:
+                # A second column for a field already found is not read either: say so.
+                unknown.append((_column_letter(index), text))
         if fields and (best is None or len(fields) > len(best[1])):
-            best = (number, fields, headers)
+            best = (number, fields, headers, unknown)
     return best
 
 
