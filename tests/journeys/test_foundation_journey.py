@@ -63,6 +63,18 @@ def test_office_edits_a_member_and_the_member_sees_only_their_file(demo, live_se
     assert target.masked_id_number in page.content()
     screenshot(page, "06-member-detail")
 
+    # 显示完整信息（操作留痕）: the button asks the server for the full number, which is shown in its place
+    # and leaves an audit row with where it came from (issue 10, defect 1: the button used to be removed
+    # before htmx could send anything).
+    id_number = page.locator("dt:text-is('身份证号码') + dd")
+    with page.expect_response(lambda response: "/unmask/" in response.url):
+        id_number.get_by_role("button", name="显示完整信息（操作留痕）").click()
+    expect(id_number).to_have_text(target.id_number)
+    expect(id_number.get_by_role("button")).to_have_count(0)
+    unmasked = AuditEvent.objects.get(action=AuditEvent.Action.UNMASK, actor__username="office")
+    assert unmasked.object_id == str(target.pk) and unmasked.ip_address == "127.0.0.1"
+    screenshot(page, "06a-member-unmasked")
+
     page.click("text=编辑")
     new_post = "青溪县第二中学副校长"
     page.fill("#id_employer_post", new_post)
