@@ -1,8 +1,9 @@
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -82,5 +83,16 @@ class AccountPolicyMiddleware:
                 )
             if target and request.path not in {reverse(target), reverse("accounts:logout")}:
                 messages.warning(request, notice)
+                if target == "accounts:password_change":
+                    return redirect(self._with_next(reverse(target), request))
                 return redirect(target)
         return self.get_response(request)
+
+    @staticmethod
+    def _with_next(url, request):
+        """The policy page, told where the user was going (a page, never a form's POST or a fragment)
+        so that it can send them on afterwards: a member who scanned the check-in code at their first
+        sign-in comes back to the check-in (issue 10)."""
+        if request.method != "GET" or request.headers.get("HX-Request"):
+            return url
+        return f"{url}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"

@@ -130,10 +130,13 @@ class LogoutView(auth_views.LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(auth_views.RedirectURLMixin, auth_views.PasswordChangeView):
+    """Goes on, once the password is set, to the page the account policy held the user from (`next`,
+    a page of this site only: RedirectURLMixin checks it), else to the start page."""
+
     template_name = "accounts/password_change.html"
     form_class = StyledPasswordChangeForm
-    success_url = "/"
+    next_page = "/"
 
     def form_valid(self, form):
         # Django's form checked the old password and the rules; the service writes and audits it.
