@@ -35,7 +35,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
+from lvzhi.members.models import Member
 
+from . import login_names
 from .models import CredentialReset, Lockout, LoginFailure, TOTPDevice, User
 from .roles import ADMIN_ROLES, Role, holds_personal_data_rights, is_administrator
 
@@ -43,7 +45,6 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
-    from lvzhi.members.models import Member
     from lvzhi.organization.models import Committee, OrgUnit
 
 
@@ -325,6 +326,16 @@ def current_lockouts(committee: Committee) -> QuerySet[Lockout]:
     return Lockout.objects.filter(username__in=usernames, until__gt=timezone.now()).order_by("until")
 
 
+def _sign_in_keys(user: User) -> list[str]:
+    """The lockout counters of an account: its username, and the mobile number of its member file (by
+    the number's blind-index key, see backends.SignInName), with which the member may sign in too."""
+    keys = [user.username]
+    member = Member.objects.filter(user=user).only("phone").first()
+    if member is not None and member.phone:
+        keys.append(login_names.phone_key(member.phone))
+    return keys
+
+
 @transaction.atomic
 def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> User:
     """The security administrator ends the lockout of an account (after making sure it is its owner who
@@ -332,12 +343,13 @@ def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> Us
     if not actor.has_perm("accounts.assign_roles") or actor.committee_id != user.committee_id:
         raise PermissionDenied("accounts.assign_roles")
     now = timezone.now()
-    locks = Lockout.objects.select_for_update().filter(username=user.username, until__gt=now)
+    keys = _sign_in_keys(user)
+    locks = Lockout.objects.select_for_update().filter(username__in=keys, until__gt=now)
     until = max((lock.until for lock in locks), default=None)
     if until is None:
         raise ValidationError(_("%(account)s is not locked.") % {"account": user.username})
     locks.update(until=now)
-    LoginFailure.objects.filter(username=user.username).delete()
+    LoginFailure.objects.filter(username__in=keys).delete()
     audit.record(
         audit.Action.UNLOCK,
         actor=actor,
