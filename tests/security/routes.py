@@ -333,7 +333,6 @@ ROUTES = {
         has_object=True,
         ok=OFFICE,
         data=lambda s: {"version": s.draft.version},
-        optional=("confirm_past",),  # the confirmation page of an activity dated in the past
     ),
     "activities:start": Route(
         ("POST",),
@@ -348,7 +347,6 @@ ROUTES = {
         has_object=True,
         ok=OFFICE,
         data=lambda s: {"version": s.running.version},
-        optional=("confirm_absent", "confirm_early"),  # the confirmation pages of closing
     ),
     "activities:cancel": Route(
         ("POST",),
