@@ -4,6 +4,8 @@ GB/T 9704) and in Excel. The views (report_views.py) check who may download, bui
 (stats.py), and audit the download."""
 
 import copy
+import itertools
+import re
 
 from django.utils import formats, timezone
 from django.utils.translation import get_language
@@ -96,6 +98,81 @@ def build_stats_xlsx(table, *, view, view_label, date_from, date_to):
 
 def stats_filename(date_from, date_to):
     return f"{_('Attendance statistics')}-{date_from:%Y%m%d}-{date_to:%Y%m%d}.xlsx"
+
+
+# --- the title's lines -----------------------------------------------------------------------------
+
+# Characters of the 2号 title in a line of the 156 mm type area (22 pt each): 20.
+TITLE_CHARS_PER_LINE = int(
+    (docx_official.PAGE_WIDTH - docx_official.MARGIN_LEFT - docx_official.MARGIN_RIGHT) / docx_official.SIZE_2
+)
+# GB/T 9704 (7.3.3) wants a title of several lines broken where the meaning allows (词意完整): left to
+# the word processor, a line breaks after its 20th character, inside 第十二次 as often as not. A title
+# may break before these words, and no line ends inside a word of _TITLE_WORDS.
+_TITLE_BREAK_BEFORE = re.compile(
+    r"第[一二三四五六七八九十百零〇\d]+[届次]|政协|常务委员会|常委会议|出勤情况的通报|至|\d{4}年"
+)
+_TITLE_WORDS = re.compile(
+    r"第[一二三四五六七八九十百零〇\d]+[届次](?:常委会议|会议)?|\d+年\d+月\d+日|出勤情况的通报|常务委员会|常委会议"
+    r"|委员会|政协|[A-Za-z0-9]+"
+)
+
+
+def text_width(text):
+    """The width of title text in characters: a Chinese character is one, a Latin letter or digit half."""
+    return sum(0.5 if ord(char) < 0x2E80 else 1 for char in text)
+
+
+def _cut_long(segment, offset, protected, width):
+    """A segment wider than a line cut into pieces at characters outside a word (a last resort: a
+    county's name of 20 characters)."""
+    pieces, start = [], 0
+    while text_width(segment[start:]) > width:
+        end = start + 1
+        for position in range(start + 1, len(segment)):
+            if text_width(segment[start:position]) > width:
+                break
+            if offset + position not in protected:
+                end = position
+        pieces.append(segment[start:end])
+        start = end
+    return [*pieces, segment[start:]]
+
+
+def title_lines(title, width=TITLE_CHARS_PER_LINE):
+    """The title as the lines it is printed on: broken before 第…次会议, 出勤情况的通报 and the like, each
+    line at most `width` characters wide, in as few lines as possible, balanced (the widest line as short
+    as it can be, longer lines first: a 梯形 as the standard shows). A title with Latin words (another
+    interface language) is one line: the word processor breaks it between words."""
+    if re.search(r"[A-Za-z]", title) or text_width(title) <= width:
+        return [title]
+    protected = {
+        position
+        for match in _TITLE_WORDS.finditer(title)
+        for position in range(match.start() + 1, match.end())
+    }
+    points = sorted(
+        {m.start() for m in _TITLE_BREAK_BEFORE.finditer(title)}
+        | {m.end() for m in re.finditer("委员会", title)}
+        | {len(title)}
+    )
+    points = [p for p in points if p and p not in protected]
+    segments, start = [], 0
+    for point in points:
+        segments += _cut_long(title[start:point], start, protected, width)
+        start = point
+    segments = [s for s in segments if s]
+    for count in range(1, len(segments) + 1):
+        candidates = []
+        for cuts in itertools.combinations(range(1, len(segments)), count - 1):
+            bounds = (0, *cuts, len(segments))
+            lines = ["".join(segments[a:b]) for a, b in itertools.pairwise(bounds)]
+            widths = [text_width(line) for line in lines]
+            if max(widths) <= width:
+                candidates.append((max(widths), [-w for w in widths], lines))
+        if candidates:
+            return min(candidates)[2]
+    return segments
 
 
 # --- standing committee attendance notice ----------------------------------------------------------
@@ -223,7 +300,7 @@ def build_notice_docx(text):
     member, and the office and date at the end."""
     report = text.report
     document = docx_official.new_document(title=text.title, author=text.office)
-    docx_official.add_title(document, text.title)
+    docx_official.add_title(document, "\n".join(title_lines(text.title)))
     docx_official.add_blank_line(document)
     docx_official.add_body_paragraph(document, text.intro)
     for _section, heading, names in text.sections:

@@ -74,6 +74,27 @@ def resolve_invitees(activity: Activity) -> QuerySet[Member]:
     return Member.objects.filter(committee_id=activity.committee_id).filter(Exists(serving))
 
 
+def new_invitees(activity: Activity) -> QuerySet[Member]:
+    """The members the rules invite who are not on the activity's list yet: whom publishing (or `invite`)
+    adds and notifies (those with a user account)."""
+    already = Participation.objects.filter(activity=activity).values("member_id")
+    return resolve_invitees(activity).exclude(pk__in=already)
+
+
+def to_mark_absent(activity: Activity) -> QuerySet[Participation]:
+    """The participations closing the activity marks absent: every one not final yet (no check-in, no
+    approved leave). Closing and its confirmation page both read this."""
+    return activity.participations.exclude(status__in=Participation.FINAL)
+
+
+def bulk_checkin_candidates(activity: Activity) -> QuerySet[Participation]:
+    """The participations staff may check in by hand, one by one or together: of the activity's
+    committee's members, not checked in yet (Participation.is_checked_in)."""
+    return activity.participations.filter(
+        member__committee_id=activity.committee_id, checked_in_at__isnull=True
+    ).exclude(status__in=Participation.ATTENDED)
+
+
 def can_run(user: User | AnonymousUser, activity: Activity) -> bool:
     """Office staff run every activity of their committee; unit staff those of their units, except the
     committee's own meetings (Activity.COMMITTEE_KINDS), which stay the office's whatever unit they name."""

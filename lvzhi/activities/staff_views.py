@@ -303,11 +303,66 @@ LIFECYCLE = {
 }
 
 
+# The flags a confirmation page posts back (defect 4 of issue 10): closing says how many will be marked
+# absent and, before the scheduled end, asks a second time; publishing an activity whose start has
+# passed says so before anyone is notified. A POST without them shows the page and changes nothing.
+CONFIRM_CLOSE = "confirm_absent"
+CONFIRM_EARLY = "confirm_early"
+CONFIRM_PAST = "confirm_past"
+
+
+def _confirmation(request, activity, action):
+    """The confirmation page this act still needs, or None when the POST carries every flag it needs."""
+    now = timezone.now()
+    context = {"activity": activity, "version": request.POST.get("version", "")}
+    if action == "close" and activity.status == Activity.Status.IN_PROGRESS:
+        if not request.POST.get(CONFIRM_CLOSE):
+            step = "absent"
+        elif now < activity.ends_at and not request.POST.get(CONFIRM_EARLY):
+            step = "early"
+        else:
+            return None
+        absent = selectors.to_mark_absent(activity).select_related("member").order_by("member__name")
+        names = [p.member.name for p in absent[: CLOSE_NAMES_SHOWN + 1]]
+        context |= {
+            "step": step,
+            "absent_count": absent.count(),
+            "absent_names": names[:CLOSE_NAMES_SHOWN],
+            "more_names": len(names) > CLOSE_NAMES_SHOWN,
+            "ends_today": timezone.localdate(activity.ends_at) == timezone.localdate(now),
+            "flag_absent": CONFIRM_CLOSE,
+            "flag_early": CONFIRM_EARLY,
+        }
+        return render(request, "activities/staff/confirm_close.html", context)
+    if action == "publish" and activity.status == Activity.Status.DRAFT and activity.starts_at < now:
+        if request.POST.get(CONFIRM_PAST):
+            return None
+        invitees = selectors.new_invitees(activity)
+        context |= {
+            "invited_count": invitees.count(),
+            "notified_count": invitees.filter(user__isnull=False).count(),
+            "flag_past": CONFIRM_PAST,
+        }
+        return render(request, "activities/staff/confirm_publish.html", context)
+    return None
+
+
+CLOSE_NAMES_SHOWN = 50
+
+
 @login_required
 @require_POST
 def lifecycle(request, pk, action):
     activity = _run_activity(request.user, pk)
     service, needs_reason, done = LIFECYCLE[action]
+    if action in ("close", "publish"):
+        if posted_version(request) != activity.version:
+            # A confirmation of what the page showed before someone else changed it would mislead.
+            show_errors(request, StaleEdit())
+            return _to_manage(activity)
+        page = _confirmation(request, activity, action)
+        if page is not None:
+            return page
     kwargs = {}
     if needs_reason:
         reason = _posted_reason(request)

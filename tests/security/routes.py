@@ -333,6 +333,7 @@ ROUTES = {
         has_object=True,
         ok=OFFICE,
         data=lambda s: {"version": s.draft.version},
+        optional=("confirm_past",),  # the confirmation page of an activity dated in the past
     ),
     "activities:start": Route(
         ("POST",),
@@ -347,6 +348,7 @@ ROUTES = {
         has_object=True,
         ok=OFFICE,
         data=lambda s: {"version": s.running.version},
+        optional=("confirm_absent", "confirm_early"),  # the confirmation pages of closing
     ),
     "activities:cancel": Route(
         ("POST",),

@@ -182,8 +182,7 @@ def invite(*, activity: Activity, actor: User) -> list[Participation]:
     require_run(actor, activity)
     if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(_("Invitations go out when the activity is published."))
-    already = Participation.objects.filter(activity=activity).values("member_id")
-    new_rows = list(selectors.resolve_invitees(activity).exclude(pk__in=already).values_list("pk", "user_id"))
+    new_rows = list(selectors.new_invitees(activity).values_list("pk", "user_id"))
     created = Participation.objects.bulk_create(
         [Participation(activity=activity, member_id=pk) for pk, _user_id in new_rows], ignore_conflicts=True
     )
@@ -252,11 +251,7 @@ def _mark_absent(activity: Activity, *, actor: User) -> None:
     in three queries (lock and read, update, insert) however many there are: every status that is not
     final may become absent (Participation.TRANSITIONS), and the activity's own audit row records the
     closing. Locked, so that a check-in committing meanwhile is neither overwritten nor misrecorded."""
-    pending = list(
-        activity.participations.exclude(status__in=Participation.FINAL)
-        .select_for_update()
-        .values_list("pk", "status")
-    )
+    pending = list(selectors.to_mark_absent(activity).select_for_update().values_list("pk", "status"))
     Participation.objects.filter(pk__in=[pk for pk, _status in pending]).update(status=PStatus.ABSENT)
     ParticipationStatusChange.objects.bulk_create(
         ParticipationStatusChange(

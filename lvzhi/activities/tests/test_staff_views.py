@@ -385,11 +385,12 @@ def test_full_lifecycle(client, office, make_activity, make_member):
     activity = make_activity(status=S.DRAFT, invitee_rules={"standing": True})
     client.force_login(office)
 
-    response = post(client, "publish", activity, version=1)
+    # Dated 2026-06-10, in the past: publishing and closing are confirmed (test_close_publish_confirmation).
+    response = post(client, "publish", activity, version=1, confirm_past="1")
     assert "The activity is published and the invitations are out." in page_messages(response)
     assert Participation.objects.get(activity=activity).member == zhou
     post(client, "start", activity, version=2)
-    response = post(client, "close", activity, version=3)
+    response = post(client, "close", activity, version=3, confirm_absent="1")
     assert "The activity is closed and the attendance is recorded." in page_messages(response)
     assert ledger(activity) == {zhou.pk: "attendance.standing.absent"}
 
@@ -454,7 +455,7 @@ def test_cancel_with_reason(client, office, make_activity):
 def test_unit_staff_run_their_own_units_activity(client, unit_staff, make_activity, my_unit):
     activity = make_activity(kind=Activity.Kind.RESEARCH, status=S.DRAFT, organizing_unit=my_unit)
     client.force_login(unit_staff)
-    post(client, "publish", activity, version=1)
+    post(client, "publish", activity, version=1, confirm_past="1")
     activity.refresh_from_db()
     assert activity.status == S.PUBLISHED
 
@@ -527,7 +528,7 @@ def test_left_early_then_close_and_correct(client, office, running):
     row_post(client, "checkin_member", participation)
     response = row_post(client, "left_early", participation, reason="身体不适")
     assert "吴九 is marked as having left early." in page_messages(response)
-    post(client, "close", activity, version=1)
+    post(client, "close", activity, version=1, confirm_absent="1", confirm_early="1")
     assert ledger(activity) == {participation.member_id: "attendance.standing.left_early"}
 
     response = row_post(client, "correct", participation, status=P.PRESENT)
