@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.navigation import MenuEntry, has_perm
+from lvzhi.core.navigation import HomeCard, MenuEntry, has_perm
 
 
 class AccountsConfig(AppConfig):
@@ -15,6 +15,10 @@ class AccountsConfig(AppConfig):
             order=120,
             shown=has_perm("accounts.manage_users", "accounts.assign_roles"),
         )
+    ]
+    home_cards = [
+        HomeCard("accounts/_home_accounts.html", "lvzhi.accounts.home_cards.accounts", order=60),
+        HomeCard("accounts/_home_security.html", "lvzhi.accounts.home_cards.security", order=50, wide=True),
     ]
 
     def ready(self):

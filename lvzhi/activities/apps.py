@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.navigation import MenuEntry, has_perm
+from lvzhi.core.navigation import HomeCard, MenuEntry, has_perm
 from lvzhi.members.apps import has_member_file
 
 VIEW = "activities.view_activity"
@@ -53,4 +53,36 @@ class ActivitiesConfig(AppConfig):
         ),
         MenuEntry(_("My activities"), "activities:mine", order=80, shown=has_member_file),
         MenuEntry(_("Leave requests"), "activities:leave_requests", order=100, shown=_leave_on_its_own),
+    ]
+    home_cards = [
+        HomeCard(
+            "activities/_home_to_close.html", "lvzhi.activities.home_cards.activities_to_close", order=30
+        ),
+        HomeCard(
+            "activities/_home_leave_to_decide.html",
+            "lvzhi.activities.home_cards.leave_to_decide",
+            order=20,
+            wide=True,
+        ),
+        HomeCard(
+            "activities/_home_meetings.html",
+            "lvzhi.activities.home_cards.coming_meetings",
+            order=30,
+            wide=True,
+        ),
+        HomeCard(
+            "activities/_home_attendance.html",
+            "lvzhi.activities.home_cards.attendance_this_year",
+            order=40,
+            wide=True,
+        ),
+        HomeCard(
+            "activities/_home_mine.html", "lvzhi.activities.home_cards.my_activities", order=100, wide=True
+        ),
+        HomeCard(
+            "activities/_home_leave_decisions.html",
+            "lvzhi.activities.home_cards.my_leave_decisions",
+            order=110,
+            wide=True,
+        ),
     ]

@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.members.permissions import get_member_for_user
@@ -34,8 +35,9 @@ def member_record(request, member_pk, year):
 
 
 @login_required
-def my_record(request, year):
+def my_record(request, year=None):
+    """我的履职档案: the signed-in member's own record (this year's when no year is named: the menu's link)."""
     member = getattr(request.user, "member", None)
     if member is None:
         raise Http404(_("Your account is not linked to a member file."))
-    return _render_record(request, member, year, own=True)
+    return _render_record(request, member, year or timezone.localdate().year, own=True)

@@ -28,6 +28,7 @@ class MembersConfig(AppConfig):
         HomeCard(
             "members/_home_contact_requests.html", "lvzhi.members.home_cards.contact_requests", order=20
         ),
+        HomeCard("members/_home_imports.html", "lvzhi.members.home_cards.roster_imports", order=50),
     ]
 
     def ready(self):

@@ -2,7 +2,7 @@
 
 from django.db.models import Count, Q
 
-from .models import ContactUpdateRequest, Member, MemberTerm
+from .models import ContactUpdateRequest, Member, MemberTerm, RosterImport
 
 
 def figures(user):
@@ -27,3 +27,15 @@ def contact_requests(user):
         member__committee_id=user.committee_id, status=ContactUpdateRequest.Status.PENDING
     ).count()
     return {"pending": pending}
+
+
+def roster_imports(user):
+    """For staff who import rosters: the committee's imports checked (or being checked) and not applied
+    yet, which wait for someone to look at the preview and confirm."""
+    if not (user.has_perm("members.add_member") and user.has_perm("members.change_member")):
+        return None
+    waiting = RosterImport.objects.filter(
+        committee_id=user.committee_id,
+        status__in=(RosterImport.Status.CHECKING, RosterImport.Status.PREVIEW),
+    )
+    return {"count": waiting.count()}

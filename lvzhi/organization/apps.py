@@ -27,6 +27,6 @@ class OrganizationConfig(AppConfig):
     ]
     home_cards = [
         HomeCard(
-            "organization/_home_units.html", "lvzhi.organization.home_cards.unit_counts", order=10, wide=True
+            "organization/_home_units.html", "lvzhi.organization.home_cards.unit_counts", order=90, wide=True
         )
     ]

@@ -4,7 +4,7 @@ it saw when the page was written out in one view."""
 import re
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from lvzhi.accounts.roles import Role
 from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory
@@ -45,16 +45,27 @@ def county(committee, term, my_unit, other_unit):
     return members
 
 
+ENTRIES = "Notifications 0 unread My entries Library Change password"
+
+
 def test_office_sees_the_committee_in_figures(client, make_user, county):
     assert page_text(client, make_user(Role.OFFICE, username="wang")) == (
         "Welcome, wang "
         "Member files 4 Serving this term 3 Standing committee members 1 Contact updates to approve 1 "
-        "Organization Sector：1 Special committee：2 Town committee：1"
+        "Activities to close 0 Study notes to acknowledge 0 Roster imports waiting 0 "
+        "Leave requests waiting for your decision 0 Nothing waits for your decision. "
+        "Organization Sector：1 Special committee：2 Town committee：1 " + ENTRIES
     )
     assert page_links(client, make_user(Role.OFFICE)) == [
         "/members/",
         "/members/?standing=1",
         "/members/contact-requests/",
+        "/activities/?status=in_progress",
+        "/studies/submissions/?status=submitted",
+        "/members/import/",
+        "/notifications/",
+        "/library/",
+        "/accounts/password/",
     ]
 
 
@@ -62,7 +73,10 @@ def test_leader_sees_the_figures_without_the_approvals(client, make_user, county
     assert page_text(client, make_user(Role.LEADER, username="li")) == (
         "Welcome, li "
         "Member files 4 Serving this term 3 Standing committee members 1 "
-        "Organization Sector：1 Special committee：2 Town committee：1"
+        "Leave requests waiting for your decision 0 Nothing waits for your decision. "
+        "Coming meetings and activities No meeting in the coming weeks. "
+        f"Attendance in {timezone.localdate().year} No closed activity this year yet. "
+        "Organization Sector：1 Special committee：2 Town committee：1 " + ENTRIES
     )
 
 
@@ -71,28 +85,38 @@ def test_unit_staff_see_the_members_of_their_units(client, make_user, county, my
     assert page_text(client, make_user(Role.UNIT_STAFF, username="zhou", units=[my_unit])) == (
         "Welcome, zhou "
         "Member files 1 Serving this term 1 Standing committee members 1 "
-        "Organization Special committee：1"
+        "Activities to close 0 Study notes to acknowledge 0 "
+        "Organization Special committee：1 " + ENTRIES
     )
 
 
-def test_auditor_gets_only_the_welcome(client, make_user, county):
-    assert page_text(client, make_user(Role.AUDITOR, username="shen")) == "Welcome, shen"
-
-
-@pytest.mark.parametrize("role", [Role.SYSADMIN, Role.OFFICER])
-def test_roles_with_nothing_here_are_told_so(client, make_user, county, role):
-    assert page_text(client, make_user(role, username="zhao")) == (
-        "Welcome, zhao Nothing here is open to your role yet."
+def test_auditor_gets_the_audit_log(client, make_user, county):
+    assert page_text(client, make_user(Role.AUDITOR, username="shen")) == (
+        "Welcome, shen Audit log The chain has not been verified yet. Open the audit log " + ENTRIES
     )
 
 
-def test_a_member_goes_to_their_own_file(client, make_user, committee):
-    user = make_user(Role.MEMBER)
+@pytest.mark.parametrize("role", [Role.OFFICER, Role.HANDLING_UNIT, Role.EDITOR])
+def test_roles_without_cards_of_their_own_get_their_entries(client, make_user, county, role):
+    text = page_text(client, make_user(role, username="zhao"))
+    assert "Nothing here is open to your role yet" not in text
+    assert text.endswith(ENTRIES)
+
+
+def test_no_role_is_told_that_nothing_is_open_to_it(client, make_user, county):
+    for role in Role:
+        assert "Nothing here is open to your role yet" not in page_text(client, make_user(role))
+
+
+def test_a_member_starts_on_the_start_page(client, make_user, committee):
+    user = make_user(Role.MEMBER, username="chen")
     MemberFactory(committee=committee, user=user)
-    client.force_login(user)
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.url == "/members/me/"
+    assert page_text(client, user) == (
+        "Welcome, chen Today No activity today. Coming activities No activity ahead. All my activities "
+        f"Notifications 0 unread My duty record in {timezone.localdate().year} "
+        "No duty records in this year yet. Open my duty record "
+        "My entries My file My duty record Library Change password"
+    )
 
 
 def test_the_start_page_asks_for_sign_in(client):

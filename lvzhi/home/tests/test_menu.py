@@ -20,6 +20,7 @@ STAFF_BAR = [
 ]
 MEMBER_BAR = [
     ("My file", "/members/me/"),
+    ("My duty record", "/ledger/me/"),
     ("My activities", "/activities/mine/"),
     ("Study and training", "/studies/"),
 ]
