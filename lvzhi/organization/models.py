@@ -184,6 +184,15 @@ class MembershipQuerySet(CommitteeScopedQuerySet):
         )
 
 
+# Posts from the highest: lists show 主任 before 副主任 (the codes' alphabetical order would not).
+POSITION_RANK = ["director", "deputy_director", "convener", "group_leader", "member"]
+_BY_RANK = models.Case(
+    *(models.When(position=code, then=models.Value(rank)) for rank, code in enumerate(POSITION_RANK)),
+    default=models.Value(len(POSITION_RANK)),
+    output_field=models.IntegerField(),
+)
+
+
 class Membership(models.Model):
     """A member's post in a unit (主任 of a special committee, 召集人 of a sector…), with dates."""
 
@@ -211,7 +220,7 @@ class Membership(models.Model):
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
-        ordering = ["unit", "position", "member__name_stroke_key"]
+        ordering = ["unit", _BY_RANK.asc(), "member__name_stroke_key"]
 
     def __str__(self):
         return f"{self.unit} · {self.get_position_display()}"

@@ -93,15 +93,21 @@ def unit_detail(request, pk):
         OrgUnit.Kind.TOWN_COMMITTEE: "town_committee",
         OrgUnit.Kind.SPECIAL_COMMITTEE: "special_committees",
     }.get(unit.kind)
-    members = Member.objects.none()
+    members, former = [], []
     if field and request.user.has_perm("members.view_member"):
-        members = (
+        # Counted as the tree counts (_member_counts): serving in the current term. Those of the current
+        # term who no longer serve (resigned, removed…) are listed apart, with their status.
+        placed = (
             Member.objects.visible_to(request.user)
             .filter(terms__term__is_current=True, **{f"terms__{field}": unit})
             .order_by("name_stroke_key")
             .prefetch_related(current_terms_prefetch())
             .distinct()
         )
+        for member in placed:
+            member.place = member.current_terms[0] if member.current_terms else None
+            serving = member.place is not None and member.place.status == MemberTerm.Status.SERVING
+            (members if serving else former).append(member)
     liaisons = (
         Liaison.objects.filter(unit=unit)
         .select_related("department", "target_unit")
@@ -115,6 +121,7 @@ def unit_detail(request, pk):
             "children": unit.children.order_by("sort_order", "name"),
             "memberships": Membership.objects.current().filter(unit=unit).select_related("member"),
             "members": members,
+            "former_members": former,
             "liaisons": liaisons,
             "liaised_by": Liaison.objects.filter(target_unit=unit).select_related("unit"),
             "recent_contacts": LiaisonContact.objects.filter(liaison__unit=unit).select_related(
