@@ -284,14 +284,25 @@ class MemberSearchForm(StyledFormMixin, forms.Form):
         required=False,
     )
 
+    UNIT_FILTERS = {
+        "sector": OrgUnit.Kind.SECTOR,
+        "town_committee": OrgUnit.Kind.TOWN_COMMITTEE,
+        "special_committee": OrgUnit.Kind.SPECIAL_COMMITTEE,
+    }
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        units = OrgUnit.objects.filter(committee_id=user.committee_id, is_active=True).order_by(
-            "sort_order", "name"
-        )
-        self.fields["sector"].queryset = units.filter(kind=OrgUnit.Kind.SECTOR)
-        self.fields["town_committee"].queryset = units.filter(kind=OrgUnit.Kind.TOWN_COMMITTEE)
-        self.fields["special_committee"].queryset = units.filter(kind=OrgUnit.Kind.SPECIAL_COMMITTEE)
+        # The units the user may see: every unit of the committee for committee-wide roles, the units
+        # they staff for unit staff, who would otherwise pick among 25 sectors whose members they
+        # cannot see. A filter with nothing to offer them is left out.
+        units = OrgUnit.objects.visible_to(user).filter(is_active=True).order_by("sort_order", "name")
+        scoped = not user.is_committee_wide
+        for name, kind in self.UNIT_FILTERS.items():
+            queryset = units.filter(kind=kind)
+            if scoped and not queryset.exists():
+                del self.fields[name]
+            else:
+                self.fields[name].queryset = queryset
 
 
 class LookupForm(StyledFormMixin, forms.Form):
