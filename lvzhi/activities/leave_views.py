@@ -23,9 +23,11 @@ from .models import Activity, Participation
 RECENT_DAYS = 30
 RECENT_LIMIT = 20
 DECISIONS = {"approve": True, "refuse": False}
+UNDO = "undo"  # leave/<pk>/undo/: the decision back to pending (services.undo_leave_decision)
 
 
 class LeaveDecisionForm(forms.Form):
+    # Required when refusing: the service says so (the member reads the reason).
     note = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
 
 
@@ -52,17 +54,38 @@ def leave_requests(request):
     return render(
         request,
         "activities/leave/list.html",
-        {"page": paginate(request, pending, per_page=50), "decided": decided, "recent_days": RECENT_DAYS},
+        {
+            "page": paginate(request, pending, per_page=50),
+            "decided": decided,
+            "recent_days": RECENT_DAYS,
+            "open_statuses": Activity.OPEN_STATUSES,
+        },
     )
 
 
 @login_required
 @require_POST
 def leave_decide(request, pk, decision):
-    if decision not in DECISIONS:
+    if decision not in DECISIONS and decision != UNDO:
         raise Http404
     _require_leave_page(request.user)
     participation = get_object_or_404(_scoped(request.user), pk=pk)
+    params = {"member": participation.member.name, "title": participation.activity.title}
+    if decision == UNDO:
+        try:
+            services.undo_leave_decision(participation=participation, actor=request.user)
+        except services.ActivityError as error:
+            show_errors(request, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The decision on the leave of %(member)s (%(title)s) is undone; "
+                    "the request waits for a decision again."
+                )
+                % params,
+            )
+        return redirect("activities:leave_requests")
     form = LeaveDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Note: at most 500 characters."))
@@ -77,7 +100,6 @@ def leave_decide(request, pk, decision):
     except services.ActivityError as error:
         show_errors(request, error)
     else:
-        params = {"member": participation.member.name, "title": participation.activity.title}
         if DECISIONS[decision]:
             messages.success(request, _("Leave approved for %(member)s (%(title)s).") % params)
         else:

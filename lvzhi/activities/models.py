@@ -206,7 +206,8 @@ class Participation(models.Model):
     # - the member's answer (respond): to confirmed, declined (optional activities only) or leave
     #   requested; approved leave can be withdrawn (to confirmed or declined) but not asked for again,
     #   and refused leave can be asked for again or given up for coming, not turned into declining;
-    # - the leave decision (decide_leave): leave requested → approved or refused;
+    # - the leave decision (decide_leave): leave requested → approved or refused; undoing it
+    #   (undo_leave_decision, until the activity closes): approved or refused → leave requested;
     # - check-in (check_in, add_participant): to present or late, from anything not yet attended
     #   (absent too: a reopened activity takes the check-in that was missed);
     # - leaving early (mark_left_early): present or late → left early;
@@ -245,6 +246,7 @@ class Participation(models.Model):
             Status.ABSENT,
         },
         Status.LEAVE_APPROVED: {
+            Status.LEAVE_REQUESTED,
             Status.CONFIRMED,
             Status.DECLINED,
             Status.PRESENT,

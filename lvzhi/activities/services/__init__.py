@@ -23,6 +23,7 @@ from .attendance import (
     mark_left_early,
     respond,
     sync_ledger,
+    undo_leave_decision,
 )
 from .common import ActivityError
 from .lifecycle import (
@@ -69,5 +70,6 @@ __all__ = [
     "speech_facts",
     "start_activity",
     "sync_ledger",
+    "undo_leave_decision",
     "update_activity",
 ]

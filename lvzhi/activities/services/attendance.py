@@ -121,6 +121,10 @@ def respond(
     ):
         raise ActivityError(_("Your attendance is recorded; ask the staff to change it."), code="checked_in")
     to_status = RESPONSES[action]
+    if participation.status == PStatus.LEAVE_APPROVED and to_status == PStatus.LEAVE_REQUESTED:
+        # The table has this move for the approver undoing a decision (undo_leave_decision); for the
+        # member, approved leave is withdrawn, not asked for again.
+        raise _illegal_participation_move(participation, to_status)
     if to_status == PStatus.DECLINED and activity.is_required:
         raise ActivityError(
             _("Attendance is required: ask for leave instead of declining."), code="required_activity"
@@ -156,6 +160,10 @@ def respond(
 def decide_leave(
     *, participation: Participation, approve: bool, actor: User, note: str = ""
 ) -> Participation:
+    """Approve or refuse a leave request. Refusing needs a reason (`note`): the member reads it in the
+    notice and on their activity page."""
+    if not approve:
+        note = require_reason(note, _("Give the reason for refusing; the member will read it."))
     participation = _locked_participation(participation)
     activity = participation.activity
     if not selectors.can_decide_leave(actor, activity):
@@ -181,6 +189,50 @@ def decide_leave(
         fields=fields,
     )
     _notify_leave_decided(participation, note)
+    return participation
+
+
+@transaction.atomic
+def undo_leave_decision(*, participation: Participation, actor: User, reason: str = "") -> Participation:
+    """Put a decided leave request back to pending (approved or refused → leave requested), until the
+    activity closes; from there it is decided again, which is how a decision is flipped.
+
+    Anyone entitled to decide the leave may undo the decision (selectors.can_decide_leave), not only
+    the approver who made it: the decision is the committee's or the unit's, and the history row and
+    the audit row name who undid it. The member is told."""
+    participation = _locked_participation(participation)
+    activity = participation.activity
+    if not selectors.can_decide_leave(actor, activity):
+        raise PermissionDenied("activities.approve_leave")
+    if participation.member.user_id is not None and participation.member.user_id == actor.pk:
+        raise ActivityError(_("You cannot decide your own leave request."), code="own_leave_request")
+    if activity.status == Status.CLOSED:
+        raise ActivityError(
+            _(
+                "The activity is closed: its leave decisions stand. "
+                "Correct the attendance on the activity's page instead."
+            ),
+            code="closed",
+        )
+    if activity.status not in Activity.OPEN_STATUSES:
+        raise ActivityError(_("This activity no longer takes answers."), code="not_open")
+    if participation.status not in (PStatus.LEAVE_APPROVED, PStatus.LEAVE_DENIED) or not (
+        participation.decided_at
+    ):
+        raise ActivityError(_("There is no leave decision to undo."), code="no_decision")
+    decided = participation.status
+    participation.decided_by = None
+    participation.decided_at = None
+    participation.note = ""
+    _move_participation(
+        participation,
+        PStatus.LEAVE_REQUESTED,
+        actor=actor,
+        label="Leave decision undone",
+        reason=reason,
+        fields=["decided_by", "decided_at", "note"],
+    )
+    _notify_leave_reopened(participation, decided)
     return participation
 
 
@@ -365,13 +417,35 @@ def _notify_leave_decided(participation: Participation, note: str) -> None:
     activity = participation.activity
     if participation.status == PStatus.LEAVE_APPROVED:
         title = _("Leave approved: %(title)s") % {"title": activity.title}
+        body = note
     else:
         title = _("Leave refused: %(title)s") % {"title": activity.title}
+        body = "\n".join([when_and_where(activity), _("Reason: %(reason)s") % {"reason": note}])
     notify(
         recipients=recipients([user_id]),
         kind=f"activity.{participation.status}",
         title=title,
-        body=note,
+        body=body,
+        url=reverse("activities:detail", args=[activity.pk]),
+        urgent=False,
+        committee=activity.committee,
+    )
+
+
+def _notify_leave_reopened(participation: Participation, decided: str) -> None:
+    user_id = participation.member.user_id
+    if user_id is None:
+        return
+    activity = participation.activity
+    if decided == PStatus.LEAVE_APPROVED:
+        body = _("The approval of your leave is withdrawn; your request waits for a decision again.")
+    else:
+        body = _("The refusal of your leave is withdrawn; your request waits for a decision again.")
+    notify(
+        recipients=recipients([user_id]),
+        kind="activity.leave_reopened",
+        title=_("Leave decision undone: %(title)s") % {"title": activity.title},
+        body="\n".join([body, when_and_where(activity)]),
         url=reverse("activities:detail", args=[activity.pk]),
         urgent=False,
         committee=activity.committee,

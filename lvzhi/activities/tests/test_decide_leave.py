@@ -46,7 +46,7 @@ def request_(make_request):
 
 
 def _decided(participation, actor, approve=True):
-    services.decide_leave(participation=participation, approve=approve, actor=actor)
+    services.decide_leave(participation=participation, approve=approve, actor=actor, note="理由")
     participation.refresh_from_db()
     return participation
 

@@ -160,7 +160,9 @@ def test_the_decision_reaches_the_member_only(make_activity, make_member, leader
         member.user.pk: (kind, False)
     }
     note = Notification.objects.get()
-    assert "全体会议" in note.title and note.body == "请提交书面发言"
+    assert "全体会议" in note.title and note.body.endswith("请提交书面发言")
+    if not approve:  # the reason for refusing, named as such
+        assert note.body.split("\n")[-1] in ("Reason: 请提交书面发言", "原因：请提交书面发言")
     assert note.url == f"/activities/{activity.pk}/"
 
 

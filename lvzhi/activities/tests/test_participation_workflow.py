@@ -29,6 +29,8 @@ ANSWERS = {
     if before != after
 } - {(P.LEAVE_APPROVED, P.LEAVE_REQUESTED), (P.LEAVE_DENIED, P.DECLINED)}
 DECISIONS = {(P.LEAVE_REQUESTED, P.LEAVE_APPROVED), (P.LEAVE_REQUESTED, P.LEAVE_DENIED)}
+# Undoing a leave decision (undo_leave_decision); refused → requested is also the member's answer.
+UNDOS = {(P.LEAVE_APPROVED, P.LEAVE_REQUESTED), (P.LEAVE_DENIED, P.LEAVE_REQUESTED)}
 CHECK_INS = {
     (before, after) for before in ALL if before not in Participation.ATTENDED for after in (P.PRESENT, P.LATE)
 }
@@ -51,7 +53,7 @@ def status_of(participation):
 
 def test_the_table_holds_exactly_the_moves_of_the_acts():
     table = {(before, after) for before, targets in Participation.TRANSITIONS.items() for after in targets}
-    assert table == ANSWERS | DECISIONS | CHECK_INS | LEAVING_EARLY | CLOSING | CORRECTIONS
+    assert table == ANSWERS | DECISIONS | UNDOS | CHECK_INS | LEAVING_EARLY | CLOSING | CORRECTIONS
     assert set(Participation.TRANSITIONS) == set(P)
 
 
