@@ -261,6 +261,10 @@ LVZHI_AUDIT_ANCHOR_EVERY = int(env("LVZHI_AUDIT_ANCHOR_EVERY", "100"))
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 LVZHI_SMS_GATEWAY = env("LVZHI_SMS_GATEWAY", "")
+# Members' activation codes (accounts/onboarding.py): how long one is valid, and the address printed on
+# the letters and texted (the members' way in; empty: the address of the page the office used).
+LVZHI_ACTIVATION_CODE_DAYS = int(env("LVZHI_ACTIVATION_CODE_DAYS", "14"))
+LVZHI_SITE_URL = env("LVZHI_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

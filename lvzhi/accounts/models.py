@@ -174,3 +174,121 @@ class CredentialReset(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class MemberAccountPolicy(models.Model):
+    """The security administrator's rule for members' accounts (三员分立: they set it once, the system
+    administrator or the office runs the batch, see lvzhi/accounts/onboarding.py)."""
+
+    committee = models.OneToOneField(
+        "organization.Committee",
+        on_delete=models.CASCADE,
+        related_name="member_account_policy",
+        verbose_name=_("committee"),
+    )
+    grant_member_role = models.BooleanField(
+        _("accounts linked to a serving member's file receive the member role"),
+        default=False,
+        help_text=_("Without this rule no account can be created for members in a batch."),
+    )
+    office_may_onboard = models.BooleanField(
+        _("office staff may create members' accounts and issue activation codes"),
+        default=False,
+        help_text=_("Otherwise only the system administrator may."),
+    )
+    updated_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("member account policy")
+        verbose_name_plural = _("member account policies")
+
+    def __str__(self):
+        return str(self.committee)
+
+
+class OnboardingBatch(models.Model):
+    """One run of the batch that creates members' accounts: its counts, and the activation codes it
+    issued (so that their letters can be printed again while the codes are valid)."""
+
+    committee = models.ForeignKey(
+        "organization.Committee",
+        on_delete=models.CASCADE,
+        related_name="onboarding_batches",
+        verbose_name=_("committee"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("run by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created = models.PositiveIntegerField(_("accounts created"), default=0)
+    skipped = models.PositiveIntegerField(_("members skipped"), default=0)
+
+    class Meta:
+        verbose_name = _("account onboarding batch")
+        verbose_name_plural = _("account onboarding batches")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.committee} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code with which a member signs in for the first time (or after forgetting their
+    password) and chooses a password. Encrypted at rest, so that its letter can be printed again while
+    it is valid; never shown on a page, in a log or in the audit log."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="activation_codes", verbose_name=_("account")
+    )
+    code = EncryptedCharField(_("activation code"))
+    batch = models.ForeignKey(
+        OnboardingBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="codes",
+        verbose_name=_("batch"),
+    )
+    created_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    created_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    # A newer code for the same account voids this one.
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def is_valid(self, now=None):
+        now = now or timezone.now()
+        return self.used_at is None and self.voided_at is None and self.expires_at > now
+
+    @property
+    def display_code(self):
+        """Groups of four digits, easier to read out and type: 1234 5678."""
+        return " ".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import onboarding_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -19,4 +19,22 @@ urlpatterns = [
     ),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("lockouts/", views.lockout_list, name="lockout_list"),
+    # Members' accounts in bulk and their activation codes (onboarding.py)
+    path("member-policy/", onboarding_views.member_policy, name="member_policy"),
+    path("onboarding/", onboarding_views.onboarding_confirm, name="onboarding"),
+    path("onboarding/<int:pk>/", onboarding_views.onboarding_result, name="onboarding_result"),
+    path("onboarding/<int:pk>/letters/", onboarding_views.onboarding_letters, name="onboarding_letters"),
+    path("onboarding/<int:pk>/sms/", onboarding_views.onboarding_sms, name="onboarding_sms"),
+    path("users/<int:pk>/activation/", onboarding_views.user_activation, name="user_activation"),
+    path(
+        "users/<int:pk>/activation/new/", onboarding_views.user_activation_issue, name="user_activation_issue"
+    ),
+    path(
+        "users/<int:pk>/activation/letter/",
+        onboarding_views.user_activation_letter,
+        name="user_activation_letter",
+    ),
+    path("users/<int:pk>/activation/sms/", onboarding_views.user_activation_sms, name="user_activation_sms"),
+    path("activate/", onboarding_views.activate, name="activate"),
+    path("activate/password/", onboarding_views.activate_password, name="activate_password"),
 ]

@@ -75,3 +75,44 @@ document.addEventListener("change", function (event) {
   }
 });
 document.querySelectorAll("select[data-switch]").forEach(lvzhiSwitchFields);
+
+// A password checklist (data-password-checklist) ticks its rules while the member types in the fields
+// marked data-password-new and data-password-confirm: length, character classes, both entries equal.
+// It only helps: the server checks the real password rules.
+function lvzhiPasswordChecklist(list) {
+  var form = list.closest("form");
+  var first = form.querySelector("[data-password-new]");
+  var second = form.querySelector("[data-password-confirm]");
+  var minLength = parseInt(list.dataset.minLength, 10) || 8;
+  var minClasses = parseInt(list.dataset.minClasses, 10) || 3;
+  function update() {
+    var value = first.value;
+    var classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (re) { return re.test(value); }).length;
+    var met = {
+      length: value.length >= minLength,
+      classes: classes >= minClasses,
+      match: value.length > 0 && value === second.value,
+    };
+    list.querySelectorAll("[data-rule]").forEach(function (item) {
+      var ok = Boolean(met[item.dataset.rule]);
+      item.classList.toggle("text-success", ok);
+      item.classList.toggle("fw-bold", ok);
+      item.querySelector("[data-mark]").textContent = ok ? "✓" : "○";
+      item.dataset.met = ok ? "true" : "false";
+    });
+  }
+  first.addEventListener("input", update);
+  second.addEventListener("input", update);
+  update();
+}
+document.querySelectorAll("[data-password-checklist]").forEach(lvzhiPasswordChecklist);
+
+// A checkbox marked data-show-passwords shows the password fields of its form in clear text (older
+// members check what they typed).
+document.addEventListener("change", function (event) {
+  if (event.target.matches("input[data-show-passwords]")) {
+    event.target.form.querySelectorAll("[data-password-new], [data-password-confirm]").forEach(function (field) {
+      field.type = event.target.checked ? "text" : "password";
+    });
+  }
+});

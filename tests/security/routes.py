@@ -289,6 +289,57 @@ ROUTES = {
     "accounts:user_second_factor_reset": Route(
         ("POST",), kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), data=lambda s: {}
     ),
+    # Members' accounts in bulk (accounts/onboarding.py). The world sets no policy: only the system
+    # administrator may run the batch (office staff only when the security administrator allows it,
+    # lvzhi/accounts/tests/test_onboarding_views.py), and it refuses to run without the policy.
+    "accounts:member_policy": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.SECADMIN}),
+        data=lambda s: {"grant_member_role": "on"},
+        optional=("office_may_onboard",),
+    ),
+    "accounts:onboarding": Route(
+        ("GET", "POST"), ok=frozenset({Role.SYSADMIN}), data=lambda s: {}, optional=TOKEN
+    ),
+    "accounts:onboarding_result": Route(
+        kwargs=_pk("onboarding_batch"), has_object=True, ok=frozenset({Role.SYSADMIN})
+    ),
+    "accounts:onboarding_letters": Route(
+        kwargs=_pk("onboarding_batch"), has_object=True, ok=frozenset({Role.SYSADMIN})
+    ),
+    "accounts:onboarding_sms": Route(
+        ("POST",),
+        kwargs=_pk("onboarding_batch"),
+        has_object=True,
+        ok=frozenset({Role.SYSADMIN}),
+        data=lambda s: {},
+    ),
+    "accounts:user_activation": Route(kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN})),
+    "accounts:user_activation_issue": Route(
+        ("POST",), kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), data=lambda s: {}
+    ),
+    "accounts:user_activation_letter": Route(
+        kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN})
+    ),
+    "accounts:user_activation_sms": Route(
+        ("POST",), kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), data=lambda s: {}
+    ),
+    "accounts:activate": Route(
+        ("GET", "POST"),
+        public=True,
+        ok=ALL,  # a signed-in user is sent on
+        query=("next",),
+        data=lambda s: {"login": "nobody", "code": "1234 5678"},
+        optional=("next",),
+        actor=ANONYMOUS,
+    ),
+    "accounts:activate_password": Route(
+        ("GET", "POST"),
+        public=True,
+        ok=ALL,  # without a code just accepted, everyone is sent back to the first step
+        data=lambda s: {"new_password1": STRONG_PASSWORD, "new_password2": STRONG_PASSWORD},
+        actor=ANONYMOUS,
+    ),
     # --- activities --------------------------------------------------------------------------------
     "activities:mine": Route(ok=ALL),
     "activities:my_calendar": Route(ok=frozenset({Role.MEMBER})),

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 from openpyxl import Workbook
 
+from lvzhi.accounts.models import OnboardingBatch
 from lvzhi.accounts.roles import Role
 from lvzhi.activities.models import (
     Activity,
@@ -364,6 +365,7 @@ def build_world():
         # The account an administrator would open: someone else's for `other` and `foreign`.
         side.account = account
         side.import_job = _import_job(side.committee, job_user)
+        side.onboarding_batch = OnboardingBatch.objects.create(committee=side.committee, created=1)
     # Administrators act on another person's account, never on their own.
     own.account = users[Role.LEADER]
     members = list(Member.objects.all())

@@ -1,0 +1,81 @@
+"""开通通知书: the letters that give members their login name and activation code, one page per member,
+in the layout of official documents (lvzhi.core.docx_official, GB/T 9704). The office prints them and
+hands them out at a meeting; members keep them for their first sign-in on a phone.
+
+Each letter holds a valid code in clear: the download is permission-checked and audited (without the
+codes), and the file is made in memory, never stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from lvzhi.core import docx_official
+
+if TYPE_CHECKING:
+    from docx.document import Document
+
+    from .models import ActivationCode
+
+
+def _steps() -> list[str]:
+    return [
+        _("Open the sign-in address in the browser of your phone."),
+        _("Tap “First sign-in / activate account”."),
+        _("Enter your login name (or mobile number) and the activation code."),
+        _(
+            "Choose your password and type it twice: at least 8 characters, with 3 of upper-case letters, "
+            "lower-case letters, digits and symbols."
+        ),
+        _("From then on, sign in with your login name (or mobile number) and your password."),
+    ]
+
+
+def add_letter(document: Document, code: ActivationCode, *, committee_name: str, site_url: str) -> None:
+    """One letter, kept within the 22 lines of a GB/T 9704 page."""
+    user = code.user
+    member = getattr(user, "member", None)
+    name = member.name if member is not None else user.display_name or user.username
+    expires = date_format(timezone.localtime(code.expires_at), "DATE_FORMAT")
+    docx_official.add_title(document, _("Notice of account opening"))
+    docx_official.add_body_paragraph(document, _("Dear %(name)s:") % {"name": name}, indent=False)
+    docx_official.add_body_paragraph(
+        document,
+        _("Your account on the member duty platform of %(committee)s is open; sign in on your phone.")
+        % {"committee": committee_name},
+    )
+    docx_official.add_heading_line(document, _("Sign-in address: %(url)s") % {"url": site_url})
+    docx_official.add_heading_line(
+        document,
+        _("Login name: %(username)s (or sign in with your mobile number)") % {"username": user.username},
+    )
+    docx_official.add_heading_line(document, _("Activation code: %(code)s") % {"code": code.display_code})
+    docx_official.add_body_paragraph(
+        document,
+        _(
+            "Valid until %(date)s, once only; keep it to yourself. When it has expired or you forget your "
+            "password, the office gives you a new code."
+        )
+        % {"date": expires},
+    )
+    docx_official.add_heading_line(document, _("How to sign in"))
+    for number, step in enumerate(_steps(), start=1):
+        docx_official.add_body_paragraph(document, f"{number}. {step}")
+    signature = docx_official.add_body_paragraph(document, committee_name, indent=False)
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def build_letters(codes: Iterable[ActivationCode], *, committee_name: str, site_url: str) -> Document:
+    """One page per code (a page break between letters), in the given order."""
+    document = docx_official.new_document(title=_("Notice of account opening"), author=committee_name)
+    for index, code in enumerate(codes):
+        if index:
+            document.add_page_break()
+        add_letter(document, code, committee_name=committee_name, site_url=site_url)
+    return document
