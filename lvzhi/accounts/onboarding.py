@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core import audit
+from lvzhi.core.permissions import committee_of
 from lvzhi.core.sms import SmsGateway, sms_gateway
 
 from . import login_names
@@ -66,9 +67,15 @@ class PolicyOff(ValidationError):
 # --- the policy -------------------------------------------------------------------------------------
 
 
+def _committee_id(committee: Committee | int | None) -> int | None:
+    if committee is None or isinstance(committee, int):
+        return committee
+    return int(committee.pk)
+
+
 def policy_for(committee: Committee | int | None) -> MemberAccountPolicy:
     """The committee's policy; an unsaved one with both switches off when none was set."""
-    committee_id = getattr(committee, "pk", committee)
+    committee_id = _committee_id(committee)
     if committee_id is None:
         return MemberAccountPolicy(grant_member_role=False, office_may_onboard=False)
     found = MemberAccountPolicy.objects.filter(committee_id=committee_id).first()
@@ -117,7 +124,7 @@ def may_onboard(user: User, committee: Committee | int | None = None) -> bool:
     committee): the system administrator, or office staff when the policy allows it."""
     if not user.is_authenticated or user.committee_id is None:
         return False
-    committee_id = getattr(committee, "pk", committee) or user.committee_id
+    committee_id = _committee_id(committee) or user.committee_id
     if committee_id != user.committee_id:
         return False
     if user.has_perm("accounts.manage_users"):
@@ -345,7 +352,7 @@ def get_batch_for_user(actor: User, pk: int) -> OnboardingBatch:
 
     if not may_onboard(actor):
         raise PermissionDenied("accounts.onboard_members")
-    return get_object_or_404(OnboardingBatch.objects.filter(committee_id=actor.committee_id), pk=pk)
+    return get_object_or_404(OnboardingBatch.objects.filter(committee_id=committee_of(actor)), pk=pk)
 
 
 # --- activation -------------------------------------------------------------------------------------
