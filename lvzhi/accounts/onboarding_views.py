@@ -109,11 +109,7 @@ def onboarding_confirm(request):
         except ValidationError as exc:
             messages.error(request, exc.messages[0])
             return redirect("accounts:onboarding")
-        messages.success(
-            request,
-            _("%(created)d accounts created, %(skipped)d members skipped.")
-            % {"created": len(result.created), "skipped": result.skipped},
-        )
+        # The result page says what was done (its counts stay on the page when it is opened again).
         return redirect("accounts:onboarding_result", pk=result.batch.pk)
     plan = onboarding.plan_batch(committee)
     return render(
