@@ -340,8 +340,39 @@ class YearBuilder:
             activities.append(self._activity(planned))
             if bar:
                 bar.step()
+        activities.append(self._tonight())
         self._age_notices(activities)
         return activities
+
+    def _tonight(self):
+        """A meeting of the demo member's special committee tonight (19:30 of the day the demo stands on,
+        or the next full hour when the evening has begun), not answered yet: the member's start page
+        opens on it. Its answers draw from their own generator, so the rest of the demo stays the same."""
+        local = timezone.localtime(self.now)
+        starts = local.replace(hour=19, minute=30, second=0, microsecond=0)
+        if starts < local + datetime.timedelta(minutes=30):
+            starts = (local + datetime.timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+        unit = self.demo_member.terms.get(term=self.demo.term).special_committees.order_by("pk").first()
+        activity = activity_services.create_activity(
+            actor=self.office,
+            kind=Kind.GROUP,
+            title=f"{unit.name}委员学习座谈会",
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            organizing_unit=unit,
+            place="县政协二楼会议室",
+            agenda="一、学习近期重要讲话精神\n二、委员交流履职体会\n三、商议下一季度调研安排",
+            is_required=True,
+            registration_deadline=None,
+            invitee_rules={"units": [unit.pk], "members": [self.demo_member.pk]},
+        )
+        activity = activity_services.publish_activity(activity=activity, actor=self.office)
+        rng, self.rng = self.rng, random.Random(activity.pk)
+        try:
+            self._answers_so_far(activity, list(activity.participations.select_related("member")))
+        finally:
+            self.rng = rng
+        return activity
 
     def _age_notices(self, activities):
         """The demo member's notices about activities that are over were sent and read back then."""

@@ -284,6 +284,23 @@ def test_the_demo_member_has_a_full_record(demo):
     assert any(kind.startswith("activity.") for kind in kinds)
 
 
+def test_the_demo_member_has_a_meeting_tonight_to_answer(demo, monkeypatch):
+    from lvzhi.activities import home_cards
+
+    member = User.objects.get(username="member")
+    tonight = Participation.objects.select_related("activity").get(
+        member=member.member, activity__starts_at__date=AS_OF.date()
+    )
+    assert timezone.localtime(tonight.activity.starts_at).hour >= 18
+    assert tonight.activity.status == Activity.Status.PUBLISHED
+    assert tonight.status == Participation.Status.INVITED
+    # Their start page, on the day the demo stands on, opens on it with the question to answer.
+    monkeypatch.setattr(home_cards.timezone, "now", lambda: AS_OF)
+    card = home_cards.my_activities(member)
+    assert [p.activity for p in card["today"]] == [tonight.activity]
+    assert card["today"][0].to_answer
+
+
 def test_activities_ahead_wait_for_answers(demo):
     ahead = Participation.objects.filter(activity__committee=demo, activity__status=Activity.Status.PUBLISHED)
     P = Participation.Status
