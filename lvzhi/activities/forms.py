@@ -346,6 +346,34 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=1000)
 
 
+class IdListField(forms.Field):
+    """Ids posted as a list (checkboxes of the same name), as sorted distinct positive ints."""
+
+    widget = forms.MultipleHiddenInput
+    MAX_IDS = 2000
+
+    def to_python(self, value):
+        if not value:
+            return []
+        try:
+            ids = {int(v) for v in value}
+        except (TypeError, ValueError):
+            raise forms.ValidationError(_("Choose members from the list."), code="invalid") from None
+        if len(ids) > self.MAX_IDS or any(not 0 < pk < 2**31 for pk in ids):
+            raise forms.ValidationError(_("Choose members from the list."), code="invalid")
+        return sorted(ids)
+
+
+class BulkCheckInForm(forms.Form):
+    """The members selected for checking in by hand at once (participation ids of the activity)."""
+
+    participants = IdListField(
+        label=gettext_lazy("Members"),
+        error_messages={"required": gettext_lazy("Select the members to check in.")},
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=1000)
+
+
 class CorrectionForm(forms.Form):
     status = forms.ChoiceField(
         label=gettext_lazy("Attendance"),

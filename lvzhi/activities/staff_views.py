@@ -8,9 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import submission, uploads
@@ -25,6 +26,7 @@ from .forms import (
     ActivityForm,
     AddParticipantForm,
     AttachmentForm,
+    BulkCheckInForm,
     CorrectionForm,
     InviteeRulesForm,
     ParticipantFilterForm,
@@ -252,19 +254,31 @@ def _summary(activity):
     }
 
 
+def _row_context(user, activity):
+    """What a row of the participant table needs, on the manage page and alone (htmx)."""
+    can_run = selectors.can_run(user, activity)
+    checkin_open = activity.status in Activity.OPEN_STATUSES
+    return {
+        "activity": activity,
+        "can_run": can_run,
+        "checkin_open": checkin_open,
+        "in_window": activity.checkin_open_at(timezone.now()),
+        # Checking in the selected members at once (checkin_bulk): the rules of one by one.
+        "bulk": can_run and checkin_open,
+        "correction_form": CorrectionForm(),
+    }
+
+
 @login_required
 def manage(request, pk):
     activity = _staff_activity(request.user, pk)
-    can_run = selectors.can_run(request.user, activity)
-    now = timezone.now()
     filter_form = ParticipantFilterForm(request.GET)
     participants = filter_form.filter(_participants(activity))
     return render(
         request,
         "activities/staff/manage.html",
         {
-            "activity": activity,
-            "can_run": can_run,
+            **_row_context(request.user, activity),
             "participants": participants,
             "status_filter": filter_form.cleaned_data.get("p", ""),
             "name_filter": filter_form.cleaned_data.get("name", ""),
@@ -272,10 +286,7 @@ def manage(request, pk):
             "summary": _summary(activity),
             "history": activity.status_changes.select_related("actor"),
             "attachments": activity.attachments.select_related("uploaded_by"),
-            "checkin_open": activity.status in Activity.OPEN_STATUSES,
-            "in_window": activity.checkin_open_at(now),
             "editable": activity.status in services.EDITABLE_STATUSES,
-            "correction_form": CorrectionForm(),
             "add_form": AddParticipantForm(),
             "attachment_form": AttachmentForm(),
         },
@@ -378,21 +389,96 @@ def lifecycle(request, pk, action):
     return _to_manage(activity)
 
 
+def _to_row(activity, participation):
+    """Back to the manage page at the participant's row (without JavaScript the page reloads there)."""
+    return redirect(reverse("activities:manage", args=[activity.pk]) + f"#p-{participation.pk}")
+
+
+def _row(request, activity, participation, error=None):
+    """The participant's row alone, for htmx to swap in place: the page keeps its position."""
+    context = _row_context(request.user, activity)
+    context |= {"p": _participants(activity).get(pk=participation.pk), "row_error": error}
+    return render(request, "activities/staff/_participant_row.html", context)
+
+
+def _error_text(error):
+    return " ".join(error.messages) if hasattr(error, "messages") else str(error)
+
+
 @login_required
 @require_POST
 def checkin_member(request, pk, ppk):
+    """Check in one member by hand. From the page (htmx) the answer is the row alone, swapped in place;
+    a plain POST goes back to the row's anchor."""
     activity = _run_activity(request.user, pk)
     participation = _participation(activity, ppk)
-    reason = _posted_reason(request)
-    if reason is None:
-        return _to_manage(activity)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return _row(request, activity, participation, _error_text(form.errors["reason"][0]))
+        _posted_reason(request)
+        return _to_row(activity, participation)
     try:
-        services.check_in(activity=activity, member=participation.member, actor=request.user, reason=reason)
+        services.check_in(
+            activity=activity,
+            member=participation.member,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
+    except services.ActivityError as error:
+        if request.htmx:
+            return _row(request, activity, participation, _error_text(error))
+        show_errors(request, error)
+    else:
+        if request.htmx:
+            return _row(request, activity, participation)
+        messages.success(request, _("%(member)s is checked in.") % {"member": participation.member})
+    return _to_row(activity, participation)
+
+
+@login_required
+@require_POST
+def checkin_bulk(request, pk):
+    """Check in the members selected on the manage page, in one service call: the rules of checking in
+    one by one (a reason outside the window), for as many rows as a plenary has."""
+    activity = _run_activity(request.user, pk)
+    to_list = redirect(reverse("activities:manage", args=[activity.pk]) + "#participants")
+    form = BulkCheckInForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return to_list
+    try:
+        done, skipped = services.check_in_many(
+            activity=activity,
+            participation_ids=form.cleaned_data["participants"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
     except services.ActivityError as error:
         show_errors(request, error)
     else:
-        messages.success(request, _("%(member)s is checked in.") % {"member": participation.member})
-    return _to_manage(activity)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d selected member is checked in.", "%(n)d selected members are checked in.", len(done)
+            )
+            % {"n": len(done)},
+        )
+        if skipped:
+            messages.warning(
+                request,
+                ngettext(
+                    "%(n)d selected member was checked in already or is not on the list; nothing changed "
+                    "for them.",
+                    "%(n)d selected members were checked in already or are not on the list; nothing "
+                    "changed for them.",
+                    len(skipped),
+                )
+                % {"n": len(skipped)},
+            )
+    return to_list
 
 
 @login_required

@@ -20,6 +20,7 @@ urlpatterns = [
     path("<int:pk>/cancel/", staff_views.lifecycle, {"action": "cancel"}, name="cancel"),
     path("<int:pk>/reopen/", staff_views.lifecycle, {"action": "reopen"}, name="reopen"),
     path("<int:pk>/participants/add/", staff_views.checkin_add, name="checkin_add"),
+    path("<int:pk>/participants/checkin/", staff_views.checkin_bulk, name="checkin_bulk"),
     path("<int:pk>/participants/<int:ppk>/checkin/", staff_views.checkin_member, name="checkin_member"),
     path("<int:pk>/participants/<int:ppk>/left-early/", staff_views.left_early, name="left_early"),
     path("<int:pk>/participants/<int:ppk>/correct/", staff_views.correct, name="correct"),

@@ -116,3 +116,13 @@ document.addEventListener("change", function (event) {
     });
   }
 });
+
+// A button marked data-check-all="<selector>" ticks every checkbox the selector finds (the manage page's
+// "select all not checked in": only rows not checked in have a checkbox). Without JavaScript the boxes
+// are ticked one by one.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-check-all]");
+  if (button) {
+    document.querySelectorAll(button.dataset.checkAll).forEach(function (box) { box.checked = true; });
+  }
+});

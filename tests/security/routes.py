@@ -422,6 +422,14 @@ ROUTES = {
         ok=OFFICE,
         data=lambda s: {"name": s.member.name, "reason": "现场签到"},
     ),
+    # The members selected on the manage page, checked in together (issue 10, defect 6).
+    "activities:checkin_bulk": Route(
+        ("POST",),
+        kwargs=_pk("running"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"participants": [s.running_participation.pk], "reason": "代为签到"},
+    ),
     "activities:checkin_member": Route(
         ("POST",),
         kwargs=_participation("running_participation"),

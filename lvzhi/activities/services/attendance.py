@@ -326,6 +326,67 @@ def _check_in(
 
 
 @transaction.atomic
+def check_in_many(
+    *,
+    activity: Activity,
+    participation_ids: Iterable[int],
+    actor: User,
+    when: datetime.datetime | None = None,
+    reason: str = "",
+) -> tuple[list[int], list[int]]:
+    """Staff check in the selected participations of the activity's list at once, by the rules of
+    checking in by hand one by one (`check_in`): who runs the activity, published or in progress, a
+    reason outside the check-in window, present or late by the time. Returns (ids checked in, ids left
+    alone): those already checked in, of another activity or not of the committee are left alone.
+
+    In a constant number of queries however many are selected (a plenary has 270 rows): lock and read,
+    one update, one insert of the history rows, and one audit row for the batch, as closing does."""
+    require_run(actor, activity)
+    when = when or timezone.now()
+    activity = Activity.objects.select_related("committee").get(pk=activity.pk)
+    if activity.status not in Activity.OPEN_STATUSES:
+        raise ActivityError(
+            _("Check-in is possible only for a published activity in progress."), code="not_open"
+        )
+    if not activity.checkin_open_at(when):
+        reason = require_reason(reason, _("Give a reason for checking in outside the check-in window."))
+    else:
+        reason = (reason or "").strip()
+    selected = sorted(set(participation_ids))
+    to_status = PStatus.LATE if activity.is_late(when) else PStatus.PRESENT
+    rows = list(
+        selectors.bulk_checkin_candidates(activity)
+        .filter(pk__in=selected)
+        .select_for_update(of=("self",))
+        .values_list("pk", "status")
+    )
+    rows = [(pk, status) for pk, status in rows if to_status in Participation.TRANSITIONS[PStatus(status)]]
+    done = [pk for pk, _status in rows]
+    skipped = sorted(set(selected) - set(done))
+    if not done:
+        raise ActivityError(
+            _("None of the selected members can be checked in: they are checked in already or not on the list."),
+            code="nothing_to_check_in",
+        )
+    Participation.objects.filter(pk__in=done).update(status=to_status, checked_in_at=when, checked_in_by=actor)
+    ParticipationStatusChange.objects.bulk_create(
+        ParticipationStatusChange(
+            participation_id=pk, from_status=status, to_status=to_status, actor=actor, reason=reason
+        )
+        for pk, status in rows
+    )
+    audit.record(
+        audit.Action.UPDATE,
+        actor=actor,
+        committee=activity.committee,
+        obj=activity,
+        summary=f"Check-in by hand of {len(done)} members: {activity.title}",
+        detail={"participations": done, "to": to_status, "reason": reason},
+    )
+    return done, skipped
+
+
+@transaction.atomic
 def mark_left_early(*, participation: Participation, actor: User, reason: str = "") -> Participation:
     participation = _locked_participation(participation)
     activity = participation.activity
