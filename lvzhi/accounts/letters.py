@@ -8,6 +8,8 @@ codes), and the file is made in memory, never stored.
 
 from __future__ import annotations
 
+import copy
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
 
 from lvzhi.core import docx_official
 
@@ -37,14 +40,25 @@ def _steps() -> list[str]:
     ]
 
 
-def add_letter(document: Document, code: ActivationCode, *, committee_name: str, site_url: str) -> None:
-    """One letter, kept within the 22 lines of a GB/T 9704 page."""
+# Stand-ins for one member's values in the letter written once (build_letters).
+_FIELD = re.compile(r"⟦(name|username|code|date)⟧")
+
+
+def _values(code: ActivationCode) -> dict[str, str]:
     user = code.user
     member = getattr(user, "member", None)
-    name = member.name if member is not None else user.display_name or user.username
-    expires = date_format(timezone.localtime(code.expires_at), "DATE_FORMAT")
+    return {
+        "name": member.name if member is not None else user.display_name or user.username,
+        "username": user.username,
+        "code": code.display_code,
+        "date": date_format(timezone.localtime(code.expires_at), "DATE_FORMAT"),
+    }
+
+
+def _write_letter(document: Document, values: dict[str, str], *, committee_name: str, site_url: str) -> None:
+    """One letter, kept within the 22 lines of a GB/T 9704 page."""
     docx_official.add_title(document, _("Notice of account opening"))
-    docx_official.add_body_paragraph(document, _("Dear %(name)s:") % {"name": name}, indent=False)
+    docx_official.add_body_paragraph(document, _("Dear %(name)s:") % {"name": values["name"]}, indent=False)
     docx_official.add_body_paragraph(
         document,
         _("Your account on the member duty platform of %(committee)s is open; sign in on your phone.")
@@ -53,16 +67,16 @@ def add_letter(document: Document, code: ActivationCode, *, committee_name: str,
     docx_official.add_heading_line(document, _("Sign-in address: %(url)s") % {"url": site_url})
     docx_official.add_heading_line(
         document,
-        _("Login name: %(username)s (or sign in with your mobile number)") % {"username": user.username},
+        _("Login name: %(username)s (or sign in with your mobile number)") % {"username": values["username"]},
     )
-    docx_official.add_heading_line(document, _("Activation code: %(code)s") % {"code": code.display_code})
+    docx_official.add_heading_line(document, _("Activation code: %(code)s") % {"code": values["code"]})
     docx_official.add_body_paragraph(
         document,
         _(
             "Valid until %(date)s, once only; keep it to yourself. When it has expired or you forget your "
             "password, the office gives you a new code."
         )
-        % {"date": expires},
+        % {"date": values["date"]},
     )
     docx_official.add_heading_line(document, _("How to sign in"))
     for number, step in enumerate(_steps(), start=1):
@@ -72,10 +86,30 @@ def add_letter(document: Document, code: ActivationCode, *, committee_name: str,
 
 
 def build_letters(codes: Iterable[ActivationCode], *, committee_name: str, site_url: str) -> Document:
-    """One page per code (a page break between letters), in the given order."""
+    """One page per code (a page break between letters), in the given order.
+
+    The letter is written once with stand-ins for the member's values, and each member's page is a copy
+    of its paragraphs with the values put in: python-docx takes milliseconds for every run it writes, and
+    280 letters written one by one took twenty seconds."""
     document = docx_official.new_document(title=_("Notice of account opening"), author=committee_name)
+    scratch = docx_official.new_document()
+    _write_letter(
+        scratch,
+        {key: f"⟦{key}⟧" for key in ("name", "username", "code", "date")},
+        committee_name=committee_name,
+        site_url=site_url,
+    )
+    letter = list(scratch.element.body.iterchildren(qn("w:p")))
+    page_break = scratch.add_page_break()._p
+    end = document.element.body.sectPr
     for index, code in enumerate(codes):
+        values = _values(code)
         if index:
-            document.add_page_break()
-        add_letter(document, code, committee_name=committee_name, site_url=site_url)
+            end.addprevious(copy.deepcopy(page_break))
+        for template in letter:
+            paragraph = copy.deepcopy(template)
+            for text in paragraph.iter(qn("w:t")):
+                if text.text and "⟦" in text.text:
+                    text.text = _FIELD.sub(lambda match, values=values: values[match.group(1)], text.text)
+            end.addprevious(paragraph)
     return document
