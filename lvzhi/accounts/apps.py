@@ -26,8 +26,11 @@ class AccountsConfig(AppConfig):
 
         from lvzhi.core import retention
 
+        from . import services
         from .backends import purge_sign_in_records
         from .middleware import stamp_session_times
 
         retention.register("sign_in_records", purge_sign_in_records)
+        # Not a purge, but the daily job: accounts of members whose term has ended or who left.
+        retention.register("departed_member_accounts", services.disable_accounts_of_departed_members)
         user_logged_in.connect(stamp_session_times, dispatch_uid="lvzhi.accounts.stamp_session_times")

@@ -25,6 +25,7 @@ makes the account choose a new password, so that the administrators' longer mini
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -359,3 +360,115 @@ def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> Us
         detail={"account": user.username, "locked_until": until.isoformat()},
     )
     return user
+
+
+# Why an account was disabled automatically, in its audit row.
+TERM_ENDED = "term_ended"
+NOT_IN_CURRENT_TERM = "not_in_current_term"
+
+
+def _departed_reasons(committee: Committee, members: Iterable[Member] | None) -> dict[int, str]:
+    """{member id: reason} for the committee's members (or those of `members`) who no longer serve in
+    its current term: their place there is not "serving" (the reason is its status: resigned, removed,
+    ...), they have no place there, or the term's end date has passed (TERM_ENDED).
+
+    Nobody, when there is no current term (between marking the old term not current and the new one
+    current, every member would be "departed" for a moment) or when nobody is placed in the current
+    term yet (a new term whose roster is not imported: its members are still the old term's)."""
+    from lvzhi.members.models import MemberTerm
+    from lvzhi.organization.models import Term
+
+    term = Term.objects.filter(committee=committee, is_current=True).first()
+    if term is None:
+        return {}
+    linked = Member.objects.filter(committee=committee, user__isnull=False)
+    if members is not None:
+        linked = linked.filter(pk__in=[m.pk for m in members])
+    if term.end_date is not None and term.end_date < timezone.localdate():
+        return dict.fromkeys(linked.values_list("pk", flat=True), TERM_ENDED)
+    places = MemberTerm.objects.filter(term=term)
+    if not places.exists():
+        return {}
+    status = dict(places.filter(member__in=linked).values_list("member_id", "status"))
+    return {
+        pk: status.get(pk, NOT_IN_CURRENT_TERM)
+        for pk in linked.values_list("pk", flat=True)
+        if status.get(pk) != MemberTerm.Status.SERVING
+    }
+
+
+@transaction.atomic
+def disable_departed_member_accounts(
+    *,
+    committee: Committee,
+    actor: User | None,
+    request: HttpRequest | None = None,
+    members: Iterable[Member] | None = None,
+) -> list[User]:
+    """Disable the accounts of the committee's members who no longer serve in its current term
+    (_departed_reasons), or of those among `members` (the files whose place just changed). Each account
+    is disabled for good as update_user disables one (is_active off, every session ended) and audited
+    with the reason. Returns the accounts disabled.
+
+    Called by the writes that end a member's service (members.services.update_member and the roster
+    import when a place's status changes, organization.services.save_term when a term becomes current or
+    its end date moves) and by the daily safety net (disable_accounts_of_departed_members, through
+    `manage.py purge_expired`). It is a consequence of the office's act, not an act of account
+    administration, so it asks for no right of its own; `actor` (None: the server's daily job) is named
+    in the audit row.
+
+    Only accounts holding the 委员 role and nothing else are disabled. An account linked to a member
+    file that also holds a staff or administrator role (an office worker, a leader or an information
+    officer who is, or was, a member) works for the job, not for the seat: disabling it would stop that
+    work, so the system administrator decides on it. Enabling an account again is always the system
+    administrator's act (update_user); nothing here enables one.
+    """
+    reasons = _departed_reasons(committee, members)
+    if not reasons:
+        return []
+    other_roles = [role.value for role in Role if role != Role.MEMBER]
+    accounts = list(
+        User.objects.select_for_update(of=("self",))
+        .filter(
+            committee=committee,
+            is_active=True,
+            is_superuser=False,
+            is_staff=False,
+            member__pk__in=list(reasons),
+            groups__name=Role.MEMBER.value,
+        )
+        .exclude(groups__name__in=other_roles)
+        .exclude(user_permissions__isnull=False)
+        .select_related("member")
+    )
+    for user in accounts:
+        user.is_active = False
+        user.session_epoch += 1
+        user.save(update_fields=["is_active", "session_epoch"])
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            request=request,
+            committee=committee,
+            obj=user,
+            summary=f"{user.username} disabled: member no longer serving",
+            detail={
+                "fields": ["is_active"],
+                "reason": reasons[user.member.pk],
+                "member": user.member.pk,
+                "automatic": True,
+            },
+        )
+    return accounts
+
+
+def disable_accounts_of_departed_members(now: datetime.datetime) -> int:
+    """The daily safety net (core.retention, `manage.py purge_expired`): every committee's accounts of
+    members who no longer serve, whichever way that came about (a current term whose end date has
+    passed, a change made outside the services). Returns how many accounts it disabled."""
+    from lvzhi.organization.models import Committee
+
+    disabled = 0
+    for committee in Committee.objects.filter(terms__is_current=True).distinct():
+        disabled += len(disable_departed_member_accounts(committee=committee, actor=None))
+    return disabled

@@ -12,6 +12,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lvzhi.accounts import services as account_services
 from lvzhi.accounts.roles import Role
 from lvzhi.core import audit, masking, workflow
 from lvzhi.core.permissions import AuditedPermissionDenied
@@ -141,6 +142,9 @@ class TermPlacements:
         self._changed: list[MemberTerm] = []
         # The special committee ids of the rows whose list changed.
         self._specials: dict[MemberTerm, list[int]] = {}
+        # The members whose status in a term changed (resigned, back to serving, ...), by id: save()
+        # returns them, so that the caller disables the accounts of those who no longer serve.
+        self._status_changed: dict[int, Member] = {}
 
     def compare(
         self, *, member: Member, term: Term, values: Mapping[str, Any], current: MemberTerm | None
@@ -189,6 +193,8 @@ class TermPlacements:
         (a new file, or a roster line naming the term, places the member even with every default);
         its history shows every field of the new row."""
         placed, after = self._compare(member, term, values, current)
+        if "term.status" in placed.fields:
+            self._status_changed[member.pk] = member
         if current is None:
             if not (placed.fields or new_place):
                 return Placed(fields=[], specials_moved=set(), changes=[])
@@ -202,8 +208,9 @@ class TermPlacements:
                 self._specials[current] = after["special_committees"]
         return placed
 
-    def save(self) -> None:
-        """Write every queued place, then start afresh."""
+    def save(self) -> list[Member]:
+        """Write every queued place, then start afresh. Returns the members whose status in a term
+        changed (for accounts.services.disable_departed_member_accounts)."""
         Through = MemberTerm.special_committees.through
         if self._new:
             created = MemberTerm.objects.bulk_create([row for row, _ids in self._new], batch_size=1000)
@@ -227,7 +234,9 @@ class TermPlacements:
                 ],
                 batch_size=1000,
             )
-        self._new, self._changed, self._specials = [], [], {}
+        status_changed = list(self._status_changed.values())
+        self._new, self._changed, self._specials, self._status_changed = [], [], {}, {}
+        return status_changed
 
     @staticmethod
     def _set(row: MemberTerm, place: Place) -> None:
@@ -587,13 +596,17 @@ def update_member(
         # Only the version: the caller's `member` already holds the values to save.
         workflow.lock(Member.objects.only("version"), member.pk, expected_version)
         member.version = expected_version + 1
-        if placements is None:
-            writer.save()
+        status_changed = writer.save() if placements is None else []
         changes = member_changes + placed.changes
         member.save()
         if changes:
             MemberChange.objects.create(
                 member=member, actor=actor, source=source, changes=changes, version=member.version
+        if status_changed:
+            # A member who no longer serves (resigned, removed, ...) loses their member's account.
+            account_services.disable_departed_member_accounts(
+                committee=member.committee, actor=actor, request=request, members=status_changed
+            )
             )
             audit.record(
                 audit.Action.UPDATE,

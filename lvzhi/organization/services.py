@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from lvzhi.accounts import services as account_services
 from lvzhi.core import audit
 from lvzhi.core.permissions import committee_of
 from lvzhi.members.models import Member
@@ -113,7 +114,14 @@ def save_term(*, actor: User, data: Mapping[str, Any], term: Term | None = None)
     else:
         _require(actor, "organization.change_term")
         _require_visible(actor, Term.objects, term)
-    return _save(term, data=data, fields=TERM_FIELDS, actor=actor, committee_id=term.committee_id)
+    before = Term.objects.filter(pk=term.pk).values("is_current", "end_date").first() if term.pk else None
+    term = _save(term, data=data, fields=TERM_FIELDS, actor=actor, committee_id=term.committee_id)
+    after = {"is_current": term.is_current, "end_date": term.end_date}
+    if (before or {"is_current": False, "end_date": None}) != after:
+        # A term became current (its members serve now, the others no longer), or the current term's
+        # end moved (perhaps into the past): the members who no longer serve lose their accounts.
+        account_services.disable_departed_member_accounts(committee=term.committee, actor=actor)
+    return term
 
 
 @transaction.atomic
