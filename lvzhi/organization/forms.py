@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lvzhi.core.forms import HISTORY_BOUNDS, StyledFormMixin
@@ -144,6 +145,11 @@ class LiaisonContactForm(StyledFormMixin, forms.ModelForm):
             "topic": forms.Textarea(attrs={"rows": 3}),
             "follow_up": forms.Textarea(attrs={"rows": 2}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The date picker offers no day after today; the model refuses one all the same (clean()).
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
 
 
 class MembershipForm(StyledFormMixin, CommitteeFormMixin, forms.ModelForm):

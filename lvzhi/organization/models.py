@@ -1,7 +1,9 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -353,3 +355,19 @@ class LiaisonContact(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.liaison}"
+
+    def clean(self):
+        # A contact is logged after it took place: a future date is a typing slip (2062 for 2026).
+        today = timezone.localdate()
+        if self.date and self.date > today:
+            raise ValidationError(
+                {
+                    "date": _(
+                        "%(field)s cannot be later than today (%(today)s): give the day the contact took place."
+                    )
+                    % {
+                        "field": capfirst(self._meta.get_field("date").verbose_name),
+                        "today": today.isoformat(),
+                    }
+                }
+            )

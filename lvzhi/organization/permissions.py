@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Department, Liaison, OrgUnit, Session, Term
+from .models import Department, Liaison, LiaisonContact, OrgUnit, Session, Term
 
 
 def _fetch(user, queryset, pk, write_perm=None):
@@ -37,4 +37,15 @@ def get_liaison_for_user(user, pk, *, write=False):
         Liaison.objects.select_related("unit", "department", "target_unit"),
         pk,
         "organization.change_liaison" if write else None,
+    )
+
+
+def get_liaison_contact_for_user(user, pk):
+    """A contact to correct or delete: by whoever may record contacts, on a liaison they may see (their
+    committee; for unit staff, their units' liaisons)."""
+    return _fetch(
+        user,
+        LiaisonContact.objects.select_related("liaison__unit", "liaison__department", "liaison__target_unit"),
+        pk,
+        "organization.add_liaisoncontact",
     )

@@ -21,6 +21,7 @@ from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Se
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
+    from django.http import HttpRequest
 
     from lvzhi.accounts.models import User
 
@@ -189,3 +190,58 @@ def delete_membership(*, membership: Membership, actor: User) -> None:
     _require_visible(actor, Membership.objects, membership)
     audit.record(audit.Action.DELETE, actor=actor, obj=membership, summary=str(membership))
     membership.delete()
+
+
+def _require_contact_rights(actor: User, contact: LiaisonContact) -> None:
+    """Correcting and deleting a contact is for whoever may record contacts, within their scope."""
+    _require(actor, "organization.add_liaisoncontact")
+    _require_visible(actor, LiaisonContact.objects, contact)
+
+
+@transaction.atomic
+def update_liaison_contact(
+    *, actor: User, contact: LiaisonContact, data: Mapping[str, Any], request: HttpRequest | None = None
+) -> LiaisonContact:
+    """Correct a logged contact (a wrong date, a name left out); audited with the fields changed and the
+    client's address."""
+    _require_contact_rights(actor, contact)
+    unknown = set(data) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not settable here: {sorted(unknown)}")
+    contact = LiaisonContact.objects.select_for_update().get(pk=contact.pk)
+    changed = [name for name in CONTACT_FIELDS if name in data and getattr(contact, name) != data[name]]
+    for name in changed:
+        setattr(contact, name, data[name])
+    contact.full_clean()
+    if changed:
+        contact.save(update_fields=changed)
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            request=request,
+            obj=contact,
+            summary=f"liaison contact {contact}"[:255],
+            detail={"fields": changed},
+        )
+    return contact
+
+
+@transaction.atomic
+def delete_liaison_contact(
+    *, actor: User, contact: LiaisonContact, request: HttpRequest | None = None
+) -> None:
+    """Delete a contact logged by mistake; the audit row keeps what it said."""
+    _require_contact_rights(actor, contact)
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        request=request,
+        obj=contact,
+        summary=f"liaison contact {contact}"[:255],
+        detail={
+            "date": contact.date.isoformat(),
+            "participants": contact.participants,
+            "topic": contact.topic[:200],
+        },
+    )
+    contact.delete()

@@ -20,4 +20,6 @@ urlpatterns = [
     path("departments/<int:pk>/edit/", views.department_edit, name="department_edit"),
     path("liaisons/", views.liaison_list, name="liaisons"),
     path("liaisons/<int:pk>/", views.liaison_detail, name="liaison_detail"),
+    path("liaisons/contacts/<int:pk>/edit/", views.liaison_contact_edit, name="liaison_contact_edit"),
+    path("liaisons/contacts/<int:pk>/delete/", views.liaison_contact_delete, name="liaison_contact_delete"),
 ]

@@ -26,6 +26,7 @@ from .forms import (
 from .models import Department, Liaison, LiaisonContact, Membership, OrgUnit, Term
 from .permissions import (
     get_department_for_user,
+    get_liaison_contact_for_user,
     get_liaison_for_user,
     get_session_for_user,
     get_term_for_user,
@@ -329,6 +330,43 @@ def liaison_detail(request, pk):
         request,
         "organization/liaison_detail.html",
         {"liaison": liaison, "page": contacts, "form": form, "can_log": can_log},
+    )
+
+
+@login_required
+def liaison_contact_edit(request, pk):
+    """Correct a logged contact: whoever may record contacts, on their own committee's (unit staff: their
+    units') liaisons."""
+    contact = get_liaison_contact_for_user(request.user, pk)
+    form = LiaisonContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_liaison_contact(
+                actor=request.user, contact=contact, data=form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Liaison contact corrected."))
+            return redirect("organization:liaison_detail", pk=contact.liaison_id)
+    return render(
+        request,
+        "organization/liaison_contact_form.html",
+        {"form": form, "contact": contact, "liaison": contact.liaison},
+    )
+
+
+@login_required
+def liaison_contact_delete(request, pk):
+    """Delete a contact logged by mistake: the page asks first (GET), the POST deletes."""
+    contact = get_liaison_contact_for_user(request.user, pk)
+    if request.method == "POST":
+        liaison_id = contact.liaison_id
+        services.delete_liaison_contact(actor=request.user, contact=contact, request=request)
+        messages.success(request, _("Liaison contact deleted."))
+        return redirect("organization:liaison_detail", pk=liaison_id)
+    return render(
+        request, "organization/liaison_contact_delete.html", {"contact": contact, "liaison": contact.liaison}
     )
 
 

@@ -771,6 +771,17 @@ ROUTES = {
         data=lambda s: {"date": "2026-04-01", "participants": "主任", "topic": "座谈", "follow_up": "跟进"},
         optional=TOKEN,
     ),
+    "organization:liaison_contact_edit": Route(
+        ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
+        kwargs=_pk("liaison_contact"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"date": "2026-04-01", "participants": "主任", "topic": "更正", "follow_up": "跟进"},
+    ),
+    "organization:liaison_contact_delete": Route(
+        ("GET", "POST"), kwargs=_pk("liaison_contact"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
     # --- studies -----------------------------------------------------------------------------------
     "studies:home": Route(ok=ALL),
     "studies:submit": Route(

@@ -225,7 +225,7 @@ def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
 
     department = DepartmentFactory(committee=committee, name=f"{label}县教育局{TAINT}")
     liaison = LiaisonFactory(committee=committee, unit=unit, department=department, note=TAINT)
-    LiaisonContactFactory(liaison=liaison, topic=f"座谈{TAINT}", recorded_by=staff)
+    liaison_contact = LiaisonContactFactory(liaison=liaison, topic=f"座谈{TAINT}", recorded_by=staff)
     membership = MembershipFactory(unit=unit, member=member)
 
     notification = notification_services.notify(
@@ -256,6 +256,7 @@ def build_side(committee, term, *, label, unit, unit_kind_name, owner, staff):
         returned_submission=returned,
         department=department,
         liaison=liaison,
+        liaison_contact=liaison_contact,
         membership=membership,
         notification=notification,
         contact_request=ContactUpdateRequest.objects.create(

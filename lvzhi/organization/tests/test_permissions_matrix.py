@@ -118,6 +118,12 @@ ROUTES = {
         target="liaison",
         data=lambda s: {"date": "2026-04-01", "participants": "主任", "topic": "越权记录"},
     ),
+    "liaison_contact_edit": Route(
+        ("GET", "POST"),
+        target="contact",
+        data=lambda s: {"date": "2026-04-01", "participants": "主任", "topic": "越权更正"},
+    ),
+    "liaison_contact_delete": Route(("GET", "POST"), target="contact", data=lambda s: {}),
 }
 
 # The tables a refused request must leave as they were.
@@ -142,7 +148,9 @@ PLAIN_PAGES = [n for n in URLCONF_NAMES if not ROUTES.get(n, Route()).target]
 POST_ROUTES = [n for n in URLCONF_NAMES if "POST" in ROUTES.get(n, Route()).methods]
 ALL_CASES = [(n, m) for n in URLCONF_NAMES for m in ("GET", "POST")]
 # Unit staff against the objects of a unit that is not theirs.
-UNIT_SCOPED = [(n, m) for n, m in OBJECT_CASES if ROUTES[n].target in {"unit", "liaison", "membership"}]
+UNIT_SCOPED = [
+    (n, m) for n, m in OBJECT_CASES if ROUTES[n].target in {"unit", "liaison", "membership", "contact"}
+]
 # What unit staff get on their own unit's objects.
 OWN_UNIT_EXPECTED = {
     ("unit_detail", "GET"): 200,
@@ -155,6 +163,10 @@ OWN_UNIT_EXPECTED = {
     ("liaison_detail", "POST"): 302,
     ("liaison_create", "GET"): 403,  # creating links is the office's job
     ("liaison_create", "POST"): 403,
+    ("liaison_contact_edit", "GET"): 200,
+    ("liaison_contact_edit", "POST"): 302,
+    ("liaison_contact_delete", "GET"): 200,  # the confirmation
+    ("liaison_contact_delete", "POST"): 302,
 }
 
 
@@ -176,7 +188,7 @@ def build_side(committee, term, unit, *, prefix="", member_name="张三"):
     session = term.sessions.create(number=1, name=f"{prefix}第一次会议", start_date=datetime.date(2025, 1, 8))
     department = DepartmentFactory(committee=committee, name=f"{prefix}县教育局")
     liaison = LiaisonFactory(committee=committee, unit=unit, department=department)
-    LiaisonContactFactory(liaison=liaison, topic=f"{prefix}座谈")
+    contact = LiaisonContactFactory(liaison=liaison, topic=f"{prefix}座谈")
     member = MemberFactory(committee=committee, name=member_name)
     return SimpleNamespace(
         committee=committee,
@@ -186,6 +198,7 @@ def build_side(committee, term, unit, *, prefix="", member_name="张三"):
         department=department,
         spare_department=DepartmentFactory(committee=committee, name=f"{prefix}县卫健局"),
         liaison=liaison,
+        contact=contact,
         member=member,
         membership=MembershipFactory(unit=unit, member=member, position=Membership.Position.DIRECTOR),
     )
@@ -202,9 +215,11 @@ def other_unit_side(home, other_unit):
     reach them."""
     department = DepartmentFactory(committee=home.committee, name="县财政局")
     member = MemberFactory(committee=home.committee, name="李四")
+    liaison = LiaisonFactory(committee=home.committee, unit=other_unit, department=department)
     return SimpleNamespace(
         unit=other_unit,
-        liaison=LiaisonFactory(committee=home.committee, unit=other_unit, department=department),
+        liaison=liaison,
+        contact=LiaisonContactFactory(liaison=liaison, topic="县财政局座谈"),
         membership=MembershipFactory(unit=other_unit, member=member),
         member=member,
         spare_department=home.spare_department,
