@@ -300,3 +300,52 @@ def test_the_command_refuses_without_the_rule(committee, members):
     with pytest.raises(CommandError, match="安全保密管理员|security administrator"):
         call_command("create_member_accounts", "--committee", committee.code, stdout=io.StringIO())
     assert not ActivationCode.objects.exists()
+
+
+def test_the_finished_roster_import_links_to_onboarding(client, office, committee, policy):
+    from lvzhi.members.models import RosterImport
+
+    job = RosterImport.objects.create(
+        committee=committee,
+        created_by=office,
+        original_name="名单.xlsx",
+        status=RosterImport.Status.DONE,
+        result={"created": 3, "updated": 0, "unchanged": 0, "errors": 0},
+    )
+    client.force_login(office)
+    url = reverse("members:import_detail", args=[job.pk])
+    assert b'id="import-onboarding-link"' not in client.get(url).content
+    policy.office_may_onboard = True
+    policy.save()
+    assert b'id="import-onboarding-link"' in client.get(url).content
+
+
+def test_the_account_list_offers_the_batch_and_the_rule(client, sysadmin, make_user):
+    client.force_login(sysadmin)
+    page = client.get(reverse("accounts:user_list")).content
+    assert b'id="onboarding-link"' in page and b'id="member-policy-link"' not in page
+    client.force_login(make_user(Role.SECADMIN))
+    page = client.get(reverse("accounts:user_list")).content
+    assert b'id="onboarding-link"' not in page and b'id="member-policy-link"' in page
+
+
+def test_one_code_is_texted_from_the_account_page(client, settings, sysadmin, members, policy):
+    settings.LVZHI_SMS_GATEWAY = GATEWAY
+    onboarding.create_member_accounts(members[0].committee, sysadmin)
+    account = Member.objects.get(pk=members[0].pk).user
+    client.force_login(sysadmin)
+    client.post(reverse("accounts:user_activation_sms", args=[account.pk]))
+    code = onboarding.current_code(account)
+    assert RecordingGateway.sent == [("13812340001", RecordingGateway.sent[0][1])]
+    assert code.display_code in RecordingGateway.sent[0][1]
+
+
+def test_the_sms_gateway_lives_in_core_and_notifications_keeps_its_names(settings):
+    from lvzhi.core import sms
+    from lvzhi.notifications import channels
+
+    assert channels.SmsGateway is sms.SmsGateway
+    settings.LVZHI_SMS_GATEWAY = "no.such.Gateway"
+    assert sms.sms_available() and sms.sms_gateway() is None
+    settings.LVZHI_SMS_GATEWAY = GATEWAY
+    assert isinstance(channels.sms_gateway(), RecordingGateway)
