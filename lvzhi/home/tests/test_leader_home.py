@@ -42,7 +42,16 @@ def test_leave_waiting_for_the_leader(client, leader, make_member, make_activity
 
 
 def test_leave_is_shown_to_whom_may_decide_it(
-    client, leader, office, make_user, make_member, make_activity, invite, my_unit, other_committee
+    client,
+    leader,
+    office,
+    make_user,
+    make_member,
+    make_activity,
+    invite,
+    my_unit,
+    other_unit,
+    other_committee,
 ):
     # The office decides leave from its own activities, not from the committee's meetings.
     invite(make_activity(title="常委会议"), make_member(), P.LEAVE_REQUESTED)
@@ -68,6 +77,10 @@ def test_leave_is_shown_to_whom_may_decide_it(
     head_text = section(client, head.user, "home-leave-to-decide")
     assert head_text.startswith("Leave requests waiting for your decision 1") and "专委会会议" in head_text
     assert section(client, make_user(Role.UNIT_STAFF, units=[my_unit]), "home-leave-to-decide") is None
+    # A head with nothing waiting is not told about leave: their page is about their own activities.
+    idle_head = make_member(login=True)
+    MembershipFactory(unit=other_unit, member=idle_head, position=Membership.Position.DIRECTOR)
+    assert section(client, idle_head.user, "home-leave-to-decide") is None
     assert section(client, make_member(login=True).user, "home-leave-to-decide") is None
 
 
@@ -114,6 +127,7 @@ def test_this_years_attendance_by_kind_and_the_most_absent(client, leader, year_
     html = client.get("/").content.decode()
     text = section(client, leader, "home-attendance")
 
+    assert "Kind Times held Invited" in text
     assert "Plenary session 1 3 2 0 0 1 0 66.7%" in text
     assert "Standing committee meeting 2 6 2 1 0 0 3 50.0%" in text
     assert (

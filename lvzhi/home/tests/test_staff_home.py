@@ -91,6 +91,8 @@ def test_the_system_administrator_sees_accounts(client, make_user, make_member, 
     assert figure(client, sysadmin, "home-accounts") == "Accounts 3 2 active"
     assert figure(client, sysadmin, "home-without-account").startswith("Serving members without an account 2")
     assert figure(client, sysadmin, "home-locked") == "Locked accounts 1"
+    client.force_login(sysadmin)
+    assert 'href="/accounts/onboarding/"' in client.get("/").content.decode()
     assert figure(client, make_user(Role.SECADMIN), "home-accounts") is None
 
 
@@ -101,9 +103,11 @@ def test_the_security_administrator_sees_lockouts_and_roles(client, make_user, o
     make_user(Role.OFFICE, is_active=False)
     UserFactory(committee=other_committee, role=Role.OFFICE)
     text = section(client, secadmin, "home-security")
-    assert text.startswith("Accounts and roles Locked accounts: 0 Role Active accounts")
+    assert text.startswith("Accounts and roles Locked accounts： 0 Role Active accounts")
     assert "Office staff 2" in text
     assert "Security administrator 1" in text
+    client.force_login(secadmin)
+    assert 'href="/accounts/member-policy/"' in client.get("/").content.decode()
     assert section(client, make_user(Role.SYSADMIN), "home-security") is None
 
 
