@@ -1,9 +1,9 @@
 """What the studies app shows on the start page (StudiesConfig.home_cards, drawn by lvzhi.home)."""
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from lvzhi.activities.models import Participation
+from lvzhi.ledger.models import DutyRecord
 
 from .models import StudySubmission, TrainingPlan, TrainingSession
 
@@ -12,13 +12,25 @@ LIST_LIMIT = 5
 
 def my_notes_due(user):
     """What the member still owes: notes of this year's training sessions they attended and have not
-    written about, and notes returned to them for another go. Nothing when nothing is due; two queries."""
+    written about, and notes returned to them for another go. Nothing when nothing is due; two queries.
+
+    "Attended" is read from the duty ledger (a feature app does not read another's models): closing the
+    session's activity recorded the member there as taking part (activity.*) or present, late or leaving
+    early (attendance.*)."""
     member = getattr(user, "member", None)
     if member is None:
         return None
     year = timezone.localdate().year
-    attended = Participation.objects.filter(
-        activity=OuterRef("activity_id"), member=member, status__in=Participation.ATTENDED
+    attended = DutyRecord.objects.filter(
+        member=member,
+        source_type__app_label="activities",
+        source_type__model="activity",
+        source_id=OuterRef("activity_id"),
+    ).filter(
+        Q(kind__startswith="activity.")
+        | Q(kind__endswith=".present")
+        | Q(kind__endswith=".late")
+        | Q(kind__endswith=".left_early")
     )
     written = StudySubmission.objects.filter(member=member, session=OuterRef("pk"))
     sessions = list(

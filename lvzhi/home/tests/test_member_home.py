@@ -158,6 +158,12 @@ def test_study_notes_due_for_sessions_attended(client, member, make_activity, in
     missed = make_activity(in_hours=-24, kind=Activity.Kind.TRAINING, status=Activity.Status.CLOSED)
     invite(attended, member, P.PRESENT)
     invite(missed, member, P.ABSENT)
+    # Closing them wrote the ledger, which the card reads.
+    day = timezone.localdate()
+    sync_records(source=attended, committee=member.committee, facts=[Fact(member, "activity.training", day)])
+    sync_records(
+        source=missed, committee=member.committee, facts=[Fact(member, "attendance.committee.absent", day)]
+    )
     today = timezone.localdate()
     session = TrainingSession.objects.create(
         plan=plan, planned_on=today, topic="理论学习专题", activity=attended
