@@ -249,7 +249,22 @@ def test_standing_meeting_from_invitation_to_attendance_notice(
     manage_url = base + reverse("activities:manage", args=[activity.pk])
     office.goto(manage_url)
     submit(office, reverse("activities:start", args=[activity.pk]))
-    submit(office, reverse("activities:close", args=[activity.pk]))
+    # Closing asks first: how many will be marked absent, then (before the scheduled end) a second time.
+    close = reverse("activities:close", args=[activity.pk])
+    absent_count = len(standing) - 1 - len(checkers)
+    submit(office, close)
+    assert office.get_attribute("#close-confirmation", "data-step") == "absent"
+    assert office.get_attribute("#absent-count", "data-count") == str(absent_count)
+    assert f"{absent_count} 名委员将记为缺席" in office.inner_text("#absent-count")
+    screenshot(office, "48a-close-confirm-absent")
+    submit(office, close)
+    assert office.get_attribute("#close-confirmation", "data-step") == "early"
+    end = timezone.localtime(activity.ends_at).strftime("%H:%M")
+    assert end in office.inner_text("#close-early") and "现在结束吗？" in office.inner_text("#close-early")
+    screenshot(office, "48b-close-confirm-early")
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.IN_PROGRESS
+    submit(office, close)
     activity.refresh_from_db()
     assert activity.status == Activity.Status.CLOSED
     statuses = dict(activity.participations.values_list("member_id", "status"))
