@@ -29,8 +29,10 @@ class AccountsConfig(AppConfig):
         from . import services
         from .backends import purge_sign_in_records
         from .middleware import stamp_session_times
+        from .onboarding import purge_spent_codes
 
         retention.register("sign_in_records", purge_sign_in_records)
         # Not a purge, but the daily job: accounts of members whose term has ended or who left.
         retention.register("departed_member_accounts", services.disable_accounts_of_departed_members)
+        retention.register("spent_activation_codes", purge_spent_codes)
         user_logged_in.connect(stamp_session_times, dispatch_uid="lvzhi.accounts.stamp_session_times")

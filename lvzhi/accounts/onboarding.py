@@ -32,6 +32,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -439,6 +440,22 @@ def activate(*, code_id: int, password: str, request: HttpRequest | None = None)
         detail={"activation": True},
     )
     return user
+
+
+# --- retention ----------------------------------------------------------------------------------------
+
+# A code that can no longer be used serves nothing once its member had time to ask why it was refused; the
+# audit log keeps who issued it and when.
+SPENT_CODES_KEPT = datetime.timedelta(days=30)
+
+
+def purge_spent_codes(now: datetime.datetime) -> int:
+    """Delete codes used, voided or expired more than SPENT_CODES_KEPT ago (manage.py purge_expired)."""
+    cutoff = now - SPENT_CODES_KEPT
+    deleted, _counts = ActivationCode.objects.filter(
+        Q(used_at__lt=cutoff) | Q(voided_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+    ).delete()
+    return deleted
 
 
 # --- text messages ------------------------------------------------------------------------------------

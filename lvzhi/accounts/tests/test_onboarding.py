@@ -286,3 +286,16 @@ def test_a_code_is_used_once(member_account):
     member_account.refresh_from_db()
     assert member_account.check_password("Neu-Pass-2026!")
     assert not member_account.must_change_password
+
+
+def test_spent_codes_are_purged_after_a_month(member_account, sysadmin):
+    from lvzhi.core import retention
+
+    first = ActivationCode.objects.get(user=member_account)
+    second = onboarding.issue_activation_code(user=member_account, actor=sysadmin)
+    later = timezone.now() + datetime.timedelta(days=31)
+    ActivationCode.objects.filter(pk=second.pk).update(expires_at=later + datetime.timedelta(days=1))
+    removed = retention.purge_all(now=later)
+    assert removed["spent_activation_codes"] == 1
+    assert list(ActivationCode.objects.values_list("pk", flat=True)) == [second.pk]
+    assert not ActivationCode.objects.filter(pk=first.pk).exists()
