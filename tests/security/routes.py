@@ -544,6 +544,7 @@ ROUTES = {
     "ledger:member_record": Route(
         kwargs=lambda s: {"member_pk": s.member.pk, "year": s.year}, has_object=True, ok=FILE_READERS
     ),
+    "ledger:mine": Route(ok=frozenset({Role.MEMBER})),
     # --- library -----------------------------------------------------------------------------------
     "library:list": Route(ok=ALL, query=("q", "category", *PAGE)),
     "library:create": Route(
