@@ -9,6 +9,7 @@ from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members.models import Member
 
 from .models import StudySubmission, TrainingPlan, TrainingSession
+from .services import NEITHER_TEXT_NOR_FILE
 
 
 class PlanForm(StyledFormMixin, forms.Form):
@@ -58,15 +59,26 @@ class SubmissionForm(StyledFormMixin, forms.Form):
         empty_label=gettext_lazy("Not about a session"),
         help_text=gettext_lazy("The session these notes are about, if any."),
     )
-    body = forms.CharField(label=gettext_lazy("Text"), widget=forms.Textarea(attrs={"rows": 10}))
+    body = forms.CharField(
+        label=gettext_lazy("Text"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
     attachment = uploads.AttachmentField(
         label=gettext_lazy("Attachment"),
         required=False,
-        help_text=gettext_lazy("Optional: PDF, Word, Excel, PowerPoint, JPEG or PNG."),
+        help_text=gettext_lazy(
+            "A photo of handwritten notes (JPEG or PNG, taken with the phone) will do instead of typed text; "
+            "or PDF, Word, Excel, PowerPoint."
+        ),
+        # Phones offer the camera and the photo library for these; the content is still checked.
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"}
+        ),
     )
 
-    def __init__(self, *args, committee_id, **kwargs):
+    def __init__(self, *args, committee_id, has_stored_file=False, **kwargs):
         super().__init__(*args, **kwargs)
+        # A returned submission's file, kept unless a new one is chosen, counts as the content.
+        self.has_stored_file = has_stored_file
         self.fields["session"].queryset = (
             TrainingSession.objects.filter(
                 plan__committee_id=committee_id, plan__status=TrainingPlan.Status.PUBLISHED
@@ -74,6 +86,20 @@ class SubmissionForm(StyledFormMixin, forms.Form):
             .select_related("plan")
             .order_by("-plan__year", "planned_on", "pk")
         )
+
+    def clean(self):
+        data = super().clean()
+        if "attachment" in self.errors:
+            return data  # the file was refused: its own message says why
+        if not (data.get("body") or "").strip() and not data.get("attachment") and not self.has_stored_file:
+            self.add_error("body", NEITHER_TEXT_NOR_FILE)
+        return data
+
+    def chosen_file_name(self):
+        """The name of the file posted with a form that is shown again: browsers cannot refill a file
+        field, so the page says it must be chosen again."""
+        chosen = self.files.get("attachment") if self.is_bound else None
+        return getattr(chosen, "name", "") if chosen else ""
 
 
 class PaperSubmissionForm(SubmissionForm):

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from lvzhi.core import audit, uploads, workflow
 from lvzhi.core.permissions import committee_of
@@ -259,11 +260,17 @@ def _check_session(member: Member, session: TrainingSession | None) -> None:
         raise StudyError(_("Training session: choose a session of your committee's plan."), code="session")
 
 
-def _check_text(title: str | None, body: str | None) -> None:
+# Notes written by hand and photographed on a phone are handed in as they are: the text or a file.
+NEITHER_TEXT_NOR_FILE = gettext_lazy(
+    "Write the text or attach a file (a photo of handwritten notes will do): one of the two is needed."
+)
+
+
+def _check_text(title: str | None, body: str | None, *, has_file: bool) -> None:
     if not (title or "").strip():
         raise StudyError(_("Title: enter a title."), code="title")
-    if not (body or "").strip():
-        raise StudyError(_("Text: write your notes or essay."), code="body")
+    if not (body or "").strip() and not has_file:
+        raise StudyError(str(NEITHER_TEXT_NOR_FILE), code="body")
 
 
 def _store_attachment(submission: StudySubmission, attachment: UploadedFile, actor: User) -> None:
@@ -327,7 +334,7 @@ def _create(
     now: datetime.datetime | None,
     on_paper: bool = False,
 ) -> StudySubmission:
-    _check_text(title, body)
+    _check_text(title, body, has_file=attachment is not None)
     _check_session(member, session)
     submission = StudySubmission(
         committee_id=member.committee_id,
@@ -377,7 +384,7 @@ def resubmit(
     submission = _locked(submission, expected_version)
     if submission.member.user_id != actor.pk:
         raise PermissionDenied("studies.submit")
-    _check_text(title, body)
+    _check_text(title, body, has_file=attachment is not None or bool(submission.file))
     _check_session(submission.member, session)
     _move(submission, Status.SUBMITTED, actor=actor)
     submission.kind, submission.title, submission.body, submission.session = (

@@ -104,7 +104,7 @@ def submit(request):
         )
         if response is not None:
             return response
-    return render(request, "studies/submit.html", {"form": form})
+    return render(request, "studies/submit.html", {"form": form, "chosen_file": form.chosen_file_name()})
 
 
 @login_required
@@ -122,7 +122,9 @@ def paper_submit(request):
         )
         if response is not None:
             return response
-    return render(request, "studies/paper_submit.html", {"form": form})
+    return render(
+        request, "studies/paper_submit.html", {"form": form, "chosen_file": form.chosen_file_name()}
+    )
 
 
 @login_required
@@ -137,7 +139,11 @@ def edit_submission(request, pk):
         return redirect("studies:submission_detail", pk=item.pk)
     initial = {"kind": item.kind, "title": item.title, "body": item.body, "session": item.session_id}
     form = SubmissionForm(
-        request.POST or None, request.FILES or None, committee_id=member.committee_id, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        committee_id=member.committee_id,
+        initial=initial,
+        has_stored_file=bool(item.file),
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -157,7 +163,9 @@ def edit_submission(request, pk):
         else:
             messages.success(request, _("Handed in again."))
             return redirect("studies:submission_detail", pk=item.pk)
-    return render(request, "studies/submit.html", {"form": form, "item": item})
+    return render(
+        request, "studies/submit.html", {"form": form, "item": item, "chosen_file": form.chosen_file_name()}
+    )
 
 
 @login_required

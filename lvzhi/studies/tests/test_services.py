@@ -50,7 +50,7 @@ def test_only_the_member_submits(member, outsider, office):
 def test_submit_needs_title_and_text(member, make_submission):
     with pytest.raises(services.StudyError, match="Title"):
         make_submission(member, title="  ")
-    with pytest.raises(services.StudyError, match="Text"):
+    with pytest.raises(services.StudyError, match="Write the text or attach a file"):
         make_submission(member, body="")
 
 
