@@ -146,7 +146,9 @@ def test_office_edits_a_member_and_the_member_sees_only_their_file(demo, live_se
     )
     page = phone.new_page()
     sign_in(page, base, "member")
-    assert page.url.endswith("/members/me/")
+    # A member starts on the start page (their activities first); their file is in the menu.
+    assert page.locator("#home-my-activities").count() == 1
+    page.goto(f"{base}/members/me/")
     assert me.name in page.locator("main").inner_text()
     assert me.masked_phone in page.content()
     # Nothing spills sideways on a phone.
