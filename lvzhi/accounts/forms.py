@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from lvzhi.core.forms import StyledFormMixin
+from lvzhi.members import selectors
 from lvzhi.members.models import Member
 from lvzhi.organization.models import OrgUnit
 
@@ -77,29 +79,77 @@ class UserEditForm(StyledFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=User._meta.get_field("units").help_text,
     )
+    # Chosen by searching (user_member_search fills this hidden field): a committee has hundreds of files,
+    # too many for a drop-down. The queryset still decides what may be linked.
     member = forms.ModelChoiceField(
         label=gettext_lazy("Member file"),
         queryset=Member.objects.none(),
         required=False,
+        widget=forms.HiddenInput,
         help_text=gettext_lazy("For a member's account: the file the member sees as their own."),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "This member file cannot be linked: it is not one of your committee's files without an "
+                "account. Search for the member again and choose them from the list."
+            )
+        },
+    )
+    unlink_member = forms.BooleanField(
+        label=gettext_lazy("Remove the link to the member file"),
+        required=False,
+        help_text=gettext_lazy("The file stays as it is; only this account no longer opens it as its own."),
     )
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         committee = account.committee
+        self.account = account
         self.fields["units"].queryset = OrgUnit.objects.filter(
             committee=committee,
             kind__in=[OrgUnit.Kind.SPECIAL_COMMITTEE, OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SECTOR],
         ).order_by("kind", "sort_order")
-        self.fields["member"].queryset = Member.objects.filter(committee=committee).filter(
-            user__isnull=True
-        ) | Member.objects.filter(user=account)
+        self.fields["member"].queryset = linkable_members(account)
         self.initial = {
             "display_name": account.display_name,
             "is_active": account.is_active,
             "units": list(account.units.all()),
             "member": getattr(account, "member", None),
         }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("unlink_member"):
+            data["member"] = None
+        return data
+
+    def chosen_member(self):
+        """The file shown as chosen: the one posted (when it may be linked), else the linked one."""
+        value = self["member"].value()
+        if value in (None, ""):
+            return None
+        try:
+            pk = value.pk if isinstance(value, Member) else int(value)
+        except (TypeError, ValueError):
+            return None
+        return (
+            self.fields["member"]
+            .queryset.filter(pk=pk)
+            .prefetch_related(selectors.current_terms_prefetch())
+            .first()
+        )
+
+
+def linkable_members(account):
+    """Member files the account may be linked to: its committee's files without an account, and its own."""
+    return Member.objects.filter(committee_id=account.committee_id).filter(
+        Q(user__isnull=True) | Q(user=account)
+    )
+
+
+class MemberPickForm(forms.Form):
+    """The search box of the member picker on the account page (GET, htmx)."""
+
+    q = forms.CharField(required=False, max_length=50)
 
 
 class RoleForm(StyledFormMixin, forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("users/new/", views.user_create, name="user_create"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/roles/", views.user_roles, name="user_roles"),
+    path("users/<int:pk>/member-search/", views.user_member_search, name="user_member_search"),
     path("users/<int:pk>/password/", views.user_password, name="user_password"),
     path(
         "users/<int:pk>/second-factor/reset/", views.user_second_factor_reset, name="user_second_factor_reset"

@@ -15,16 +15,26 @@ from django.utils.decorators import method_decorator
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from lvzhi.core import audit, submission
 from lvzhi.core.forms import StyledFormMixin
 from lvzhi.core.pagination import paginate
 from lvzhi.core.permissions import require_perm
+from lvzhi.members import selectors as member_selectors
 
 from . import second_factor, services, throttle
 from .backends import is_locked, record_failure
-from .forms import PasswordResetForm, RoleForm, UserCreateForm, UserEditForm, UserSearchForm
+from .forms import (
+    MemberPickForm,
+    PasswordResetForm,
+    RoleForm,
+    UserCreateForm,
+    UserEditForm,
+    UserSearchForm,
+    linkable_members,
+)
 from .models import CredentialReset, User
 
 PENDING_LOGIN = "lvzhi_pending_login"
@@ -247,11 +257,48 @@ def user_edit(request, pk):
         {
             "account": account,
             "form": form,
+            "chosen_member": form.chosen_member() if form else None,
             "role_form": role_form if request.user.has_perm("accounts.assign_roles") else None,
             "password_form": PasswordResetForm(user=account) if can_reset["password"] else None,
             "can_reset_second_factor": can_reset["second_factor"],
             "reset_refusals": [r for r in refusals.values() if r],
             "locked": is_locked(account.username),
+        },
+    )
+
+
+# The picker lists this many files at most: a name narrows 280 files to a handful.
+MEMBER_PICK_LIMIT = 10
+
+
+@login_required
+@never_cache
+def user_member_search(request, pk):
+    """The account page's member picker (htmx): the committee's files without an account (or linked to
+    this one) that match a name, pinyin or initials, as the member list searches. Each shows the name,
+    sector or town and the phone masked; a whole ID or phone number finds nobody (and lvzhi.js never
+    sends one)."""
+    require_perm(request.user, "accounts.manage_users")
+    account = get_account_for_user(request.user, pk)
+    form = MemberPickForm(request.GET)
+    q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    number_typed = member_selectors.looks_like_personal_number(q) or request.GET.get("number_typed") == "1"
+    found = []
+    if q and not number_typed:
+        found = list(
+            member_selectors.search_members(linkable_members(account), q=q, order="pinyin")[
+                : MEMBER_PICK_LIMIT + 1
+            ]
+        )
+    return render(
+        request,
+        "accounts/_member_picker_results.html",
+        {
+            "account": account,
+            "q": q,
+            "number_typed": number_typed,
+            "found": found[:MEMBER_PICK_LIMIT],
+            "more": len(found) > MEMBER_PICK_LIMIT,
         },
     )
 

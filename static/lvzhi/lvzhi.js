@@ -126,3 +126,36 @@ document.addEventListener("click", function (event) {
     document.querySelectorAll(button.dataset.checkAll).forEach(function (box) { box.checked = true; });
   }
 });
+
+// The member picker of the account page (data-member-picker): a file found by the search box
+// (data-member-pick, listed by accounts:user_member_search) goes into the form's hidden member field when
+// clicked and is shown as chosen until the form is saved; Enter in the search box searches rather than
+// saving the form.
+document.addEventListener("click", function (event) {
+  var pick = event.target.closest("[data-member-pick]");
+  var picker = pick && pick.closest("[data-member-picker]");
+  if (!picker) {
+    return;
+  }
+  picker.querySelector("input[name=member]").value = pick.dataset.memberPick;
+  var chosen = picker.querySelector("[data-member-chosen]");
+  chosen.textContent = pick.dataset.memberLabel;
+  var note = document.createElement("span");
+  note.className = "text-danger small ms-2";
+  note.textContent = chosen.dataset.pending;
+  chosen.appendChild(note);
+  var unlink = picker.querySelector("input[name=unlink_member]");
+  if (unlink) {
+    unlink.checked = false;
+  }
+  var list = pick.closest(".list-group");
+  if (list) {
+    list.remove();
+  }
+});
+document.addEventListener("keydown", function (event) {
+  if (event.key === "Enter" && event.target.matches("[data-member-search]")) {
+    event.preventDefault();
+    event.target.dispatchEvent(new Event("search"));
+  }
+});

@@ -270,7 +270,11 @@ ROUTES = {
         ok=ACCOUNT_ADMINS,
         ok_post=frozenset({Role.SYSADMIN}),
         data=lambda s: {"display_name": "改名", "is_active": "on"},
-        optional=("units", "member"),
+        # q: the member picker's search box, which htmx sends to user_member_search
+        optional=("units", "member", "unlink_member", "q"),
+    ),
+    "accounts:user_member_search": Route(
+        kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), query=("q", "number_typed")
     ),
     "accounts:user_roles": Route(
         ("POST",),
