@@ -365,10 +365,14 @@ def check_in_many(
     skipped = sorted(set(selected) - set(done))
     if not done:
         raise ActivityError(
-            _("None of the selected members can be checked in: they are checked in already or not on the list."),
+            _(
+                "None of the selected members can be checked in: they are checked in already or not on the list."
+            ),
             code="nothing_to_check_in",
         )
-    Participation.objects.filter(pk__in=done).update(status=to_status, checked_in_at=when, checked_in_by=actor)
+    Participation.objects.filter(pk__in=done).update(
+        status=to_status, checked_in_at=when, checked_in_by=actor
+    )
     ParticipationStatusChange.objects.bulk_create(
         ParticipationStatusChange(
             participation_id=pk, from_status=status, to_status=to_status, actor=actor, reason=reason
@@ -481,7 +485,7 @@ def _notify_leave_decided(participation: Participation, note: str) -> None:
         body = note
     else:
         title = _("Leave refused: %(title)s") % {"title": activity.title}
-        body = "\n".join([when_and_where(activity), _("Reason: %(reason)s") % {"reason": note}])
+        body = "\n".join([when_and_where(activity), _("Reason for refusing: %(reason)s") % {"reason": note}])
     notify(
         recipients=recipients([user_id]),
         kind=f"activity.{participation.status}",

@@ -86,7 +86,7 @@ def test_the_reason_reaches_the_members_notice_and_page(client, asked, head, mem
     client.force_login(head)
     decide(client, asked, "refuse", note="本次调研需要您介绍情况")
     notice = Notification.objects.get(recipient=member.user, kind="activity.leave_denied")
-    assert "Reason: 本次调研需要您介绍情况" in notice.body
+    assert "Reason for refusing: 本次调研需要您介绍情况" in notice.body
     client.force_login(member.user)
     page = client.get(reverse("activities:detail", args=[asked.activity_id])).text
     assert "Leave refused" in page
