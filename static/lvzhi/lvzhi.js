@@ -148,10 +148,9 @@ document.addEventListener("click", function (event) {
   if (unlink) {
     unlink.checked = false;
   }
-  var list = pick.closest(".list-group");
-  if (list) {
-    list.remove();
-  }
+  // The search is done: its answer and the text that found it go.
+  picker.querySelector("[data-member-results]").replaceChildren();
+  picker.querySelector("[data-member-search]").value = "";
 });
 document.addEventListener("keydown", function (event) {
   if (event.key === "Enter" && event.target.matches("[data-member-search]")) {
