@@ -115,11 +115,20 @@ def test_undo_before_closing_puts_the_request_back_and_is_recorded(client, asked
         page_messages(response)
     )
     asked.refresh_from_db()
-    assert (asked.status, asked.decided_by, asked.decided_at, asked.note) == (P.LEAVE_REQUESTED, None, None, "")
+    assert (asked.status, asked.decided_by, asked.decided_at, asked.note) == (
+        P.LEAVE_REQUESTED,
+        None,
+        None,
+        "",
+    )
     assert asked.leave_reason == "出差"
     last = ParticipationStatusChange.objects.filter(participation=asked).order_by("pk").last()
     assert (last.from_status, last.to_status, last.actor) == (decided, P.LEAVE_REQUESTED, head)
-    event = AuditEvent.objects.filter(object_type="activities.Participation", object_id=str(asked.pk)).order_by("pk").last()
+    event = (
+        AuditEvent.objects.filter(object_type="activities.Participation", object_id=str(asked.pk))
+        .order_by("pk")
+        .last()
+    )
     assert event.actor == head and event.detail["to"] == P.LEAVE_REQUESTED
     notice = Notification.objects.get()
     assert notice.recipient == member.user and notice.kind == "activity.leave_reopened"
@@ -173,7 +182,9 @@ def test_another_entitled_approver_may_undo(asked, head, leader):
     assert asked.status == P.LEAVE_REQUESTED
 
 
-def test_nobody_else_may_undo(client, asked, head, make_member, make_user, other_unit, member, unit_staff, office):
+def test_nobody_else_may_undo(
+    client, asked, head, make_member, make_user, other_unit, member, unit_staff, office
+):
     services.decide_leave(participation=asked, approve=True, actor=head)
     other_head = make_member(login=True)
     MembershipFactory(unit=other_unit, member=other_head, position=Membership.Position.DIRECTOR)

@@ -162,7 +162,10 @@ def test_the_decision_reaches_the_member_only(make_activity, make_member, leader
     note = Notification.objects.get()
     assert "全体会议" in note.title and note.body.endswith("请提交书面发言")
     if not approve:  # the reason for refusing, named as such
-        assert note.body.split("\n")[-1] in ("Reason for refusing: 请提交书面发言", "不批准理由：请提交书面发言")
+        assert note.body.split("\n")[-1] in (
+            "Reason for refusing: 请提交书面发言",
+            "不批准理由：请提交书面发言",
+        )
     assert note.url == f"/activities/{activity.pk}/"
 
 
