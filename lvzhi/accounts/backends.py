@@ -73,7 +73,7 @@ class LockoutModelBackend(ModelBackend):
                 audit.Action.LOGIN_FAILED,
                 request=request,
                 username=name.shown,
-                summary="locked",
+                event="accounts.sign_in_refused_locked",
                 result=audit.Result.FAILURE,
             )
             return None
@@ -110,7 +110,8 @@ def record_failure(request, username, *, also=(), shown=None):
             audit.Action.LOCKOUT,
             request=request,
             username=label,
-            summary=f"locked until {now + settings.LOGIN_LOCKOUT_DURATION:%Y-%m-%d %H:%M}",
+            event="accounts.locked_out",
+            params={"until": f"{timezone.localtime(now + settings.LOGIN_LOCKOUT_DURATION):%Y-%m-%d %H:%M}"},
             result=audit.Result.FAILURE,
         )
 

@@ -110,7 +110,7 @@ def set_policy(
             request=request,
             committee=committee,
             obj=policy,
-            summary="member account policy",
+            event="accounts.member_account_policy_changed",
             detail={"before": before, "after": after},
         )
     return policy
@@ -268,7 +268,8 @@ def create_member_accounts(
         request=request,
         committee=committee,
         obj=batch,
-        summary=f"member accounts: created {len(users)}, skipped {plan.skipped}",
+        event="accounts.member_accounts_created",
+        params={"created": len(users), "skipped": plan.skipped},
         detail={
             "created": len(users),
             "skipped": plan.skipped,
@@ -326,7 +327,8 @@ def issue_activation_code(*, user: User, actor: User, request: HttpRequest | Non
         request=request,
         committee=user.committee_id,
         obj=user,
-        summary=f"activation code issued for {user.username}",
+        event="accounts.activation_code_issued",
+        params={"account": user.username},
         detail={"account": user.username, "activation_code": True, "expires_at": code.expires_at.isoformat()},
     )
     return code
@@ -436,7 +438,7 @@ def activate(*, code_id: int, password: str, request: HttpRequest | None = None)
         actor=user,
         request=request,
         obj=user,
-        summary="account activated with an activation code",
+        event="accounts.activated",
         detail={"activation": True},
     )
     return user
@@ -515,7 +517,8 @@ def send_codes_by_sms(
         actor=actor,
         request=request,
         committee=actor.committee_id,
-        summary=f"activation codes texted: {sent} sent, {failed} not sent",
+        event="accounts.activation_codes_texted",
+        params={"sent": sent, "failed": failed},
         detail={"sms": True, "sent": sent, "not_sent": failed, "accounts": [c.user.username for c in codes]},
     )
     return sent, failed

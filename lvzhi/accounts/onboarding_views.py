@@ -147,7 +147,8 @@ def _letters_response(request, codes, filename):
         audit.Action.EXPORT,
         actor=request.user,
         request=request,
-        summary=f"activation letters: {len(codes)}",
+        event="accounts.activation_letters_made",
+        params={"count": len(codes)},
         detail={"letters": len(codes), "accounts": [c.user.username for c in codes]},
     )
     return document_response(document, filename)

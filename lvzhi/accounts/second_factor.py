@@ -78,5 +78,7 @@ def enroll(user, secret, code, *, request=None):
         return None
     TOTPDevice.objects.filter(user=user).delete()
     device = TOTPDevice.objects.create(user=user, secret=secret, last_step=step)
-    audit.record(audit.Action.UPDATE, actor=user, request=request, obj=user, summary="second factor enrolled")
+    audit.record(
+        audit.Action.UPDATE, actor=user, request=request, obj=user, event="accounts.second_factor_enrolled"
+    )
     return device

@@ -64,7 +64,14 @@ def create_user(
     user.must_change_password = True
     user.full_clean(exclude=["password"])
     user.save()
-    audit.record(audit.Action.CREATE, actor=actor, request=request, obj=user, summary=username)
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=user,
+        event="accounts.user_created",
+        params={"account": username},
+    )
     return user
 
 
@@ -117,7 +124,8 @@ def update_user(
             actor=actor,
             request=request,
             obj=user,
-            summary=user.username,
+            event="accounts.user_edited",
+            params={"account": user.username, "fields": changed},
             detail={"fields": changed},
         )
     return user
@@ -156,7 +164,8 @@ def set_roles(
             actor=actor,
             request=request,
             obj=user,
-            summary=user.username,
+            event="accounts.roles_changed",
+            params={"account": user.username},
             detail={"before": before, "after": after},
         )
     return user
@@ -246,7 +255,7 @@ def _audit_reset(
     actor: User | None,
     request: HttpRequest | None,
     from_command_line: bool,
-    summary: str,
+    event: str,
 ) -> None:
     audit.record(
         action,
@@ -254,7 +263,8 @@ def _audit_reset(
         request=request,
         committee=user.committee,
         obj=user,
-        summary=f"{summary} (command line: manage.py reset_credentials)" if from_command_line else summary,
+        event=f"{event}_on_command_line" if from_command_line else event,
+        params={"account": user.username},
         detail={"account": user.username},
     )
 
@@ -291,7 +301,7 @@ def reset_password(
         actor=actor,
         request=request,
         from_command_line=from_command_line,
-        summary=user.username,
+        event="accounts.password_reset",
     )
     return user
 
@@ -316,7 +326,7 @@ def reset_second_factor(
         actor=actor,
         request=request,
         from_command_line=from_command_line,
-        summary=user.username,
+        event="accounts.second_factor_reset",
     )
     return user
 
@@ -356,7 +366,8 @@ def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> Us
         actor=actor,
         request=request,
         obj=user,
-        summary=user.username,
+        event="accounts.unlocked",
+        params={"account": user.username},
         detail={"account": user.username, "locked_until": until.isoformat()},
     )
     return user
@@ -451,7 +462,8 @@ def disable_departed_member_accounts(
             request=request,
             committee=committee,
             obj=user,
-            summary=f"{user.username} disabled: member no longer serving",
+            event="accounts.disabled_member_left",
+            params={"account": user.username},
             detail={
                 "fields": ["is_active"],
                 "reason": reasons[user.member.pk],

@@ -122,6 +122,6 @@ def reset_feed(*, actor: User, user: User) -> tuple[CalendarFeed, bool]:
             audit.Action.CREATE if created else audit.Action.UPDATE,
             actor=actor,
             obj=feed,
-            summary="Calendar link created" if created else "Calendar link reset",
+            event="activities.calendar_link_created" if created else "activities.calendar_link_reset",
         )
     return feed, created

@@ -76,7 +76,8 @@ def stats_export(request):
         audit.Action.EXPORT,
         actor=request.user,
         request=request,
-        summary=filename,
+        event="activities.stats_exported",
+        params={"file": filename},
         detail={
             "report": "attendance_stats",
             "view": data["view"],
@@ -146,7 +147,8 @@ def _audit_download(request, report, filename, extension):
         audit.Action.EXPORT,
         actor=request.user,
         request=request,
-        summary=filename,
+        event="activities.standing_report_exported",
+        params={"file": filename},
         detail={
             "report": "standing_attendance",
             "format": extension,

@@ -1,5 +1,10 @@
 """Writing the audit log. Every service that does a security-relevant act calls `record`.
 
+Each row says what happened as an event code and its parameters (`event`, `params`): every app declares
+its events, with a message in English to be translated, in its own `audit_events.py` (EVENTS = {code:
+message}); core finds them through the app registry, as the start page finds menus, and knows no app.
+The log shows the message in the reader's language (`describe`); an event nobody declared is refused.
+
 Each row carries where the act came from: the client address and user agent of the request being
 served (bound for the whole request by AuditContextMiddleware, so a service deep down needs no
 `request` argument), or, in the task worker, of the person who started the job (`acting_from`).
@@ -13,10 +18,14 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
+from django.utils.module_loading import module_has_submodule
 
 from .models import AuditEvent
 
@@ -117,6 +126,132 @@ class AuditContextMiddleware:
             return self.get_response(request)
 
 
+@dataclass(frozen=True)
+class Event:
+    """An event's entry in an app's EVENTS when its parameters are to be read through a model other than
+    the row's object (or the row names none): `Event(_("%(field)s looked up"), model="members.Member")`.
+    Otherwise the entry is the message alone."""
+
+    message: Any
+    model: str = ""
+
+
+@dataclass(frozen=True)
+class EventType:
+    code: str
+    message: Any  # a lazy translation with named parameters: %(title)s
+    app_label: str
+    app_name: Any
+    model: str = ""
+
+
+@cache
+def event_types() -> dict[str, EventType]:
+    """Every declared event by code, gathered from the apps' audit_events modules."""
+    found: dict[str, EventType] = {}
+    for config in apps.get_app_configs():
+        if config.module is None or not module_has_submodule(config.module, "audit_events"):
+            continue
+        module = import_module(f"{config.name}.audit_events")
+        for code, entry in module.EVENTS.items():
+            if code in found:
+                raise ImproperlyConfigured(f"Audit event {code!r} is declared twice.")
+            spec = entry if isinstance(entry, Event) else Event(entry)
+            found[code] = EventType(code, spec.message, config.label, config.verbose_name, spec.model)
+    return found
+
+
+class UnknownEvent(ValueError):
+    pass
+
+
+def _plain(value: Any) -> Any:
+    """A parameter as it is stored (JSON) and hashed: numbers, text and lists of them."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+# Parameters read through the row's model (or its event's): statuses and other choices are shown by
+# their labels, field names by the fields' names.
+STATUS_PARAMS = ("status", "from", "to")
+FIELD_PARAMS = ("field", "fields")
+
+
+def _model_of(event: AuditEvent, kind: EventType) -> Any:
+    label = kind.model or event.object_type
+    try:
+        return apps.get_model(label) if label else None
+    except (LookupError, ValueError):
+        return None
+
+
+def _field_name(model: Any, name: Any) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except (FieldDoesNotExist, TypeError):
+        return str(name)
+
+
+def _choice_label(model: Any, field_name: str, value: Any) -> Any:
+    try:
+        field = model._meta.get_field(field_name)
+    except FieldDoesNotExist:
+        return value
+    if not getattr(field, "choices", None) or not isinstance(value, str):
+        return value
+    return dict(field.flatchoices).get(value, value)
+
+
+def _readable(event: AuditEvent, kind: EventType) -> dict[str, Any]:
+    params = dict(event.params or {})
+    model = _model_of(event, kind)
+    if model is None:
+        return params
+    for key, value in params.items():
+        if key in FIELD_PARAMS:
+            names = value if isinstance(value, list) else [value]
+            params[key] = "、".join(_field_name(model, name) for name in names)
+        else:
+            params[key] = _choice_label(model, "status" if key in STATUS_PARAMS else key, value)
+    return params
+
+
+def describe(event: AuditEvent) -> str:
+    """The row's message in the active language: its event's message with its parameters, or the
+    English summary of a row written before events (or of an event no app declares any more)."""
+    kind = event_types().get(event.event) if event.event else None
+    if kind is None:
+        return event.summary or event.event
+    try:
+        return str(kind.message) % _readable(event, kind)
+    except (KeyError, TypeError, ValueError):
+        return f"{kind.message} {event.params}"
+
+
+def event_choices() -> list[tuple[Any, list[tuple[str, str]]]]:
+    """The declared events for a filter: grouped by app, each by its message without parameters."""
+    groups: dict[str, tuple[Any, list[tuple[str, str]]]] = {}
+    for kind in event_types().values():
+        groups.setdefault(kind.app_label, (kind.app_name, []))[1].append((kind.code, title_of(kind)))
+    return [(name, sorted(items, key=lambda item: item[0])) for name, items in groups.values()]
+
+
+def title_of(kind: EventType) -> str:
+    """An event's message with its parameters left out, as a name for it ("资料已上传：…")."""
+
+    class Blank(dict[str, str]):
+        def __missing__(self, key: str) -> str:
+            return "…"
+
+    try:
+        return str(kind.message) % Blank()
+    except (TypeError, ValueError):
+        return str(kind.message)
+
+
 def record(
     action: str,
     *,
@@ -125,10 +260,17 @@ def record(
     username: str = "",
     committee: models.Model | int | None = None,
     obj: models.Model | None = None,
+    event: str = "",
+    params: Mapping[str, Any] | None = None,
     summary: str = "",
     detail: Mapping[str, Any] | None = None,
     result: str = Result.SUCCESS,
 ) -> AuditEvent:
+    """Write an audit row. `event` is a declared event code (see the module's docstring) and `params`
+    the values its message names; personal numbers go in masked, as everywhere. `summary` is for the
+    few acts whose action says it all (sign-in, sign-out) and is otherwise left empty."""
+    if event and event not in event_types():
+        raise UnknownEvent(f"Audit event {event!r} is declared in no app's audit_events.py.")
     # `committee`: a committee or its id (core keeps the id only; it knows no app above it).
     committee_id = committee.pk if isinstance(committee, models.Model) else committee
     # The user model (accounts.User), which core knows only as AbstractBaseUser; nobody when anonymous.
@@ -147,6 +289,8 @@ def record(
         committee_id=committee_id,
         object_type=obj._meta.label if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
+        event=event,
+        params={key: _plain(value) for key, value in (params or {}).items()},
         summary=summary[:255],
         detail=detail or {},
         result=result,

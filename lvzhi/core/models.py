@@ -82,6 +82,11 @@ class AuditEvent(models.Model):
     action = models.CharField(_("action"), max_length=32, choices=Action.choices, db_index=True)
     object_type = models.CharField(_("object type"), max_length=64, blank=True)
     object_id = models.CharField(_("object ID"), max_length=64, blank=True)
+    # What happened, as a code that an app declared with its message (lvzhi.core.audit.event_types) and
+    # the parameters of that message: the log is shown in the reader's language. Rows written before
+    # events existed have only an English `summary`.
+    event = models.CharField(_("event"), max_length=64, blank=True, db_index=True)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
     summary = models.CharField(_("summary"), max_length=255, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     result = models.CharField(_("result"), max_length=16, choices=Result.choices, default=Result.SUCCESS)
@@ -120,26 +125,26 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are append-only.")
 
     def compute_hash(self) -> str:
-        content = json.dumps(
-            [
-                self.prev_hash,
-                self.at.isoformat(),
-                self.committee_id,
-                self.actor_id,
-                self.username,
-                self.ip_address,
-                self.user_agent,
-                self.action,
-                self.object_type,
-                self.object_id,
-                self.summary,
-                self.detail,
-                self.result,
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=str,
-        )
+        fields = [
+            self.prev_hash,
+            self.at.isoformat(),
+            self.committee_id,
+            self.actor_id,
+            self.username,
+            self.ip_address,
+            self.user_agent,
+            self.action,
+            self.object_type,
+            self.object_id,
+            self.summary,
+            self.detail,
+            self.result,
+        ]
+        if self.event:
+            # Rows with an event hash it and its parameters too; rows written before events existed
+            # have none and keep the hash they were written with.
+            fields += [self.event, self.params]
+        content = json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str)
         return audit_mac(content.encode())
 
     @property

@@ -25,7 +25,12 @@ def purge_all(now=None):
     {name: removed}."""
     now = now or timezone.now()
     removed = {name: purge(now) for name, purge in sorted(_purgers.items())}
-    audit.record(audit.Action.DELETE, summary="purge_expired", detail=removed)
+    audit.record(
+        audit.Action.DELETE,
+        event="core.expired_data_purged",
+        params={"total": sum(removed.values())},
+        detail=removed,
+    )
     return removed
 
 

@@ -43,6 +43,6 @@ def start_audit_verification(*, actor: AbstractUser) -> AuditVerification | None
         return None
     with transaction.atomic():
         verification = AuditVerification.objects.create(started_by=actor.get_username())
-        audit.record(audit.Action.VERIFY, actor=actor, obj=verification, summary="started")
+        audit.record(audit.Action.VERIFY, actor=actor, obj=verification, event="core.verification_started")
         transaction.on_commit(lambda: verify_audit_log.enqueue(verification.pk))
     return verification

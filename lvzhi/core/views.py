@@ -21,6 +21,11 @@ class AuditFilterForm(StyledFormMixin, forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), choices=[("", _("All actions")), *AuditEvent.Action.choices], required=False
     )
+    # Grouped by app, each event by its message without parameters; read when the form is made, in the
+    # reader's language.
+    event = forms.ChoiceField(
+        label=_("Event"), choices=lambda: [("", _("All events")), *audit.event_choices()], required=False
+    )
     username = forms.CharField(label=_("Username"), max_length=150, required=False)
     result = forms.ChoiceField(
         label=_("Result"), choices=[("", _("All results")), *AuditEvent.Result.choices], required=False
@@ -44,6 +49,8 @@ def audit_log(request):
         data = form.cleaned_data
         if data["action"]:
             events = events.filter(action=data["action"])
+        if data["event"]:
+            events = events.filter(event=data["event"])
         if data["username"]:
             events = events.filter(username__icontains=data["username"])
         if data["result"]:
@@ -53,6 +60,9 @@ def audit_log(request):
         if data["date_to"]:
             events = events.filter(at__date__lte=data["date_to"])
     page = paginate(request, events.select_related("actor"), per_page=50)
+    page.object_list = list(page.object_list)
+    for row in page.object_list:
+        row.message = audit.describe(row)  # what happened, in the reader's language
     anchor = audit_anchor.last_anchor()
     return render(
         request,
@@ -99,7 +109,8 @@ def permission_denied(request, exception=None):
         audit.Action.PERMISSION_DENIED,
         actor=getattr(request, "user", None),
         request=request,
-        summary=f"{request.method} {request.path}"[:255],
+        event="core.permission_denied",
+        params={"method": request.method, "path": request.path[:200]},
         detail={"permission": str(exception)[:200]} if exception else {},
         result=audit.Result.FAILURE,
     )

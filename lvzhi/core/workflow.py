@@ -70,7 +70,8 @@ def move(
     history: tuple[type[StatusChange], str],
     error: type[ValidationError],
     illegal: str,
-    label: str,
+    event: str = "",
+    label: str = "",
     reason: str = "",
     only_from: str | None = None,
     save: bool = True,
@@ -80,7 +81,9 @@ def move(
 
     `history` is (history model, name of its foreign key to obj). An illegal move raises
     `error(illegal, code="illegal_transition")` with the labels of both statuses as `from` and `to`.
-    `label` starts the audit summary ("Activity" → "Activity draft → published: <the object>").
+    `event` is the audit event the app declared for this move (its message names %(object)s, %(from)s
+    and %(to)s, the statuses shown by their labels); `label` is the English name of the step ("Check-in")
+    for callers not yet given an event of their own, written as the generic workflow.status_changed.
     `only_from` narrows the table where two moves share a target (starting vs reopening).
     `save=False` leaves saving to the caller, which changes more fields of the same row."""
     # A workflow model as this module's docstring describes it: Django's types know neither its table
@@ -113,7 +116,13 @@ def move(
         actor=actor,
         committee=flow.committee,
         obj=obj,
-        summary=f"{label} {from_status} → {to_status}: {obj}",
+        event=event or "workflow.status_changed",
+        params={
+            "object": str(obj),
+            "from": from_status,
+            "to": to_status,
+            **({} if event else {"step": label}),
+        },
         detail={"from": from_status, "to": to_status, "reason": reason},
     )
     return obj

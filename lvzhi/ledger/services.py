@@ -171,7 +171,13 @@ def _sync(
             actor=actor,
             committee=committee,
             obj=source,
-            summary=f"Duty ledger synced: {source_label}",
+            event="ledger.synced",
+            params={
+                "source": source_label,
+                "inserted": result.inserted,
+                "updated": result.updated,
+                "deleted": result.deleted,
+            },
             detail={
                 "ledger": {"inserted": result.inserted, "deleted": result.deleted, "updated": result.updated}
             },

@@ -68,7 +68,8 @@ def create_document(*, actor: User, data: Mapping[str, Any], upload: UploadedFil
         actor=actor,
         committee=document.committee,
         obj=document,
-        summary=f"Library document: {document.title}",
+        event="library.document_created",
+        params={"title": document.title},
         detail={"audience": document.audience, "published": document.is_published},
     )
     return document
@@ -105,7 +106,8 @@ def update_document(
         actor=actor,
         committee=fresh.committee,
         obj=fresh,
-        summary=f"Library document edited: {fresh.title}",
+        event="library.document_edited",
+        params={"title": fresh.title},
         detail={"fields": changed},
     )
     return fresh
@@ -133,7 +135,8 @@ def set_published(
         actor=actor,
         committee=fresh.committee,
         obj=fresh,
-        summary=f"Library document {'published' if published else 'unpublished'}: {fresh.title}",
+        event="library.document_published" if published else "library.document_unpublished",
+        params={"title": fresh.title},
         detail={"published": published},
     )
     return fresh
@@ -148,7 +151,8 @@ def delete_document(*, document: Document, actor: User, expected_version: int | 
         actor=actor,
         committee=fresh.committee,
         obj=fresh,
-        summary=f"Library document deleted: {fresh.title}",
+        event="library.document_deleted",
+        params={"title": fresh.title},
         detail={"audience": fresh.audience, "file": fresh.original_name},
     )
     fresh.delete()

@@ -126,7 +126,8 @@ def roster_export(request):
         audit.Action.EXPORT,
         actor=request.user,
         request=request,
-        summary=filename,
+        event="members.exported",
+        params={"file": filename},
         detail={
             "format": data["format"],
             "rows": rows,

@@ -76,7 +76,8 @@ def start(*, committee, uploaded_file, actor, request=None):
         actor=actor,
         request=request,
         obj=job,
-        summary=f"upload {job.original_name}",
+        event="members.roster_uploaded",
+        params={"file": job.original_name},
         detail={"kind": kind, "bytes": job.file_bytes, "sha256": job.file_sha256},
     )
     return job
@@ -129,7 +130,8 @@ def _delete_file(job, name, status, *, actor):
         actor=actor,
         committee=job.committee,
         obj=job,
-        summary=f"roster file {job.original_name} ({status})",
+        event="members.roster_file_removed",
+        params={"file": job.original_name, "status": str(status)},
         detail={"status": str(status), "bytes": job.file_bytes, "sha256": job.file_sha256},
     )
 

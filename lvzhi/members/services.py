@@ -319,7 +319,8 @@ def create_member(
         actor=actor,
         request=request,
         obj=member,
-        summary=member.name,
+        event="members.created",
+        params={"name": member.name},
         detail={"fields": [c["field"] for c in changes]},
     )
     return member
@@ -407,7 +408,8 @@ def create_members(
         actor=actor,
         request=request,
         committee=committee,
-        summary=f"{len(members)} member files ({source})",
+        event="members.bulk_created",
+        params={"count": len(members), "source": str(source)},
         detail={
             "source": str(source),
             "count": len(members),
@@ -587,7 +589,8 @@ def update_member(
             actor=actor,
             request=request,
             obj=member,
-            summary=f"edit {member.name}",
+            event="members.edit_refused",
+            params={"name": member.name, "fields": fields},
             detail={"fields": fields},
             result=audit.Result.FAILURE,
         )
@@ -599,21 +602,22 @@ def update_member(
         status_changed = writer.save() if placements is None else []
         changes = member_changes + placed.changes
         member.save()
-        if changes:
-            MemberChange.objects.create(
-                member=member, actor=actor, source=source, changes=changes, version=member.version
         if status_changed:
             # A member who no longer serves (resigned, removed, ...) loses their member's account.
             account_services.disable_departed_member_accounts(
                 committee=member.committee, actor=actor, request=request, members=status_changed
             )
+        if changes:
+            MemberChange.objects.create(
+                member=member, actor=actor, source=source, changes=changes, version=member.version
             )
             audit.record(
                 audit.Action.UPDATE,
                 actor=actor,
                 request=request,
                 obj=member,
-                summary=member.name,
+                event="members.edited",
+                params={"name": member.name, "fields": [c["field"] for c in changes]},
                 detail={"fields": [c["field"] for c in changes]},
             )
     return member
@@ -629,12 +633,18 @@ def unmask(*, member: Member, field: str, actor: User, request: HttpRequest | No
             actor=actor,
             request=request,
             obj=member,
-            summary=f"unmask {field}",
+            event="members.unmask_refused",
+            params={"name": member.name, "field": field},
             result=audit.Result.FAILURE,
         )
         raise AuditedPermissionDenied
     audit.record(
-        audit.Action.UNMASK, actor=actor, request=request, obj=member, summary=f"{member.name} {field}"
+        audit.Action.UNMASK,
+        actor=actor,
+        request=request,
+        obj=member,
+        event="members.unmasked",
+        params={"name": member.name, "field": field},
     )
     return getattr(member, field)
 
@@ -657,7 +667,8 @@ def lookup_members(
             audit.Action.PERMISSION_DENIED,
             actor=actor,
             request=request,
-            summary=f"lookup {field}",
+            event="members.lookup_refused",
+            params={"field": field, "value": masked},
             detail={"field": field, "value": masked},
             result=audit.Result.FAILURE,
         )
@@ -667,7 +678,8 @@ def lookup_members(
         audit.Action.LOOKUP,
         actor=actor,
         request=request,
-        summary=f"lookup {field}",
+        event="members.looked_up",
+        params={"field": field, "value": masked, "found": len(found)},
         detail={"field": field, "value": masked, "found": [m.pk for m in found]},
     )
     return found
@@ -696,7 +708,14 @@ def request_contact_update(
         decision_note=_("Replaced by a newer request"),
     )
     req = ContactUpdateRequest.objects.create(member=member, phone=phone, email=email, address=address)
-    audit.record(audit.Action.CREATE, actor=actor, request=request, obj=req, summary=member.name)
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        request=request,
+        obj=req,
+        event="members.contact_update_requested",
+        params={"name": member.name},
+    )
     return req
 
 
@@ -735,6 +754,7 @@ def decide_contact_update(
         actor=actor,
         request=request,
         obj=req,
-        summary=req.member.name,
+        event="members.contact_update_approved" if approve else "members.contact_update_rejected",
+        params={"name": req.member.name},
     )
     return req

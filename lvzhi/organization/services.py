@@ -84,7 +84,8 @@ def _save(
         audit.Action.CREATE if creating else audit.Action.UPDATE,
         actor=actor,
         obj=obj,
-        summary=str(obj)[:255],
+        event="organization.created" if creating else "organization.edited",
+        params={"object": str(obj)} if creating else {"object": str(obj), "fields": changed},
         detail={} if creating else {"fields": changed},
     )
     return obj
@@ -188,7 +189,13 @@ def add_membership(*, actor: User, unit: OrgUnit, data: Mapping[str, Any]) -> Me
 def delete_membership(*, membership: Membership, actor: User) -> None:
     _require(actor, "organization.delete_membership")
     _require_visible(actor, Membership.objects, membership)
-    audit.record(audit.Action.DELETE, actor=actor, obj=membership, summary=str(membership))
+    audit.record(
+        audit.Action.DELETE,
+        actor=actor,
+        obj=membership,
+        event="organization.membership_removed",
+        params={"object": str(membership)},
+    )
     membership.delete()
 
 
@@ -220,7 +227,8 @@ def update_liaison_contact(
             actor=actor,
             request=request,
             obj=contact,
-            summary=f"liaison contact {contact}"[:255],
+            event="organization.liaison_contact_edited",
+            params={"contact": str(contact), "fields": changed},
             detail={"fields": changed},
         )
     return contact
@@ -237,7 +245,8 @@ def delete_liaison_contact(
         actor=actor,
         request=request,
         obj=contact,
-        summary=f"liaison contact {contact}"[:255],
+        event="organization.liaison_contact_deleted",
+        params={"contact": str(contact)},
         detail={
             "date": contact.date.isoformat(),
             "participants": contact.participants,

@@ -101,7 +101,8 @@ def create_plan(*, actor: User, year: int, title: str, summary: str = "") -> Tra
         actor=actor,
         committee=plan.committee,
         obj=plan,
-        summary=f"Training plan created: {plan.title}",
+        event="studies.plan_created",
+        params={"title": plan.title},
     )
     return plan
 
@@ -120,7 +121,8 @@ def update_plan(
         actor=actor,
         committee=plan.committee,
         obj=plan,
-        summary=f"Training plan edited: {title}",
+        event="studies.plan_edited",
+        params={"title": title},
     )
     return plan
 
@@ -139,7 +141,7 @@ def set_plan_status(
         history=(TrainingPlanStatusChange, "plan"),
         error=StudyError,
         illegal=_("A plan that is %(from)s cannot become %(to)s."),
-        label="Training plan",
+        event="studies.plan_status_changed",
     )
 
 
@@ -191,7 +193,8 @@ def save_session(
         actor=actor,
         committee=plan.committee,
         obj=session,
-        summary=f"Training session {'added' if created else 'edited'}: {session}",
+        event="studies.session_added" if created else "studies.session_edited",
+        params={"session": str(session)},
     )
     return session
 
@@ -206,7 +209,8 @@ def delete_session(*, session: TrainingSession, actor: User) -> None:
         actor=actor,
         committee=plan.committee,
         obj=session,
-        summary=f"Training session deleted: {label}",
+        event="studies.session_deleted",
+        params={"session": label},
     )
     session.delete()
 
@@ -243,7 +247,7 @@ def _move(submission: StudySubmission, to_status: str, *, actor: User, reason: s
         history=(StudySubmissionStatusChange, "submission"),
         error=StudyError,
         illegal=_("A submission that is %(from)s cannot become %(to)s."),
-        label="Study submission",
+        event="studies.submission_status_changed",
     )
 
 
@@ -361,7 +365,8 @@ def _create(
         actor=actor,
         committee=submission.committee,
         obj=submission,
-        summary=f"Study submission handed in{' on paper' if on_paper else ''}: {submission.title}",
+        event="studies.submission_handed_in_on_paper" if on_paper else "studies.submission_handed_in",
+        params={"title": submission.title},
         detail={"kind": kind, "on_paper": on_paper},
     )
     return submission

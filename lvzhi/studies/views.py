@@ -314,7 +314,8 @@ def export(request):
         audit.Action.EXPORT,
         actor=request.user,
         request=request,
-        summary=filename,
+        event="studies.exported",
+        params={"file": filename},
         detail={"format": "xlsx", "rows": rows, "year": year},
     )
     return xlsx.workbook_response(workbook, filename)

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from lvzhi.accounts.models import User
+from lvzhi.core import audit
 from lvzhi.core.models import AuditEvent
 from lvzhi.demo.builder import DemoBuilder
 from lvzhi.members.models import Member, MemberChange
@@ -192,3 +193,23 @@ def test_the_auditor_signs_in_with_a_second_factor_and_reads_the_audit_log(
     assert table.get_by_text("office").first.is_visible()
     assert table.get_by_text("登录").first.is_visible()
     screenshot(page, "12-audit-log")
+
+    # What happened reads in Chinese, from the event and its parameters (issue 10, defect 10), and the
+    # auditor narrows the log to one kind of event.
+    auditor = User.objects.get(username="auditor")
+    audit.record(
+        audit.Action.CREATE,
+        committee=auditor.committee_id,
+        username="office",
+        event="library.document_created",
+        params={"title": "2026年学习资料汇编"},
+    )
+    page.reload()
+    page.select_option("#id_event", "library.document_created")
+    page.get_by_role("button", name="筛选").click()
+    page.wait_for_load_state("networkidle")
+    rows = page.locator("table tbody tr")
+    expect(rows.filter(has_text="资料库新增资料：2026年学习资料汇编")).to_have_count(1)
+    assert rows.count() == rows.filter(has_text="资料库新增资料：").count()
+    assert page.locator("table").get_by_text("登录").count() == 0
+    screenshot(page, "12a-audit-log-by-event")

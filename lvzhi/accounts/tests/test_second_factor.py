@@ -44,11 +44,11 @@ def test_an_administrator_without_an_authenticator_must_enrol_first(client, audi
         {"code": "000000" if pyotp.TOTP(secret).now() != "000000" else "111111"},
     )
     assert not TOTPDevice.objects.filter(user=auditor).exists()
-    assert not AuditEvent.objects.filter(summary="second factor enrolled").exists()
+    assert not AuditEvent.objects.filter(event="accounts.second_factor_enrolled").exists()
     client.post(reverse("accounts:second_factor_setup"), {"code": pyotp.TOTP(secret).now()})
     device = TOTPDevice.objects.get(user=auditor)
     assert device.secret == secret
-    enrolled = AuditEvent.objects.get(summary="second factor enrolled")
+    enrolled = AuditEvent.objects.get(event="accounts.second_factor_enrolled")
     assert (enrolled.actor, enrolled.object_id, enrolled.ip_address) == (
         auditor,
         str(auditor.pk),

@@ -45,7 +45,8 @@ def add_attachment(*, activity: Activity, uploaded_file: UploadedFile, actor: Us
         actor=actor,
         committee=activity.committee,
         obj=attachment,
-        summary=f"Attachment added to {activity.title}: {attachment.original_name}",
+        event="activities.attachment_added",
+        params={"activity": activity.title, "file": attachment.original_name},
         detail={"activity": activity.pk, "size": attachment.size, "content_type": attachment.content_type},
     )
     return attachment
@@ -62,7 +63,8 @@ def delete_attachment(*, attachment: ActivityAttachment, actor: User) -> None:
         actor=actor,
         committee=activity.committee,
         obj=attachment,
-        summary=f"Attachment removed from {activity.title}: {attachment.original_name}",
+        event="activities.attachment_removed",
+        params={"activity": activity.title, "file": attachment.original_name},
         detail={"activity": activity.pk, "name": attachment.original_name},
     )
     attachment.delete()

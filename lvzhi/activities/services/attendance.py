@@ -60,12 +60,13 @@ def _move_participation(
     to_status: str,
     *,
     actor: User,
-    label: str,
+    event: str = "",
+    label: str = "",
     reason: str = "",
     fields: Iterable[str] = (),
 ) -> Participation:
     """Change the (locked) participation's status through Participation.TRANSITIONS, with its history
-    row (actor, reason) and audit row, whose summary starts with `label`, the act ("Check-in");
+    row (actor, reason) and audit row, of the act's audit `event` (workflow.move);
     `fields` are the other fields the caller changed on it."""
     workflow.move(
         participation,
@@ -76,6 +77,7 @@ def _move_participation(
         history=(ParticipationStatusChange, "participation"),
         error=ActivityError,
         illegal=_("A participation that is %(from)s cannot become %(to)s."),
+        event=event,
         label=label,
     )
     participation.save(update_fields=["status", *fields])
@@ -143,13 +145,14 @@ def respond(
             actor=actor,
             committee=activity.committee,
             obj=participation,
-            summary=f"Answered {action} again: {participation}",
+            event="activities.answered_again",
+            params={"status": to_status, "participation": str(participation)},
         )
     else:
         # A leave request's history row carries its reason; confirming or declining needs none.
         reason = participation.leave_reason if to_status == PStatus.LEAVE_REQUESTED else ""
         _move_participation(
-            participation, to_status, actor=actor, label="Answer", reason=reason, fields=fields
+            participation, to_status, actor=actor, event="activities.answered", reason=reason, fields=fields
         )
     if to_status == PStatus.LEAVE_REQUESTED:
         _notify_leave_requested(participation, actor)
@@ -184,7 +187,7 @@ def decide_leave(
         participation,
         PStatus.LEAVE_APPROVED if approve else PStatus.LEAVE_DENIED,
         actor=actor,
-        label="Leave decision",
+        event="activities.leave_decided",
         reason=note,
         fields=fields,
     )
@@ -228,7 +231,7 @@ def undo_leave_decision(*, participation: Participation, actor: User, reason: st
         participation,
         PStatus.LEAVE_REQUESTED,
         actor=actor,
-        label="Leave decision undone",
+        event="activities.leave_decision_undone",
         reason=reason,
         fields=["decided_by", "decided_at", "note"],
     )
@@ -319,7 +322,7 @@ def _check_in(
         participation,
         PStatus.LATE if activity.is_late(when) else PStatus.PRESENT,
         actor=actor,
-        label="Check-in",
+        event="activities.checked_in",
         reason=reason,
         fields=["checked_in_at", "checked_in_by"],
     )
@@ -384,7 +387,8 @@ def check_in_many(
         actor=actor,
         committee=activity.committee,
         obj=activity,
-        summary=f"Check-in by hand of {len(done)} members: {activity.title}",
+        event="activities.checked_in_by_hand",
+        params={"count": len(done), "title": activity.title, "to": to_status},
         detail={"participations": done, "to": to_status, "reason": reason},
     )
     return done, skipped
@@ -401,7 +405,7 @@ def mark_left_early(*, participation: Participation, actor: User, reason: str = 
         # The table also lets a correction make anyone final leave early; this act needs a check-in.
         raise _illegal_participation_move(participation, PStatus.LEFT_EARLY)
     return _move_participation(
-        participation, PStatus.LEFT_EARLY, actor=actor, label="Left early", reason=reason
+        participation, PStatus.LEFT_EARLY, actor=actor, event="activities.left_early", reason=reason
     )
 
 
@@ -425,7 +429,9 @@ def correct_attendance(
             params={"member": participation.member.name, "status": PStatus(status).label},
         )
     # The reason goes in the history row; `note` keeps what the leave approver wrote.
-    _move_participation(participation, status, actor=actor, label="Attendance correction", reason=reason)
+    _move_participation(
+        participation, status, actor=actor, event="activities.attendance_corrected", reason=reason
+    )
     sync_ledger(activity=activity, actor=actor)
     return participation
 

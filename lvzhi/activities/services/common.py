@@ -49,7 +49,7 @@ def move_activity(
         history=(ActivityStatusChange, "activity"),
         error=ActivityError,
         illegal=_("An activity that is %(from)s cannot become %(to)s."),
-        label="Activity",
+        event="activities.status_changed",
     )
 
 

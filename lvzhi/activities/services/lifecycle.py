@@ -142,7 +142,8 @@ def create_activity(
         actor=actor,
         committee=activity.committee,
         obj=activity,
-        summary=f"Activity: {title}",
+        event="activities.activity_created",
+        params={"title": title},
     )
     return activity
 
@@ -169,7 +170,8 @@ def set_invitee_rules(
         actor=actor,
         committee=activity.committee,
         obj=activity,
-        summary=f"Activity invitees changed: {activity.title}",
+        event="activities.invitees_changed",
+        params={"title": activity.title},
         detail={"rules": activity.invitee_rules},
     )
     return activity
@@ -193,7 +195,8 @@ def invite(*, activity: Activity, actor: User) -> list[Participation]:
             actor=actor,
             committee=activity.committee,
             obj=activity,
-            summary=f"Activity invitations: {activity.title}",
+            event="activities.invitations_sent",
+            params={"title": activity.title, "count": len(created)},
             detail={"invited": len(created)},
         )
     return created
@@ -343,7 +346,8 @@ def update_activity(*, activity: Activity, actor: User, expected_version: int, *
         actor=actor,
         committee=activity.committee,
         obj=activity,
-        summary=f"Activity edited: {activity.title}",
+        event="activities.activity_edited",
+        params={"title": activity.title},
         detail={"changed": sorted(changed)},
     )
     if "invitee_rules" in changed and activity.status == Status.PUBLISHED:

@@ -74,7 +74,8 @@ def record_speech(*, activity: Activity, member: Member, kind: str, title: str |
         actor=actor,
         committee=activity.committee,
         obj=speech,
-        summary=f"Speech recorded at {activity.title}: {speech}",
+        event="activities.speech_recorded",
+        params={"activity": activity.title, "speech": str(speech)},
         detail={"activity": activity.pk, "member": member.pk, "kind": kind},
     )
     sync_records(source=speech, committee=activity.committee, facts=speech_facts(speech), actor=actor)
@@ -94,7 +95,8 @@ def delete_speech(*, speech: Speech, actor: User) -> None:
         actor=actor,
         committee=activity.committee,
         obj=speech,
-        summary=f"Speech deleted at {activity.title}: {speech}",
+        event="activities.speech_deleted",
+        params={"activity": activity.title, "speech": str(speech)},
         detail={"activity": activity.pk, "member": speech.member_id, "kind": speech.kind},
     )
     speech.delete()

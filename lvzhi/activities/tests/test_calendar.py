@@ -257,10 +257,10 @@ def test_first_post_creates_then_resets(client, member):
     assert "has been replaced" in second.content.decode()
     assert CalendarFeed.objects.count() == 1
     assert list(
-        AuditEvent.objects.filter(summary__startswith="Calendar link")
+        AuditEvent.objects.filter(event__startswith="activities.calendar_link")
         .order_by("pk")
-        .values_list("summary", flat=True)
-    ) == ["Calendar link created", "Calendar link reset"]
+        .values_list("event", flat=True)
+    ) == ["activities.calendar_link_created", "activities.calendar_link_reset"]
 
 
 def test_staff_without_member_file_has_no_feed(client, office):

@@ -26,9 +26,9 @@ def test_it_creates_then_replaces_the_link_and_audits_both(member):
     assert again.pk == feed.pk
     assert CalendarFeed.objects.get().token == again.token != first_token
     events = AuditEvent.objects.filter(object_type="activities.CalendarFeed").order_by("pk")
-    assert [(e.action, e.summary, e.username) for e in events] == [
-        (AuditEvent.Action.CREATE, "Calendar link created", member.user.username),
-        (AuditEvent.Action.UPDATE, "Calendar link reset", member.user.username),
+    assert [(e.action, e.event, e.username) for e in events] == [
+        (AuditEvent.Action.CREATE, "activities.calendar_link_created", member.user.username),
+        (AuditEvent.Action.UPDATE, "activities.calendar_link_reset", member.user.username),
     ]
 
 

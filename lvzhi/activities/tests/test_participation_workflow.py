@@ -251,7 +251,10 @@ def test_every_move_writes_one_audit_row_naming_the_act(make_participation, offi
     services.correct_attendance(participation=participation, status=P.ABSENT, actor=office, reason="误签")
     event = AuditEvent.objects.get(object_type="activities.Participation", object_id=str(participation.pk))
     assert event.actor == office
-    assert event.summary == f"Attendance correction present → absent: {participation}"
+    assert (event.event, event.params) == (
+        "activities.attendance_corrected",
+        {"object": str(participation), "from": "present", "to": "absent"},
+    )
     assert event.detail == {"from": "present", "to": "absent", "reason": "误签"}
 
 

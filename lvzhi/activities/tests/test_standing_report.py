@@ -159,7 +159,7 @@ def test_docx_lists_the_right_names_in_the_right_sections(client, office, meetin
     assert SECRET_REASON not in text
     assert document.tables == []
     event = AuditEvent.objects.get(action=AuditEvent.Action.EXPORT)
-    assert event.actor == office and event.summary.endswith("-20260610.docx")
+    assert event.actor == office and event.params["file"].endswith("-20260610.docx")
     assert event.detail["report"] == "standing_attendance" and event.detail["format"] == "docx"
 
 

@@ -25,7 +25,7 @@ def test_edit_changes_fields_bumps_version_and_audits(draft, office):
     )
     activity.refresh_from_db()
     assert (activity.title, activity.place, activity.version) == ("新标题", "二楼会议室", 2)
-    event = AuditEvent.objects.filter(object_id=str(draft.pk), summary__startswith="Activity edited").get()
+    event = AuditEvent.objects.filter(object_id=str(draft.pk), event="activities.activity_edited").get()
     assert event.detail == {"changed": ["place", "title"]}
 
 
@@ -33,7 +33,7 @@ def test_no_change_saves_nothing(draft, office):
     services.update_activity(activity=draft, actor=office, expected_version=1, title=draft.title)
     draft.refresh_from_db()
     assert draft.version == 1
-    assert not AuditEvent.objects.filter(summary__startswith="Activity edited").exists()
+    assert not AuditEvent.objects.filter(event="activities.activity_edited").exists()
 
 
 def test_stale_version_is_refused_and_nothing_changes(draft, office):

@@ -231,7 +231,11 @@ def test_the_command_reports_an_intact_log(db, capsys):
 
     assert "intact: 3 rows" in capsys.readouterr().out
     row = AuditEvent.objects.order_by("-id").first()
-    assert (row.action, row.summary) == (AuditEvent.Action.VERIFY, "intact")
+    assert (row.action, row.event, row.params) == (
+        AuditEvent.Action.VERIFY,
+        "core.verification_finished",
+        {"status": "intact"},
+    )
 
 
 def test_the_command_names_the_first_bad_row_and_fails(db, capsys):

@@ -47,7 +47,7 @@ def test_the_command_reports_and_audits_but_keeps_the_audit_log(office, capsys):
     out = capsys.readouterr().out
     assert "submission_tokens: 1" in out
     assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN).count() == 1
-    row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, summary="purge_expired")
+    row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, event="core.expired_data_purged")
     assert row.detail["submission_tokens"] == 1
 
 
@@ -56,6 +56,6 @@ def test_the_purge_audits_itself_whoever_runs_it(office):
 
     removed = retention.purge_all()
 
-    row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, summary="purge_expired")
+    row = AuditEvent.objects.get(action=AuditEvent.Action.DELETE, event="core.expired_data_purged")
     assert row.detail == removed
     assert removed["submission_tokens"] == 1

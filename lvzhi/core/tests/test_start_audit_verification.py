@@ -25,9 +25,9 @@ def test_it_records_audits_and_enqueues_the_verification(auditor, django_capture
     assert verification == AuditVerification.objects.get()
     assert (verification.started_by, verification.status) == ("auditor", AuditVerification.Status.RUNNING)
     started = AuditEvent.objects.get(action=AuditEvent.Action.VERIFY)
-    assert (started.username, started.summary, started.object_id) == (
+    assert (started.username, started.event, started.object_id) == (
         "auditor",
-        "started",
+        "core.verification_started",
         str(verification.pk),
     )
     assert len(callbacks) == 1  # the walk itself is the worker's, once the start is committed

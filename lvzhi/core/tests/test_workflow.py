@@ -34,7 +34,7 @@ def _move(plan, to_status, actor, **kwargs):
         history=(TrainingPlanStatusChange, "plan"),
         error=WorkflowError,
         illegal="A plan that is %(from)s cannot become %(to)s.",
-        label="Training plan",
+        event="studies.plan_status_changed",
         **kwargs,
     )
 
@@ -93,7 +93,10 @@ def test_move_saves_and_writes_history_and_audit(plan, make_user):
     event = AuditEvent.objects.get(object_type="studies.TrainingPlan", object_id=str(plan.pk))
     assert event.action == AuditEvent.Action.UPDATE
     assert event.actor == actor and event.committee_id == plan.committee_id
-    assert event.summary == "Training plan draft → published: 2026年学习培训方案"
+    assert (event.event, event.params) == (
+        "studies.plan_status_changed",
+        {"object": "2026年学习培训方案", "from": "draft", "to": "published"},
+    )
     assert event.detail == {"from": "draft", "to": "published", "reason": "定稿"}
 
 

@@ -105,8 +105,8 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
             request=request,
             committee=committee,
             username="" if actor else "manage.py import_members",
-            summary=f"roster import: created {result['created']}, updated {result['updated']}, "
-            f"unchanged {result['unchanged']}, errors {result['errors']}",
+            event="members.roster_imported",
+            params={key: result[key] for key in ("created", "updated", "unchanged", "errors")},
             detail=dict(result),
         )
     if progress:

@@ -52,8 +52,8 @@ def test_office_finds_the_member_and_the_lookup_is_audited_masked(client, office
     field = "phone" if spelled.startswith("phone") else "id_number"
     mask = masking.mask_phone if field == "phone" else masking.mask_id_number
     assert event.detail == {"field": field, "value": mask(getattr(member, field)), "found": [member.pk]}
-    assert member.id_number not in str(event.detail) + event.summary
-    assert member.phone not in str(event.detail) + event.summary
+    assert member.id_number not in str(event.detail) + str(event.params) + event.summary
+    assert member.phone not in str(event.detail) + str(event.params) + event.summary
 
 
 def test_a_number_nobody_has_finds_nobody_and_is_audited_too(client, office, member):

@@ -25,7 +25,8 @@ class Command(BaseCommand):
         audit.record(
             audit.Action.VERIFY,
             obj=verification,
-            summary=verification.status,
+            event="core.verification_finished",
+            params={"status": verification.status},
             detail={"rows": verification.rows_checked, "first_bad_id": verification.first_bad_id},
             result=audit.Result.SUCCESS if verification.status == "intact" else audit.Result.FAILURE,
         )
