@@ -30,7 +30,8 @@ from .backends import is_locked, record_failure
 from .models import ActivationCode, User
 
 PENDING_ACTIVATION = "lvzhi_pending_activation"
-# Older members type slowly: the password step stays open for a quarter of an hour after the code.
+# Older members type slowly: the password step stays open for a quarter of an hour after the code. A kiosk
+# check-in scanned just before a first sign-in stays good as long (activities.views.FIRST_SIGN_IN_SECONDS).
 PENDING_ACTIVATION_SECONDS = 900
 BACKEND = "lvzhi.accounts.backends.LockoutModelBackend"
 

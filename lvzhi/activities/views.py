@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from lvzhi.accounts.onboarding_views import PENDING_ACTIVATION_SECONDS
 from lvzhi.core import rotating_tokens
 from lvzhi.core.forms import show_errors
 
@@ -31,6 +32,16 @@ KIOSK_POLL_SECONDS = 5
 # carries (a grant is as good as being in the hall).
 SCAN_GRANT_KEY = "activities.scan_grant"
 SCAN_GRANT_GRACE = 2 * 60
+# A first sign-in takes longer: activating the account with the letter's code and choosing a password,
+# or choosing a new password when an administrator set it (older members type slowly on a phone). When
+# the account's password was set after the scan, the grant lasts as long as the activation's password
+# step stays open after the scan (one value, the accounts app's). Why this keeps the kiosk's protection:
+# the rotating code stops a photo of it being used later, from home; a grant is only ever made for a
+# code opened while it was valid (at most a minute after the kiosk showed it), and only in the session
+# that opened it, for that code of that activity, once. Whoever opened a photo that fast could as well
+# have checked in at once, signed in; the longer grant only spares the member who is really signing in
+# for the first time. A plain sign-in keeps the short grace.
+FIRST_SIGN_IN_SECONDS = PENDING_ACTIVATION_SECONDS
 
 
 def _member_or_none(user):
@@ -200,10 +211,21 @@ def _grant_for(request, activity_id, token):
     grant = request.session.get(SCAN_GRANT_KEY)
     if not isinstance(grant, dict) or grant.get("activity") != activity_id or grant.get("token") != token:
         return False
+    now = time.time()
     try:
-        return time.time() <= float(grant.get("until", 0))
+        if now <= float(grant.get("until", 0)):
+            return True
+        scanned = float(grant.get("scanned", 0))
     except (TypeError, ValueError):
         return False
+    # The first sign-in (activation, or a forced new password) finished after the scan: FIRST_SIGN_IN_SECONDS.
+    changed = getattr(request.user, "password_changed_at", None)
+    return (
+        scanned > 0
+        and changed is not None
+        and changed.timestamp() >= scanned
+        and now <= scanned + FIRST_SIGN_IN_SECONDS
+    )
 
 
 def scan(request, pk, token):
@@ -212,15 +234,18 @@ def scan(request, pk, token):
 
     A member who is not signed in scans, then types their password; by then the 30 s code has
     expired. So an anonymous GET with a valid code leaves a grant in the session (this activity and
-    this code, until the code expires plus SCAN_GRANT_GRACE) before sending them to sign in; Django's
-    login keeps the data of an anonymous session, and the grant stands in for that code, on its own
-    URL only, until it is used or runs out. Another browser opening the same link has no grant."""
+    this code, until the code expires plus SCAN_GRANT_GRACE, or FIRST_SIGN_IN_SECONDS after the scan
+    when the sign-in was the account's first: activation or a forced new password) before sending them
+    to sign in; Django's login keeps the data of an anonymous session, and the grant stands in for that
+    code, on its own URL only, until it is used or runs out. Another browser opening the same link has
+    no grant."""
     if not request.user.is_authenticated:
         if request.method == "GET" and _code_valid(token, pk):
             request.session[SCAN_GRANT_KEY] = {
                 "activity": pk,
                 "token": token,
                 "until": _code_expires(token) + SCAN_GRANT_GRACE,
+                "scanned": time.time(),
             }
         return redirect_to_login(request.get_full_path())
     activity = get_object_or_404(Activity, pk=pk, committee_id=request.user.committee_id)

@@ -205,8 +205,10 @@ def clock(monkeypatch):
 
 
 def sign_in(client, user):
-    """Sign in through the login form, as the member does on the phone, keeping the session."""
+    """Sign in through the login form, as the member does on the phone, keeping the session. The
+    password is an old one (set before the scan): this is not a first sign-in."""
     user.set_password("Lvzhi-2026-pass")
+    user.password_changed_at = timezone.now() - datetime.timedelta(days=30)
     user.save()
     return client.post(
         reverse("accounts:login") + "?next=/", {"username": user.username, "password": "Lvzhi-2026-pass"}
