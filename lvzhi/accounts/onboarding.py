@@ -10,9 +10,13 @@
   the 委员 role and nothing else, no usable password and an activation code;
 - a code is single use, expires (settings.LVZHI_ACTIVATION_CODE_DAYS), and a new one voids the older
   ones. Issuing one for a forgotten password disables the old password and ends the account's
-  sessions. Codes are for members' accounts only: never for a privileged account (an administrator or a
-  holder of rights to full personal data), whose credentials are reset with the administrators' care
-  (accounts.services).
+  sessions. Codes are for members' accounts only (accounts_for_codes): enabled, linked to a member file
+  and holding the 委员 role and nothing else (services.member_only_accounts). Never for a privileged
+  account (an administrator or a holder of rights to full personal data), nor for a leader's, a staff
+  member's or an information officer's account linked to a member file: whoever holds a code chooses the
+  account's password, so those accounts' passwords are reset by the administrators (accounts.services).
+  The test holds when the code is issued, checked and used: a code issued before the account gained
+  another role no longer works.
 
 Codes are kept encrypted so that their letters can be printed again while they are valid; they appear in
 the letters (letters.py) and the text messages only, never on a page, in a log or in the audit log.
@@ -43,9 +47,10 @@ from lvzhi.core.sms import SmsGateway, sms_gateway
 from . import login_names
 from .models import ActivationCode, CredentialReset, MemberAccountPolicy, OnboardingBatch, User
 from .roles import Role
-from .services import is_privileged
+from .services import is_member_only, is_privileged, member_only_accounts
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
     from django.http import HttpRequest
 
     from lvzhi.members.models import Member
@@ -284,14 +289,29 @@ def create_member_accounts(
 # --- codes for one account ----------------------------------------------------------------------------
 
 
+def accounts_for_codes(accounts: QuerySet[User]) -> QuerySet[User]:
+    """The accounts among `accounts` that may hold an activation code: enabled, linked to a member file,
+    holding the 委员 role and nothing else (services.member_only_accounts, the same test that decides
+    whose account is disabled when they depart). Such an account is never privileged: the 委员 role
+    carries no right to full personal data. code_refusal says why another account is refused."""
+    return member_only_accounts(accounts).filter(is_active=True, member__isnull=False)
+
+
 def code_refusal(user: User) -> str | None:
-    """Why no activation code may be issued for this account, or None."""
+    """Why no activation code may be issued, checked or used for this account, or None (exactly the
+    accounts outside accounts_for_codes)."""
     if getattr(user, "member", None) is None:
         return _("Activation codes are for members' accounts: this account is not linked to a member file.")
     if is_privileged(user):
         return _(
             "This account holds an administrator role or rights to full personal data: its password is "
             "reset by the administrators, not with an activation code."
+        )
+    if not is_member_only(user):
+        return _(
+            "This account holds a role besides member (for example leader, staff or information officer) "
+            "or rights of its own: activation codes are for members' accounts only. Its password is reset "
+            "by the system administrator."
         )
     if not user.is_active:
         return _("This account is disabled: enable it first.")
@@ -378,7 +398,7 @@ def check_code(user: User, typed: str) -> tuple[str, ActivationCode | None]:
     """Which of the account's codes was typed, and whether it can be used. Each code is compared in
     constant time; an account has a handful of codes at most."""
     digits = normalize_code(typed)
-    if len(digits) != CODE_DIGITS or not user.is_active or is_privileged(user):
+    if len(digits) != CODE_DIGITS or not accounts_for_codes(User.objects.filter(pk=user.pk)).exists():
         return CodeCheck.WRONG, None
     found = None
     for candidate in ActivationCode.objects.filter(user=user).order_by("-created_at", "-id")[:20]:
@@ -423,7 +443,7 @@ def activate(*, code_id: int, password: str, request: HttpRequest | None = None)
     if not code.is_valid():
         raise ValidationError(refusal_message(CodeCheck.USED if code.used_at else CodeCheck.EXPIRED))
     user = code.user
-    if not user.is_active or is_privileged(user):
+    if code_refusal(user) is not None:
         raise ValidationError(refusal_message(CodeCheck.WRONG))
     now = timezone.now()
     code.used_at = now

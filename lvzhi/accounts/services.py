@@ -175,6 +175,27 @@ def is_privileged(user: User) -> bool:
     return is_administrator(user) or holds_personal_data_rights(user)
 
 
+def member_only_accounts(accounts: QuerySet[User]) -> QuerySet[User]:
+    """The accounts among `accounts` that hold the 委员 role and nothing else: no other group, no
+    permission of their own, neither superuser nor staff.
+
+    Such an account serves the seat alone. It is the only kind that is disabled when its member departs
+    (disable_departed_member_accounts) and the only kind that receives activation codes
+    (onboarding.accounts_for_codes): an account that also holds a staff, leader or administrator role
+    works for the job, and its password is the administrators' to reset (reset_password), never chosen
+    by whoever holds a code. The one test of "member-only" for both."""
+    return (
+        accounts.filter(is_superuser=False, is_staff=False, groups__name=Role.MEMBER.value)
+        .exclude(groups__in=Group.objects.exclude(name=Role.MEMBER.value))
+        .exclude(user_permissions__isnull=False)
+    )
+
+
+def is_member_only(user: User) -> bool:
+    """Whether `user` holds the 委员 role and nothing else (member_only_accounts); one query."""
+    return member_only_accounts(User.objects.filter(pk=user.pk)).exists()
+
+
 def may_reset(actor: User, user: User) -> bool:
     """Whether `actor` may reset the password or second factor of `user` at all; the two-person rule
     (reset_refusal) may still stand in the way of one of them."""
@@ -428,29 +449,21 @@ def disable_departed_member_accounts(
     administration, so it asks for no right of its own; `actor` (None: the server's daily job) is named
     in the audit row.
 
-    Only accounts holding the 委员 role and nothing else are disabled. An account linked to a member
-    file that also holds a staff or administrator role (an office worker, a leader or an information
-    officer who is, or was, a member) works for the job, not for the seat: disabling it would stop that
-    work, so the system administrator decides on it. Enabling an account again is always the system
+    Only accounts holding the 委员 role and nothing else are disabled (member_only_accounts). An
+    account linked to a member file that also holds a staff or administrator role (an office worker, a
+    leader or an information officer who is, or was, a member) works for the job, not for the seat:
+    disabling it would stop that work, so the system administrator decides on it. Enabling an account again is always the system
     administrator's act (update_user); nothing here enables one.
     """
     reasons = _departed_reasons(committee, members)
     if not reasons:
         return []
-    other_roles = [role.value for role in Role if role != Role.MEMBER]
     accounts = list(
-        User.objects.select_for_update(of=("self",))
-        .filter(
-            committee=committee,
-            is_active=True,
-            is_superuser=False,
-            is_staff=False,
-            member__pk__in=list(reasons),
-            groups__name=Role.MEMBER.value,
-        )
-        .exclude(groups__name__in=other_roles)
-        .exclude(user_permissions__isnull=False)
-        .select_related("member")
+        member_only_accounts(
+            User.objects.select_for_update(of=("self",)).filter(
+                committee=committee, is_active=True, member__pk__in=list(reasons)
+            )
+        ).select_related("member")
     )
     for user in accounts:
         user.is_active = False

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -299,3 +300,56 @@ def test_spent_codes_are_purged_after_a_month(member_account, sysadmin):
     assert removed["spent_activation_codes"] == 1
     assert list(ActivationCode.objects.values_list("pk", flat=True)) == [second.pk]
     assert not ActivationCode.objects.filter(pk=first.pk).exists()
+
+
+# --- codes only for accounts that hold the member role and nothing else --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "also_member"),
+    [
+        (Role.LEADER, False),
+        (Role.LEADER, True),
+        (Role.UNIT_STAFF, True),
+        (Role.EDITOR, True),
+        (Role.OFFICER, True),
+    ],
+)
+def test_the_office_issues_no_code_for_a_staff_account_linked_to_a_member_file(
+    committee, make_user, policy, role, also_member
+):
+    # A leader who is also a member: with a code the office could choose the leader's password.
+    policy.office_may_onboard = True
+    policy.save()
+    office = make_user(Role.OFFICE)
+    staff = make_user(role)
+    if also_member:
+        staff.groups.add(Group.objects.get(name=Role.MEMBER.value))
+    MemberFactory(committee=committee, user=staff)
+    assert onboarding.code_refusal(staff) is not None
+    with pytest.raises(ValidationError):
+        onboarding.issue_activation_code(user=staff, actor=office)
+    assert not ActivationCode.objects.filter(user=staff).exists()
+    staff.refresh_from_db()
+    assert staff.has_usable_password()
+
+
+def test_no_code_for_an_account_with_permissions_of_its_own(member_account, sysadmin):
+    from django.contrib.auth.models import Permission
+
+    member_account.user_permissions.add(Permission.objects.get(codename="view_activity"))
+    assert onboarding.code_refusal(member_account) is not None
+    with pytest.raises(ValidationError):
+        onboarding.issue_activation_code(user=member_account, actor=sysadmin)
+
+
+def test_a_code_issued_before_the_account_gained_a_staff_role_no_longer_works(member_account):
+    code = ActivationCode.objects.get(user=member_account)
+    member_account.groups.add(Group.objects.get(name=Role.LEADER.value))
+    assert onboarding.check_code(member_account, code.code) == (onboarding.CodeCheck.WRONG, None)
+    with pytest.raises(ValidationError):
+        onboarding.activate(code_id=code.pk, password="Neu-Pass-2026!")
+    member_account.refresh_from_db()
+    assert not member_account.has_usable_password()
+    code.refresh_from_db()
+    assert code.used_at is None
