@@ -84,9 +84,19 @@ def _move_participation(
     return participation
 
 
+def _locked_activity(activity_id: int) -> Activity:
+    """The activity, its row locked, read fresh. Every act on attendance locks the activity first and
+    its participations after, the order closing takes (close_activity: lock_activity, then the rows it
+    marks absent): so an act racing the close waits for it and then reads the status it left (a closed
+    activity takes no check-in), and the two never wait for each other (no deadlock). Only the activity's
+    row: the committee's stays free, or every check-in of the committee would queue."""
+    return Activity.objects.select_related("committee").select_for_update(of=("self",)).get(pk=activity_id)
+
+
 def _locked_participation(participation: Participation) -> Participation:
+    _locked_activity(participation.activity_id)
     return (
-        Participation.objects.select_for_update()
+        Participation.objects.select_for_update(of=("self",))
         .select_related("activity__committee", "member")
         .get(pk=participation.pk)
     )
@@ -285,7 +295,7 @@ def _check_in(
         raise PermissionDenied("activities.run_activity")
     if by_staff and member.committee_id != activity.committee_id:
         raise PermissionDenied("activities.run_activity")
-    activity = Activity.objects.select_related("committee").get(pk=activity.pk)
+    activity = _locked_activity(activity.pk)
     if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(
             _("Check-in is possible only for a published activity in progress."), code="not_open"
@@ -346,7 +356,7 @@ def check_in_many(
     one update, one insert of the history rows, and one audit row for the batch, as closing does."""
     require_run(actor, activity)
     when = when or timezone.now()
-    activity = Activity.objects.select_related("committee").get(pk=activity.pk)
+    activity = _locked_activity(activity.pk)
     if activity.status not in Activity.OPEN_STATUSES:
         raise ActivityError(
             _("Check-in is possible only for a published activity in progress."), code="not_open"
