@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
-    from lvzhi.organization.models import Committee, OrgUnit
+    from lvzhi.organization.models import Committee, OrgUnit, Term
 
 
 @transaction.atomic
@@ -394,39 +394,73 @@ def unlock(*, user: User, actor: User, request: HttpRequest | None = None) -> Us
     return user
 
 
-# Why an account was disabled automatically, in its audit row.
-TERM_ENDED = "term_ended"
+# Why an account was disabled automatically, in its audit row (besides a place's status: resigned, ...).
 NOT_IN_CURRENT_TERM = "not_in_current_term"
+
+# A new term's roster is often entered in parts (one file per sector, a day or a week apart): for this
+# long after the current term began, and after each roster import, a member of the previous term who has
+# no place in the current one yet may still be re-elected, and keeps their account.
+NEW_ROSTER_DAYS = 30
+
+
+def _roster_may_grow(committee: Committee, term: Term) -> bool:
+    """Whether the current term's roster may still be incomplete: the term began less than
+    NEW_ROSTER_DAYS ago (or has not begun yet), or a roster import was started within NEW_ROSTER_DAYS
+    (and did not fail)."""
+    from lvzhi.members.models import RosterImport
+
+    days = datetime.timedelta(days=NEW_ROSTER_DAYS)
+    if term.start_date > timezone.localdate() - days:
+        return True
+    return (
+        RosterImport.objects.filter(committee=committee, created_at__gt=timezone.now() - days)
+        .exclude(status__in=[RosterImport.Status.FAILED, RosterImport.Status.EXPIRED])
+        .exists()
+    )
 
 
 def _departed_reasons(committee: Committee, members: Iterable[Member] | None) -> dict[int, str]:
-    """{member id: reason} for the committee's members (or those of `members`) who no longer serve in
-    its current term: their place there is not "serving" (the reason is its status: resigned, removed,
-    ...), they have no place there, or the term's end date has passed (TERM_ENDED).
+    """{member id: reason} for the committee's members with an account (or those among `members`) who
+    no longer serve. The rule, chosen so that a re-elected member is not locked out while the new roster
+    is being entered:
 
-    Nobody, when there is no current term (between marking the old term not current and the new one
-    current, every member would be "departed" for a moment) or when nobody is placed in the current
-    term yet (a new term whose roster is not imported: its members are still the old term's)."""
+    - Nobody, when there is no current term (between marking the old term not current and the new one
+      current, every member would be "departed" for a moment) or when nobody is placed in the current
+      term yet (a new term whose roster is not imported: its members are still the old term's).
+    - A member whose place in the current term is not "serving": at once, the reason is its status
+      (resigned, removed, deceased, ...). The office recorded it.
+    - A member who had a place in the previous term (the one numbered just before the current one) and
+      has none in the current term (not re-elected): NOT_IN_CURRENT_TERM, but only once the current
+      term's roster has had time to be complete (not _roster_may_grow: the current term began at least
+      NEW_ROSTER_DAYS ago and no roster import was started in that many days). A roster imported in
+      two files, A today and B tomorrow, leaves B's members their accounts overnight.
+    - Never for a passed end date of the current term: planned end dates are entered ahead of time and
+      the members serve until the next term's roster is placed (the case above). Nor for a member who
+      had no place in the previous term and has none in the current one (no roster says they left)."""
     from lvzhi.members.models import MemberTerm
     from lvzhi.organization.models import Term
 
     term = Term.objects.filter(committee=committee, is_current=True).first()
     if term is None:
         return {}
-    linked = Member.objects.filter(committee=committee, user__isnull=False)
-    if members is not None:
-        linked = linked.filter(pk__in=[m.pk for m in members])
-    if term.end_date is not None and term.end_date < timezone.localdate():
-        return dict.fromkeys(linked.values_list("pk", flat=True), TERM_ENDED)
     places = MemberTerm.objects.filter(term=term)
     if not places.exists():
         return {}
-    status = dict(places.filter(member__in=linked).values_list("member_id", "status"))
-    return {
-        pk: status.get(pk, NOT_IN_CURRENT_TERM)
-        for pk in linked.values_list("pk", flat=True)
-        if status.get(pk) != MemberTerm.Status.SERVING
-    }
+    linked = Member.objects.filter(committee=committee, user__isnull=False)
+    if members is not None:
+        linked = linked.filter(pk__in=[m.pk for m in members])
+    reasons = dict(
+        places.filter(member__in=linked)
+        .exclude(status=MemberTerm.Status.SERVING)
+        .values_list("member_id", "status")
+    )
+    previous = Term.objects.filter(committee=committee, number__lt=term.number).order_by("-number").first()
+    if previous is not None and not _roster_may_grow(committee, term):
+        not_placed = (
+            linked.filter(terms__term=previous).exclude(terms__term=term).values_list("pk", flat=True)
+        )
+        reasons.update(dict.fromkeys(not_placed, NOT_IN_CURRENT_TERM))
+    return reasons
 
 
 @transaction.atomic
@@ -443,8 +477,8 @@ def disable_departed_member_accounts(
     with the reason. Returns the accounts disabled.
 
     Called by the writes that end a member's service (members.services.update_member and the roster
-    import when a place's status changes, organization.services.save_term when a term becomes current or
-    its end date moves) and by the daily safety net (disable_accounts_of_departed_members, through
+    import for the members whose place's status changed, organization.services.save_term when a term
+    becomes current or its end date moves) and by the daily safety net (disable_accounts_of_departed_members, through
     `manage.py purge_expired`). It is a consequence of the office's act, not an act of account
     administration, so it asks for no right of its own; `actor` (None: the server's daily job) is named
     in the audit row.
@@ -489,8 +523,9 @@ def disable_departed_member_accounts(
 
 def disable_accounts_of_departed_members(now: datetime.datetime) -> int:
     """The daily safety net (core.retention, `manage.py purge_expired`): every committee's accounts of
-    members who no longer serve, whichever way that came about (a current term whose end date has
-    passed, a change made outside the services). Returns how many accounts it disabled."""
+    members who no longer serve (_departed_reasons), whichever way that came about (members of the
+    previous term not placed in the current one once its roster has had time to be complete, a change
+    made outside the services). Returns how many accounts it disabled."""
     from lvzhi.organization.models import Committee
 
     disabled = 0

@@ -159,26 +159,104 @@ def test_a_current_term_without_its_roster_yet_disables_nobody(seated, office, c
     assert fresh(zhang).is_active
 
 
-def test_ending_the_current_term_in_the_past_disables_its_members(seated, office, term):
+def test_a_passed_end_date_of_the_current_term_disables_nobody(seated, office, term):
+    # Planned end dates are entered ahead of time; the members serve until the next term's roster is in.
     zhang = seated("zhangsan")
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
 
     org_services.save_term(actor=office, term=term, data={"end_date": yesterday})
-
-    assert not fresh(zhang).is_active
-    assert disabled_rows().get().detail["reason"] == services.TERM_ENDED
-
-
-def test_the_daily_job_disables_the_members_of_a_term_that_has_ended(seated, term):
-    zhang = seated("zhangsan")
-    term.end_date = timezone.localdate() - datetime.timedelta(days=1)
-    term.save()  # as a term saved long ago whose end has now passed
-
     call_command("purge_expired", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
-    assert not fresh(zhang).is_active
+    assert fresh(zhang).is_active
+    assert not disabled_rows().exists()
+
+
+def new_term(committee, old_term, *, began_days_ago, placed=()):
+    """The next term, made current outside the services (as long ago), with `placed` serving in it."""
+    Term = type(old_term)
+    Term.objects.filter(pk=old_term.pk).update(is_current=False)
+    tenth = TermFactory(
+        committee=committee,
+        number=old_term.number + 1,
+        name="第十届",
+        is_current=True,
+        start_date=timezone.localdate() - datetime.timedelta(days=began_days_ago),
+    )
+    for user in placed:
+        MemberTermFactory(member=user.member, term=tenth)
+    return tenth
+
+
+def daily_job():
+    call_command("purge_expired", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_the_daily_job_disables_the_members_of_a_term_that_has_ended(seated, committee, term):
+    # Another term became current with its roster placed, long enough ago for the roster to be complete.
+    re_elected, gone = seated("zhangsan"), seated("lisi")
+    new_term(committee, term, began_days_ago=services.NEW_ROSTER_DAYS + 1, placed=[re_elected])
+
+    daily_job()
+
+    assert fresh(re_elected).is_active
+    assert not fresh(gone).is_active
     row = disabled_rows().get()
-    assert row.actor is None and row.detail["reason"] == services.TERM_ENDED
+    assert row.actor is None and row.detail["reason"] == services.NOT_IN_CURRENT_TERM
+
+
+def test_a_roster_entered_in_parts_keeps_the_members_of_the_later_part(seated, committee, term):
+    # File A today, file B tomorrow: B's re-elected members keep their accounts overnight.
+    in_file_a, in_file_b = seated("zhangsan"), seated("lisi")
+    new_term(committee, term, began_days_ago=1, placed=[in_file_a])
+
+    daily_job()
+
+    assert fresh(in_file_a).is_active and fresh(in_file_b).is_active
+    assert not disabled_rows().exists()
+
+
+def test_a_recent_roster_import_keeps_the_members_not_yet_placed(seated, committee, term, office):
+    # A term that began long ago, whose roster is being imported now (the system came later).
+    from lvzhi.members.models import RosterImport
+
+    in_file_a, in_file_b = seated("zhangsan"), seated("lisi")
+    new_term(committee, term, began_days_ago=400, placed=[in_file_a])
+    RosterImport.objects.create(
+        committee=committee,
+        created_by=office,
+        original_name="第十届名单A.xlsx",
+        status=RosterImport.Status.DONE,
+        created_at=timezone.now() - datetime.timedelta(days=2),
+    )
+
+    daily_job()
+
+    assert fresh(in_file_b).is_active
+    RosterImport.objects.update(
+        created_at=timezone.now() - datetime.timedelta(days=services.NEW_ROSTER_DAYS + 1)
+    )
+    daily_job()
+    assert not fresh(in_file_b).is_active  # not re-elected after all
+
+
+def test_a_status_in_the_new_term_counts_at_once(seated, committee, term):
+    # What the office recorded in the new term's roster needs no waiting.
+    resigned = seated("zhangsan")
+    tenth = new_term(committee, term, began_days_ago=1, placed=[resigned])
+    MemberTerm.objects.filter(term=tenth).update(status=Status.RESIGNED)
+
+    daily_job()
+
+    assert not fresh(resigned).is_active
+
+
+def test_a_member_with_no_place_in_the_previous_term_is_not_judged(seated, committee, term):
+    # No roster says they left: an account linked to a file placed in no term, or only in an older one.
+    placed, unplaced = seated("zhangsan"), seated("lisi", place=False)
+
+    daily_job()
+
+    assert fresh(placed).is_active and fresh(unplaced).is_active
 
 
 def test_the_daily_job_catches_a_status_changed_outside_the_services(seated, term):
@@ -189,15 +267,6 @@ def test_the_daily_job_catches_a_status_changed_outside_the_services(seated, ter
 
     assert not fresh(zhang).is_active
     assert fresh(li).is_active
-
-
-def test_a_term_still_running_keeps_everyone(seated, term):
-    zhang = seated("zhangsan")
-    term.end_date = timezone.localdate()  # ends today: still serving
-    term.save()
-
-    assert services.disable_departed_member_accounts(committee=term.committee, actor=None) == []
-    assert fresh(zhang).is_active
 
 
 def test_another_committee_is_untouched(seated, office, make_user, other_committee):
