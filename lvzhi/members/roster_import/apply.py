@@ -5,7 +5,9 @@ checks that the plan still holds (the units and terms it names are still the com
 files it updates still exist, no file has appeared with the ID number of a row it would create:
 ImportOutdated otherwise), then updates the changed files one by one (services.update_member), creates
 the new ones in bulk (services.create_members), saves every member's place in the term in bulk
-(services.TermPlacements), and writes one audit row with the counts. Rows with errors are skipped, or
+(services.TermPlacements), disables the members' accounts of those whose place's status changed and who
+no longer serve (accounts.services.disable_departed_member_accounts), and writes one audit row with the
+counts. Rows with errors are skipped, or
 with valid_only=False refuse the whole import before anything is written (ImportHasErrors).
 """
 
@@ -13,6 +15,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
+from lvzhi.accounts import services as account_services
 from lvzhi.core import audit
 from lvzhi.organization.models import OrgUnit
 
@@ -98,7 +101,13 @@ def apply_import(*, committee, plan, actor, valid_only=True, progress=None, requ
                 progress=(lambda done: progress(len(updates) + done, total)) if progress else None,
             )
         result["created"] = len(created)
-        ref.placements.save()
+        status_changed = ref.placements.save()
+        if status_changed:
+            # Members who no longer serve (resigned, removed, ...) lose their members' accounts, in this
+            # transaction and in the importer's name, as services.update_member does for one file.
+            account_services.disable_departed_member_accounts(
+                committee=committee, actor=actor, request=request, members=status_changed
+            )
         audit.record(
             audit.Action.IMPORT,
             actor=actor,
