@@ -299,7 +299,12 @@ class ActivityFilterForm(StyledFormMixin, forms.Form):
         years = activities.dates("starts_at", "year", order="DESC")
         self.fields["year"].choices = [("", _("All years"))] + [(d.year, str(d.year)) for d in years]
         self.fields["kind"].choices = [("", _("All kinds")), *Activity.Kind.choices]
-        self.fields["status"].choices = [("", _("All statuses")), *Activity.Status.choices]
+        self.fields["status"].choices = [
+            ("", _("All statuses")),
+            (selectors.TO_CLOSE, _("To close (in progress, or published and over)")),
+            *Activity.Status.choices,
+        ]
+        self.user = user
         units = OrgUnit.objects.filter(committee_id=user.committee_id)
         if not user.is_committee_wide:
             units = units.filter(id__in=user.unit_ids())
@@ -316,7 +321,9 @@ class ActivityFilterForm(StyledFormMixin, forms.Form):
             qs = qs.filter(starts_at__year=data["year"])
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
-        if data.get("status"):
+        if data.get("status") == selectors.TO_CLOSE:
+            qs = selectors.to_close(self.user, qs)
+        elif data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("unit"):
             qs = qs.filter(organizing_unit=data["unit"])

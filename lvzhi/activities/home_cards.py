@@ -182,11 +182,7 @@ def activities_to_close(user):
     office every one of the committee, unit staff their units' own, as `selectors.can_run`)."""
     if not user.has_perm("activities.run_activity") or user.committee_id is None:
         return None
-    now = timezone.now()
-    qs = Activity.objects.filter(committee_id=user.committee_id).filter(
-        Q(status=Activity.Status.IN_PROGRESS) | Q(status=Activity.Status.PUBLISHED, ends_at__lt=now)
-    )
-    if not user.is_committee_wide:
-        qs = qs.filter(organizing_unit_id__in=user.unit_ids()).exclude(kind__in=Activity.COMMITTEE_KINDS)
+    qs = selectors.to_close(user)
     rows, _more = _sliced(qs.order_by("starts_at", "pk"), limit=3)
-    return {"count": qs.count(), "rows": rows}
+    # The count links to the staff list filtered by the same selector, so that both show the same.
+    return {"count": qs.count(), "rows": rows, "status": selectors.TO_CLOSE}

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import Membership
@@ -108,6 +109,37 @@ def can_run(user: User | AnonymousUser, activity: Activity) -> bool:
         activity.kind not in Activity.COMMITTEE_KINDS
         and activity.organizing_unit_id is not None
         and activity.organizing_unit_id in user.unit_ids()
+    )
+
+
+def runnable_by(user: User | AnonymousUser, activities: QuerySet[Activity]) -> QuerySet[Activity]:
+    """The activities of `activities` that `user` runs: the rule of `can_run`, as a query."""
+    if not user.is_authenticated or user.committee_id is None or not user.has_perm("activities.run_activity"):
+        return activities.none()
+    activities = activities.filter(committee_id=user.committee_id)
+    if user.is_committee_wide:
+        return activities
+    return activities.filter(organizing_unit_id__in=user.unit_ids()).exclude(
+        kind__in=Activity.COMMITTEE_KINDS
+    )
+
+
+# The staff list's status filter for `to_close` (not a status of its own).
+TO_CLOSE = "to_close"
+
+
+def to_close(
+    user: User | AnonymousUser,
+    activities: QuerySet[Activity] | None = None,
+    now: datetime.datetime | None = None,
+) -> QuerySet[Activity]:
+    """What `user` has to close, of `activities` (default: all): those they run (`can_run`) that are in
+    progress, or published and past their end (never started by hand). The start page's card counts
+    these and links to the staff list filtered by TO_CLOSE, which lists exactly these."""
+    now = now or timezone.now()
+    activities = Activity.objects.all() if activities is None else activities
+    return runnable_by(user, activities).filter(
+        Q(status=Activity.Status.IN_PROGRESS) | Q(status=Activity.Status.PUBLISHED, ends_at__lt=now)
     )
 
 

@@ -60,7 +60,7 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
         "/members/",
         "/members/?standing=1",
         "/members/contact-requests/",
-        "/activities/?status=in_progress",
+        "/activities/?status=to_close",
         "/studies/submissions/?status=submitted",
         "/members/import/",
         "/notifications/",

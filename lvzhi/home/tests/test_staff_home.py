@@ -119,3 +119,36 @@ def test_the_auditor_sees_the_last_verification(client, make_user):
     assert text.startswith("Audit log Last verification of the chain: Intact")
     assert "verify_audit" in text
     assert section(client, make_user(Role.OFFICE), "home-audit") is None
+
+
+def titles_behind_the_card(client, user):
+    """The titles the staff list shows when the card's count is clicked (one page: 30 rows)."""
+    client.force_login(user)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    card = re.search(r'id="home-to-close">(.*?)</div></div>', html, re.S).group(1)
+    href = re.search(r'<a href="([^"]+)">\d+</a>', card).group(1).replace("&amp;", "&")
+    listing = client.get(href).content.decode()
+    table = re.search(r'id="activity-table">(.*?)</table>', listing, re.S).group(1)
+    return sorted(re.findall(r'/manage/">([^<]+)</a>', table))
+
+
+def test_the_count_to_close_and_the_list_behind_it_agree(
+    client, office, make_user, make_activity, my_unit, other_unit
+):
+    """Staff who click "3" see those 3: published activities past their end as well as those in
+    progress, and for unit staff not the committee's meetings they may see but not run."""
+    make_activity(title="进行中的常委会", in_hours=-1, status=Activity.Status.IN_PROGRESS)
+    make_activity(title="过期未开始", in_hours=-30, kind=Activity.Kind.RESEARCH, organizing_unit=my_unit)
+    make_activity(title="过期的专委会会议", in_hours=-30, organizing_unit=my_unit)
+    make_activity(title="别的专委会", in_hours=-30, kind=Activity.Kind.RESEARCH, organizing_unit=other_unit)
+    make_activity(title="已关闭", in_hours=-30, status=Activity.Status.CLOSED)
+    make_activity(title="还没开始", in_hours=5)
+    make_activity(title="正在开的", in_hours=-1, hours=3)
+
+    assert figure(client, office, "home-to-close").startswith("Activities to close 4")
+    assert titles_behind_the_card(client, office) == sorted(
+        ["进行中的常委会", "过期未开始", "过期的专委会会议", "别的专委会"]
+    )
+    unit_staff = make_user(Role.UNIT_STAFF, units=[my_unit])
+    assert figure(client, unit_staff, "home-to-close") == "Activities to close 1 过期未开始"
+    assert titles_behind_the_card(client, unit_staff) == ["过期未开始"]
