@@ -202,7 +202,8 @@ ROUTES = {
     "home:index": Route(ok=ALL),
     # --- core --------------------------------------------------------------------------------------
     "core:audit_log": Route(
-        ok=frozenset({Role.AUDITOR}), query=("action", "username", "result", "date_from", "date_to", *PAGE)
+        ok=frozenset({Role.AUDITOR}),
+        query=("action", "event", "username", "result", "date_from", "date_to", *PAGE),
     ),
     "core:audit_verify": Route(("POST",), ok=frozenset({Role.AUDITOR}), data=lambda s: {}),
     # Verifications are of the whole log, which spans committees: no committee of their own.
