@@ -59,6 +59,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 8
+# Compared with what was typed when an account has no code (check_code): it matches nothing typed that
+# could pass, being checked after the account's own codes only for time.
+STAND_IN_CODE = "0" * CODE_DIGITS
 # The role the batch grants, and the only one: anything else is the security administrator's to give.
 MEMBER_ROLE = Role.MEMBER
 # Office staff: the committee-wide role that creates member files.
@@ -396,15 +399,21 @@ class CodeCheck:
 
 def check_code(user: User, typed: str) -> tuple[str, ActivationCode | None]:
     """Which of the account's codes was typed, and whether it can be used. Each code is compared in
-    constant time; an account has a handful of codes at most."""
+    constant time; an account has a handful of codes at most.
+
+    The same two queries and at least one comparison run whatever the account and the text typed, so
+    that the time taken does not tell whether the account exists or may hold codes: the activation
+    page checks a stand-in (an unsaved User with pk 0) when no account matches the name typed."""
     digits = normalize_code(typed)
-    if len(digits) != CODE_DIGITS or not accounts_for_codes(User.objects.filter(pk=user.pk)).exists():
-        return CodeCheck.WRONG, None
+    eligible = accounts_for_codes(User.objects.filter(pk=user.pk)).exists()
+    candidates = list(ActivationCode.objects.filter(user_id=user.pk).order_by("-created_at", "-id")[:20])
     found = None
-    for candidate in ActivationCode.objects.filter(user=user).order_by("-created_at", "-id")[:20]:
+    for candidate in candidates:
         if hmac.compare_digest(candidate.code, digits) and found is None:
             found = candidate
-    if found is None:
+    if not candidates:
+        hmac.compare_digest(STAND_IN_CODE, digits)
+    if len(digits) != CODE_DIGITS or not eligible or found is None:
         return CodeCheck.WRONG, None
     if found.used_at is not None:
         return CodeCheck.USED, found

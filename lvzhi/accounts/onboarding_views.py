@@ -34,6 +34,9 @@ PENDING_ACTIVATION = "lvzhi_pending_activation"
 # check-in scanned just before a first sign-in stays good as long (activities.views.FIRST_SIGN_IN_SECONDS).
 PENDING_ACTIVATION_SECONDS = 900
 BACKEND = "lvzhi.accounts.backends.LockoutModelBackend"
+# Whose codes are checked when no account matches the name typed (onboarding.check_code): no account has
+# pk 0, so it has no code and may hold none.
+STAND_IN = User(pk=0, username="", is_active=True)
 
 
 def site_url(request):
@@ -303,13 +306,16 @@ def activate(request):
     if request.method == "POST" and form.is_valid():
         typed = form.cleaned_data["login"].strip()
         username = login_names.resolve(typed)
-        matches = list(User.objects.filter(username__iexact=username, is_active=True)[:2]) if username else []
+        # The same queries whether or not an account matches (an ambiguous phone number looks up ""),
+        # and with none the code is checked against a stand-in: the time taken tells nothing.
+        matches = list(User.objects.filter(username__iexact=username or "", is_active=True)[:2])
         user = matches[0] if len(matches) == 1 else None
         phone = login_names.mobile_number(typed)
         key = user.username if user is not None else (login_names.phone_key(phone) if phone else typed)
-        outcome, code = onboarding.CodeCheck.WRONG, None
-        if not is_locked(key) and user is not None:
-            outcome, code = onboarding.check_code(user, form.cleaned_data["code"])
+        locked = is_locked(key)
+        outcome, code = onboarding.check_code(user or STAND_IN, form.cleaned_data["code"])
+        if locked or user is None:
+            outcome, code = onboarding.CodeCheck.WRONG, None
         if outcome == onboarding.CodeCheck.OK:
             request.session[PENDING_ACTIVATION] = {
                 "user": user.pk,

@@ -159,3 +159,22 @@ def test_the_code_appears_in_no_log(client, account, code, caplog):
     assert code.code not in caplog.text and wrong not in caplog.text
     for row in AuditEvent.objects.all():
         assert code.code not in str(row.detail) + row.summary
+
+
+def _queries_of(client, login, typed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = step_one(client, login, typed)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("unknown", ["nosuchname", "13999999999"])
+def test_an_unknown_name_costs_the_same_queries_as_a_wrong_code(client, account, code, unknown):
+    # No timing difference tells whether an account exists: its code is checked against a stand-in.
+    wrong = f"{(int(code.code) + 1) % 10**8:08d}"
+    known = "13812345678" if unknown.isdigit() else "zhangsan"
+    counts = [_queries_of(client, name, wrong) for name in (unknown, known, unknown, known)]
+    assert len(set(counts)) == 1, counts
