@@ -358,16 +358,27 @@ def issue_activation_code(*, user: User, actor: User, request: HttpRequest | Non
 
 
 def current_code(user: User) -> ActivationCode | None:
-    """The account's newest code that can still be used."""
-    code = ActivationCode.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True).first()
+    """The account's newest code that can still be used; None for an account that may hold none
+    (code_refusal: disabled since, or given another role), so that no letter or message carries it."""
+    code = (
+        ActivationCode.objects.filter(user=user, used_at__isnull=True, voided_at__isnull=True)
+        .filter(user__in=accounts_for_codes(User.objects.filter(pk=user.pk)))
+        .first()
+    )
     return code if code is not None and code.is_valid() else None
 
 
 def valid_codes(batch: OnboardingBatch) -> list[ActivationCode]:
-    """The batch's codes that can still be used, for printing their letters again (in name order)."""
+    """The batch's codes that can still be used, for printing their letters again and texting them (in
+    name order): never those of an account disabled since (a member who departed) or that may hold no
+    code any more (code_refusal: given another role)."""
     now = timezone.now()
     return list(
         batch.codes.filter(used_at__isnull=True, voided_at__isnull=True, expires_at__gt=now)
+        .filter(
+            user__is_active=True,
+            user__in=accounts_for_codes(User.objects.filter(committee=batch.committee_id)),
+        )
         .select_related("user", "user__member")
         .order_by("user__member__name_pinyin_key", "user__member__id")
     )

@@ -349,3 +349,31 @@ def test_the_sms_gateway_lives_in_core_and_notifications_keeps_its_names(setting
     assert sms.sms_available() and sms.sms_gateway() is None
     settings.LVZHI_SMS_GATEWAY = GATEWAY
     assert isinstance(channels.sms_gateway(), RecordingGateway)
+
+
+# --- letters and messages only for accounts that may hold a code -------------------------------------
+
+
+def test_letters_and_messages_leave_out_disabled_and_staff_accounts(
+    client, settings, sysadmin, members, policy
+):
+    from django.contrib.auth.models import Group
+
+    settings.LVZHI_SMS_GATEWAY = GATEWAY
+    batch = onboarding.create_member_accounts(members[0].committee, sysadmin).batch
+    zhang, li, wang = (Member.objects.get(pk=m.pk).user for m in members)
+    zhang.is_active = False  # departed since the batch
+    zhang.save()
+    li.groups.add(Group.objects.get(name=Role.OFFICER.value))  # became an information officer
+
+    assert [c.user for c in onboarding.valid_codes(batch)] == [wang]
+    assert onboarding.current_code(li) is None
+    client.force_login(sysadmin)
+    document = Document(
+        io.BytesIO(client.get(reverse("accounts:onboarding_letters", args=[batch.pk])).content)
+    )
+    assert page_breaks(document) == 0 and wang.username in text_of(document)
+    assert zhang.username not in text_of(document) and li.username not in text_of(document)
+    client.post(reverse("accounts:onboarding_sms", args=[batch.pk]))
+    client.post(reverse("accounts:user_activation_sms", args=[li.pk]))
+    assert RecordingGateway.sent == []  # 王五 has no mobile number; nobody else may receive a code
