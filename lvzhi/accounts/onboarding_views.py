@@ -174,6 +174,13 @@ def onboarding_letters(request, pk):
 
 
 def _send_sms(request, codes):
+    """Text the codes once per form: a double click (the same submission token twice) sends nothing more
+    and says so."""
+    try:
+        submission.claim(request)
+    except submission.DuplicateSubmission:
+        submission.tell_already_submitted(request)
+        return
     try:
         sent, failed = onboarding.send_codes_by_sms(
             codes=codes, actor=request.user, site_url=site_url(request), request=request

@@ -377,3 +377,31 @@ def test_letters_and_messages_leave_out_disabled_and_staff_accounts(
     client.post(reverse("accounts:onboarding_sms", args=[batch.pk]))
     client.post(reverse("accounts:user_activation_sms", args=[li.pk]))
     assert RecordingGateway.sent == []  # 王五 has no mobile number; nobody else may receive a code
+
+
+def test_a_double_click_texts_the_codes_once(client, settings, sysadmin, members, policy, english):
+    settings.LVZHI_SMS_GATEWAY = GATEWAY
+    batch = onboarding.create_member_accounts(members[0].committee, sysadmin).batch
+    account = Member.objects.get(pk=members[0].pk).user
+    client.force_login(sysadmin)
+    for page, url in (
+        (
+            reverse("accounts:onboarding_result", args=[batch.pk]),
+            reverse("accounts:onboarding_sms", args=[batch.pk]),
+        ),
+        (
+            reverse("accounts:user_activation", args=[account.pk]),
+            reverse("accounts:user_activation_sms", args=[account.pk]),
+        ),
+    ):
+        RecordingGateway.sent = []
+        html = client.get(page).content.decode()
+        form = html[html.index(f'action="{url}"') :]
+        token = form.split('name="submission_token" value="', 1)[1].split('"', 1)[0]
+        assert token and form.index("submission_token") < form.index("</form>")
+        first = client.post(url, {"submission_token": token})
+        sent = len(RecordingGateway.sent)
+        again = client.post(url, {"submission_token": token}, follow=True)
+        assert sent > 0 and len(RecordingGateway.sent) == sent
+        assert first.status_code == 302
+        assert b"already submitted" in again.content
