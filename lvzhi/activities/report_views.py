@@ -31,12 +31,16 @@ def _stats_form(request):
     return StatsForm(data)
 
 
-def _stats_table(request, form):
+def _closed_activities(request, form):
     data = form.cleaned_data
-    activities = stats.closed_activities(
+    return stats.closed_activities(
         request.user, date_from=data["date_from"], date_to=data["date_to"], kinds=data["kinds"]
     )
-    return stats.table_for(data["view"], activities, committee_id=request.user.committee_id)
+
+
+def _stats_table(request, form):
+    activities = _closed_activities(request, form)
+    return stats.table_for(form.cleaned_data["view"], activities, committee_id=request.user.committee_id)
 
 
 @login_required
@@ -45,10 +49,16 @@ def stats_page(request):
     form = _stats_form(request)
     table = _stats_table(request, form) if form.is_valid() else None
     view = form.cleaned_data["view"] if table is not None else stats.VIEW_ACTIVITY
+    # By member, a name links to the duty record only where the viewer may open it (no link to a 404).
+    openable = (
+        stats.openable_members(request.user, _closed_activities(request, form))
+        if view == stats.VIEW_MEMBER
+        else set()
+    )
     return render(
         request,
         "activities/reports/stats.html",
-        {"form": form, "table": table, "view": view, "query": request.GET.urlencode()},
+        {"form": form, "table": table, "view": view, "openable": openable, "query": request.GET.urlencode()},
     )
 
 

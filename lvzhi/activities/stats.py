@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, F, FilteredRelation, Q, Subquery
 from django.utils import timezone
 
+from lvzhi.members.models import Member
 from lvzhi.organization.models import OrgUnit, Term
 
 from .models import Activity, Participation
@@ -251,6 +252,16 @@ def unit_table(activities, *, committee_id, view):
 
 def _unit_key(unit):
     return (unit.sort_order, unit.name) if unit is not None else (0, "")
+
+
+def openable_members(user, activities):
+    """The ids of the members invited to `activities` whose file (and duty record) `user` may open
+    (Member.objects.visible_to): unit staff see their units' activities, which may name members of
+    other units. The statistics link only these names to the duty record. One query."""
+    invited = Participation.objects.filter(activity__in=activities.order_by().values("pk")).values(
+        "member_id"
+    )
+    return set(Member.objects.visible_to(user).filter(pk__in=invited).values_list("pk", flat=True))
 
 
 def table_for(view, activities, *, committee_id):

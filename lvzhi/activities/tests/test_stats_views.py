@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -193,3 +194,28 @@ def test_page_query_count_does_not_grow(client, office, committee, make_member, 
     big, big_rows = _page_queries(client, view)
     assert big_rows > small_rows
     assert_same_query_count(small, big)
+
+
+def record_links(client, user):
+    """The duty-record links of the page by member, each opened: {url: status code}."""
+    client.force_login(user)
+    html = client.get(url("stats", YEAR + "&view=member")).content.decode()
+    links = re.findall(r'<a href="(/ledger/[^"]+)"', html)
+    return {link: client.get(link).status_code for link in links}
+
+
+def test_by_member_only_the_files_the_viewer_may_open_are_links(
+    client, unit_staff, office, data, make_member, closed, my_unit
+):
+    """Unit staff see their unit's activities, which name members of other units: those names are
+    plain text, not links to a 404; the office may open every one."""
+    mine = make_member(name="李明", specials=[my_unit])
+    closed(
+        {mine: P.PRESENT, data["wang"]: P.ABSENT}, title="Another visit", organizing_unit=my_unit, **at(6, 1)
+    )
+    record = lambda member: reverse("ledger:member_record", args=[member.pk, 2026])  # noqa: E731
+
+    assert record_links(client, unit_staff) == {record(mine): 200}
+    page = client.get(url("stats", YEAR + "&view=member")).content.decode()
+    assert "王芳" in page and "丁力" in page
+    assert record_links(client, office) == {record(m): 200 for m in (mine, data["wang"], data["ding"])}
