@@ -90,7 +90,10 @@ def _locked_activity(activity_id: int) -> Activity:
     marks absent): so an act racing the close waits for it and then reads the status it left (a closed
     activity takes no check-in), and the two never wait for each other (no deadlock). Only the activity's
     row: the committee's stays free, or every check-in of the committee would queue."""
-    return Activity.objects.select_related("committee").select_for_update(of=("self",)).get(pk=activity_id)
+    activity: Activity = (
+        Activity.objects.select_related("committee").select_for_update(of=("self",)).get(pk=activity_id)
+    )
+    return activity
 
 
 def _locked_participation(participation: Participation) -> Participation:
