@@ -301,7 +301,7 @@ class ActivityFilterForm(StyledFormMixin, forms.Form):
         self.fields["kind"].choices = [("", _("All kinds")), *Activity.Kind.choices]
         self.fields["status"].choices = [
             ("", _("All statuses")),
-            (selectors.TO_CLOSE, _("To close (in progress, or published and over)")),
+            (selectors.TO_CLOSE, _("To close")),
             *Activity.Status.choices,
         ]
         self.user = user
