@@ -78,7 +78,10 @@ def test_closing_early_asks_a_second_time(client, office, running):
     client.force_login(office)
     response = close(client, activity, confirm_absent="1")
     assert response.context["step"] == "early"
-    end = timezone.localtime(activity.ends_at).strftime("%H:%M")
+    # The time alone when the end is today, with the date when it is not (an hour from now, late at
+    # night, is tomorrow).
+    ends = timezone.localtime(activity.ends_at)
+    end = ends.strftime("%H:%M" if ends.date() == timezone.localdate() else "%Y-%m-%d %H:%M")
     assert f"The activity is scheduled to end at {end}. End it now?" in response.text
     activity.refresh_from_db()
     assert activity.status == S.IN_PROGRESS
@@ -92,6 +95,15 @@ def test_closing_early_asks_a_second_time(client, office, running):
     activity.refresh_from_db()
     assert activity.status == S.CLOSED
     assert activity.participations.filter(status=P.ABSENT).count() == 5
+
+
+def test_closing_early_names_the_date_of_an_end_on_another_day(client, office, make_activity):
+    now = timezone.now()
+    activity = make_activity(starts_at=now - HOUR, ends_at=now + 2 * 24 * HOUR, status=S.IN_PROGRESS)
+    client.force_login(office)
+    response = close(client, activity, confirm_absent="1")
+    end = timezone.localtime(activity.ends_at).strftime("%Y-%m-%d %H:%M")
+    assert f"The activity is scheduled to end at {end}. End it now?" in response.text
 
 
 def test_closing_after_the_end_asks_once(client, office, make_activity, make_member, invite_member):
