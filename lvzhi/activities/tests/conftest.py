@@ -1,4 +1,5 @@
 import datetime
+import time
 import zoneinfo
 
 import factory
@@ -79,3 +80,21 @@ def sector(committee):
 @pytest.fixture
 def town(committee):
     return OrgUnitFactory(committee=committee, kind=OrgUnit.Kind.TOWN_COMMITTEE, name="城关镇工委")
+
+
+class Clock:
+    """Moves time.time() (read by the rotating check-in codes, the scan grant and the activation's
+    steps) by whole seconds."""
+
+    def __init__(self, monkeypatch):
+        self.offset = 0
+        real = time.time
+        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
+
+    def advance(self, seconds):
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return Clock(monkeypatch)

@@ -66,23 +66,6 @@ def test_a_scan_survives_sign_in_and_the_forced_password_change(
 ACTIVATED = "Neu-Pass-2026!"
 
 
-class Clock:
-    """Moves time.time() (read by the rotating codes, the scan grant and the activation's steps)."""
-
-    def __init__(self, monkeypatch):
-        self.offset = 0
-        real = time.time
-        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
-
-    def advance(self, seconds):
-        self.offset += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
 @pytest.fixture
 def new_account(committee, term, make_user):
     """A serving member whose account the office has just created: not activated yet, with a code."""

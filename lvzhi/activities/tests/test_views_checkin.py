@@ -185,25 +185,6 @@ def test_anonymous_redirected_to_login_and_back(client, activity):
 # --- scan across sign-in ---------------------------------------------------------------------------
 
 
-class Clock:
-    """Moves time.time() (read by rotating_tokens and the scan grant) by whole seconds."""
-
-    def __init__(self, monkeypatch):
-        import time
-
-        self.offset = 0
-        real = time.time
-        monkeypatch.setattr(time, "time", lambda: real() + self.offset)
-
-    def advance(self, seconds):
-        self.offset += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    return Clock(monkeypatch)
-
-
 def sign_in(client, user):
     """Sign in through the login form, as the member does on the phone, keeping the session. The
     password is an old one (set before the scan): this is not a first sign-in."""
