@@ -36,7 +36,9 @@ def member(make_member):
 
 
 def test_today_and_coming_activities_say_what_to_answer(client, member, make_activity, invite):
-    tonight = make_activity(in_hours=0.5, title="今晚的常委会议")
+    # Started half an hour ago and not over: "today" at any hour (one starting in half an hour is
+    # tomorrow after 23:30, Beijing time).
+    tonight = make_activity(in_hours=-0.5, hours=3, title="今晚的常委会议")
     later = make_activity(in_hours=24 * 3, title="三天后的视察")
     invite(tonight, member)
     invite(later, member, status=P.CONFIRMED)
