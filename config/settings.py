@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "lvzhi.notifications",
     "lvzhi.studies",
     "lvzhi.library",
+    "lvzhi.opinions",
     # The top layer: builds on every app above it here; no app imports it.
     "lvzhi.home",
     "lvzhi.demo",

@@ -28,6 +28,16 @@ class User(AbstractUser):
         verbose_name=_("units staffed"),
         help_text=_("For special-committee and town-committee staff: the units whose data they manage."),
     )
+    # A handling unit's account works for one department: it sees what is transferred to it.
+    department = models.ForeignKey(
+        "organization.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="accounts",
+        verbose_name=_("department"),
+        help_text=_("For handling-unit accounts: the department they answer for."),
+    )
     password_changed_at = models.DateTimeField(_("password changed at"), null=True, blank=True)
     must_change_password = models.BooleanField(
         _("must change password"),

@@ -109,6 +109,11 @@ ROLE_PERMISSIONS = {
         "library.change_document",
         "library.delete_document",
         "library.read_staff_documents",
+        "opinions.view_opinionreport",
+        "opinions.manage_officers",
+        "opinions.view_inspectionreport",
+        "opinions.add_inspectionreport",
+        "opinions.change_inspectionreport",
     ],
     Role.UNIT_STAFF: [
         "accounts.password_expires",
@@ -127,6 +132,10 @@ ROLE_PERMISSIONS = {
         "studies.view_studysubmission",
         "studies.acknowledge_studysubmission",
         "library.read_staff_documents",
+        "opinions.add_opinionreport",
+        "opinions.view_inspectionreport",
+        "opinions.add_inspectionreport",
+        "opinions.change_inspectionreport",
     ],
     Role.EDITOR: [
         "accounts.password_expires",
@@ -134,6 +143,10 @@ ROLE_PERMISSIONS = {
         *_ORG_VIEW,
         "members.view_member",
         "library.read_staff_documents",
+        "opinions.view_opinionreport",
+        "opinions.process_opinionreport",
+        "opinions.manage_officers",
+        "opinions.view_inspectionreport",
     ],
     Role.LEADER: [
         "accounts.password_expires",
@@ -146,9 +159,12 @@ ROLE_PERMISSIONS = {
         "studies.view_trainingplan",
         "studies.view_studysubmission",
         "library.read_staff_documents",
+        "opinions.view_opinionreport",
+        "opinions.sign_opinionreport",
+        "opinions.view_inspectionreport",
     ],
-    Role.MEMBER: [],
-    Role.OFFICER: [],
+    Role.MEMBER: ["opinions.add_opinionreport"],
+    Role.OFFICER: ["opinions.add_opinionreport"],
     Role.HANDLING_UNIT: [],
 }
 

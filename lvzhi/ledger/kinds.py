@@ -62,6 +62,8 @@ ACTIVITY_KINDS = {
 ROLES = {
     "lead": _("Lead"),
     "co": _("Co-author"),
+    # An author of a report merged into this one (社情民意): rule sets decide what such credit is worth.
+    "merged": _("Author of a merged report"),
 }
 
 _REGISTRY = {}

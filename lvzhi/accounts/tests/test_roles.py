@@ -92,7 +92,7 @@ def test_sync_roles_restores_a_tampered_group(db):
     sync_roles(migration_apps())
 
     assert group_perms(Role.OFFICE) == set(ROLE_PERMISSIONS[Role.OFFICE])
-    assert group_perms(Role.MEMBER) == set()
+    assert group_perms(Role.MEMBER) == set(ROLE_PERMISSIONS[Role.MEMBER])
 
 
 def test_sync_roles_twice_changes_nothing(db):

@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class OpinionsConfig(AppConfig):
+    name = "lvzhi.opinions"
+    label = "opinions"
+    verbose_name = _("Social conditions and public opinion")
+    # Menu entries and home cards are added with the pages that they open.
+    menu: list = []
+    home_cards: list = []
+
+    def ready(self):
+        from lvzhi.ledger import kinds
+
+        from .models import Adoption, Instruction
+
+        kinds.register("opinion.submitted", _("Public-opinion report submitted"))
+        kinds.register("opinion.reported", _("Public-opinion report reported to the leaders"))
+        for level, level_label in Adoption.Level.choices:
+            kinds.register(
+                f"opinion.adopted.{level}",
+                # Translators: a duty-record kind such as "Public-opinion report adopted: City level".
+                format_lazy(_("Public-opinion report adopted: {level}"), level=level_label),
+            )
+        for level, level_label in Instruction.Level.choices:
+            kinds.register(
+                f"opinion.instructed.{level}",
+                format_lazy(_("Public-opinion report instructed by a leader: {level}"), level=level_label),
+            )
+        kinds.register("opinion.suggestion", _("Inspection or research suggestion handed in"))
+        kinds.register("opinion.suggestion.adopted", _("Inspection or research suggestion adopted"))
+
+        from django.db.models.signals import post_save
+
+        from lvzhi.organization.models import Committee
+
+        from .services.settings import give_default_categories
+
+        post_save.connect(
+            give_default_categories, sender=Committee, dispatch_uid="opinions_default_categories"
+        )
