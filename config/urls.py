@@ -12,6 +12,7 @@ urlpatterns = [
     path("activities/", include("lvzhi.activities.urls")),
     path("notifications/", include("lvzhi.notifications.urls")),
     path("studies/", include("lvzhi.studies.urls")),
+    path("opinions/", include("lvzhi.opinions.urls")),
     path("library/", include("lvzhi.library.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

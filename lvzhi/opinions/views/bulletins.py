@@ -1,0 +1,3 @@
+"""Views of the opinions app: bulletins."""
+
+urlpatterns: list = []

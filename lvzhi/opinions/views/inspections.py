@@ -1,0 +1,3 @@
+"""Views of the opinions app: inspections."""
+
+urlpatterns: list = []

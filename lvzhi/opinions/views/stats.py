@@ -1,0 +1,3 @@
+"""Views of the opinions app: stats."""
+
+urlpatterns: list = []
