@@ -30,6 +30,7 @@ EVENTS = {
     "opinions.policy_changed": _("Public-opinion settings changed"),
     "opinions.suggestion_handed_in": _("Inspection suggestion handed in: %(activity)s"),
     "opinions.suggestion_changed": _("Inspection suggestion changed: %(activity)s"),
+    "opinions.suggestion_withdrawn": _("Inspection suggestion withdrawn: %(activity)s"),
     "opinions.suggestion_converted": _("Inspection suggestion turned into a report draft: %(activity)s"),
     "opinions.inspection_report_saved": _("Inspection report saved: %(title)s"),
     "opinions.inspection_report_status_changed": _("Inspection report %(object)s: %(from)s → %(to)s"),
