@@ -116,7 +116,7 @@ class OpinionReportQuerySet(CommitteeScopedQuerySet):
         )
         if user.has_perm("opinions.view_opinionreport"):
             return qs.filter(own | ~models.Q(status=OpinionReport.Status.DRAFT)).distinct()
-        unit_ids = user.unit_ids if hasattr(user, "unit_ids") else set()
+        unit_ids = user.unit_ids() if hasattr(user, "unit_ids") else set()
         if unit_ids:
             own |= models.Q(unit_id__in=unit_ids) & ~models.Q(status=OpinionReport.Status.DRAFT)
         return qs.filter(own).distinct()

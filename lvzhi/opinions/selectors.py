@@ -1,0 +1,185 @@
+"""Reads of the 社情民意 pipeline: a committee's settings, the queues of each role with their counts and
+overdue reports, the author's own reports, and the reports similar to one being registered."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from .models import DEFAULT_BODY_LIMIT, Category, OpinionAuthor, OpinionPolicy, OpinionReport
+from .permissions import PROCESS, SIGN, author_filter
+
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+
+Status = OpinionReport.Status
+
+
+@dataclass
+class Policy:
+    """A committee's pipeline settings, or the defaults when it has saved none."""
+
+    body_limit: int = DEFAULT_BODY_LIMIT
+    overdue_days: dict[str, int] = field(default_factory=dict)
+    saved: OpinionPolicy | None = None
+
+    def days_for(self, status: str) -> int | None:
+        return self.overdue_days.get(status)
+
+
+def policy_for(committee: Any) -> Policy:
+    """The committee's OpinionPolicy, or the defaults (body 1,500 characters, DEFAULT_OVERDUE_DAYS):
+    days a committee has not set fall back to the defaults step by step."""
+    committee_id = committee if isinstance(committee, int) else committee.pk
+    saved = OpinionPolicy.objects.filter(committee_id=committee_id).first()
+    days = {str(k): v for k, v in OpinionReport.DEFAULT_OVERDUE_DAYS.items()}
+    if saved is None:
+        return Policy(overdue_days=days)
+    for status, value in (saved.overdue_days or {}).items():
+        if status in days and isinstance(value, int) and value > 0:
+            days[status] = value
+    return Policy(body_limit=saved.body_limit, overdue_days=days, saved=saved)
+
+
+def active_categories(committee_id: int) -> QuerySet[Category]:
+    return Category.objects.filter(committee_id=committee_id, is_active=True).order_by("order", "pk")
+
+
+def _authors_prefetch() -> Prefetch:
+    return Prefetch("authors", queryset=OpinionAuthor.objects.order_by("order", "pk"))
+
+
+def my_reports(user: User) -> QuerySet[OpinionReport]:
+    """The reports `user` wrote, co-wrote or created, newest first, with what a list shows."""
+    if not user.is_authenticated or user.committee_id is None:
+        return OpinionReport.objects.none()
+    ids = (
+        OpinionReport.objects.filter(committee_id=user.committee_id).filter(author_filter(user)).values("pk")
+    )
+    return (
+        OpinionReport.objects.filter(pk__in=ids)
+        .select_related("category", "merged_into", "unit")
+        .prefetch_related(_authors_prefetch())
+        .order_by("-created_at", "-pk")
+    )
+
+
+def overdue_cutoff(
+    policy: Policy, status: str, now: datetime.datetime | None = None
+) -> datetime.datetime | None:
+    days = policy.days_for(status)
+    if not days:
+        return None
+    return (now or timezone.now()) - datetime.timedelta(days=days)
+
+
+def overdue_q(policy: Policy, statuses: Iterable[str], now: datetime.datetime | None = None) -> Q:
+    """Reports in one of `statuses` longer than the committee allows for that step."""
+    q = Q(pk__in=[])
+    for status in statuses:
+        cutoff = overdue_cutoff(policy, status, now)
+        if cutoff is not None:
+            q |= Q(status=status, status_changed_at__lt=cutoff)
+    return q
+
+
+# The editors' queues, in the order of the pipeline: key, statuses, label (see views).
+EDITOR_QUEUES = (
+    ("submitted", (Status.SUBMITTED,)),
+    ("verifying", (Status.REGISTERED, Status.VERIFYING)),
+    ("editing", (Status.EDITING,)),
+    ("signoff", (Status.AWAITING_SIGNOFF,)),
+    ("signed", (Status.SIGNED,)),
+)
+QUEUE_STATUSES = dict(EDITOR_QUEUES)
+
+
+def pipeline_reports(user: User) -> QuerySet[OpinionReport]:
+    """The committee's reports an editor, leader or office sees (never others' drafts)."""
+    return OpinionReport.objects.visible_to(user).exclude(status=Status.DRAFT)
+
+
+def editor_queue_counts(user: User, now: datetime.datetime | None = None) -> dict[str, dict[str, int]]:
+    """{queue key: {"count": n, "overdue": m}} for the editor's queues, in one query."""
+    policy = policy_for(user.committee_id)
+    aggregates: dict[str, Any] = {}
+    for key, statuses in EDITOR_QUEUES:
+        aggregates[f"{key}_count"] = Count("pk", filter=Q(status__in=statuses))
+        aggregates[f"{key}_overdue"] = Count("pk", filter=overdue_q(policy, statuses, now))
+    base = OpinionReport.objects.filter(committee_id=user.committee_id or 0).exclude(status=Status.DRAFT)
+    values = base.aggregate(**aggregates)
+    return {
+        key: {"count": values[f"{key}_count"] or 0, "overdue": values[f"{key}_overdue"] or 0}
+        for key, _statuses in EDITOR_QUEUES
+    }
+
+
+def queue(
+    user: User, key: str, *, overdue_only: bool = False, now: datetime.datetime | None = None
+) -> QuerySet[OpinionReport]:
+    """The reports of one queue, oldest in its step first, with `is_overdue` set on each."""
+    statuses = QUEUE_STATUSES[key]
+    policy = policy_for(user.committee_id)
+    qs = pipeline_reports(user).filter(status__in=statuses)
+    if overdue_only:
+        qs = qs.filter(overdue_q(policy, statuses, now))
+    return (
+        qs.select_related("category", "verifier")
+        .prefetch_related(_authors_prefetch())
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def mark_overdue(
+    reports: Iterable[OpinionReport], policy: Policy, now: datetime.datetime | None = None
+) -> list[OpinionReport]:
+    rows = list(reports)
+    for report in rows:
+        cutoff = overdue_cutoff(policy, report.status, now)
+        report.is_overdue = bool(  # type: ignore[attr-defined]
+            cutoff is not None and report.status_changed_at is not None and report.status_changed_at < cutoff
+        )
+        days = policy.days_for(report.status)
+        report.allowed_days = days  # type: ignore[attr-defined]
+    return rows
+
+
+def to_verify(user: User) -> QuerySet[OpinionReport]:
+    """What `user` was asked to verify and has not finished."""
+    if not user.is_authenticated:
+        return OpinionReport.objects.none()
+    return (
+        OpinionReport.objects.filter(
+            committee_id=user.committee_id or 0, verifier=user, status=Status.VERIFYING
+        )
+        .select_related("category")
+        .prefetch_related(_authors_prefetch())
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def to_sign(user: User) -> QuerySet[OpinionReport]:
+    """For leaders: reports awaiting sign-off, except their own."""
+    if not user.is_authenticated or not user.has_perm(SIGN):
+        return OpinionReport.objects.none()
+    return (
+        pipeline_reports(user)
+        .filter(status=Status.AWAITING_SIGNOFF)
+        .exclude(pk__in=OpinionReport.objects.filter(author_filter(user)).values("pk"))
+        .select_related("category")
+        .prefetch_related(_authors_prefetch())
+        .order_by("status_changed_at", "pk")
+    )
+
+
+def returned_to_me(user: User) -> QuerySet[OpinionReport]:
+    return my_reports(user).filter(status=Status.RETURNED)
+
+
+def is_editor(user: User) -> bool:
+    return user.is_authenticated and user.has_perm(PROCESS)
