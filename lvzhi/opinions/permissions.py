@@ -39,7 +39,7 @@ def get_report_for_user(user: User, pk: int | str, *, for_update: bool = False) 
             if visible is None:
                 raise OpinionReport.DoesNotExist
             return (
-                OpinionReport.objects.select_for_update()
+                OpinionReport.objects.select_for_update(of=("self",))
                 .select_related("committee", "category", "unit", "verifier", "merged_into")
                 .get(pk=visible)
             )

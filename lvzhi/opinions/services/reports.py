@@ -66,9 +66,9 @@ class OpinionError(ValidationError):
 
 
 def _lock(report: OpinionReport, expected_version: int | None = None) -> OpinionReport:
-    return workflow.lock(
-        OpinionReport.objects.select_related("committee", "category"), report.pk, expected_version
-    )
+    # No select_related: FOR UPDATE would lock the joined rows too (the committee) or fail on the
+    # nullable side of an outer join (PostgreSQL).
+    return workflow.lock(OpinionReport, report.pk, expected_version)
 
 
 def _move(
@@ -866,10 +866,7 @@ def merge(
     first, second = sorted([report.pk, into.pk])
     locked = {
         r.pk: r
-        for r in OpinionReport.objects.select_for_update()
-        .select_related("committee")
-        .filter(pk__in=[first, second])
-        .order_by("pk")
+        for r in OpinionReport.objects.select_for_update().filter(pk__in=[first, second]).order_by("pk")
     }
     report, into = locked[report.pk], locked[into.pk]
     if expected_version is not None and report.version != expected_version:
