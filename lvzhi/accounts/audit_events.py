@@ -20,6 +20,7 @@ EVENTS = {
     "accounts.disabled_member_left": _("Account %(account)s disabled: the member no longer serves"),
     "accounts.member_account_policy_changed": _("Member account policy changed"),
     "accounts.member_accounts_created": _("Member accounts created: %(created)s, %(skipped)s skipped"),
+    "accounts.officer_account_created": _("Information officer's account created: %(account)s"),
     "accounts.activation_code_issued": _("Activation code issued for %(account)s"),
     "accounts.activation_letters_made": _("Activation letters made: %(count)s"),
     "accounts.activation_codes_texted": _("Activation codes texted: %(sent)s sent, %(failed)s not sent"),

@@ -11,7 +11,9 @@
 - a code is single use, expires (settings.LVZHI_ACTIVATION_CODE_DAYS), and a new one voids the older
   ones. Issuing one for a forgotten password disables the old password and ends the account's
   sessions. Codes are for members' accounts only (accounts_for_codes): enabled, linked to a member file
-  and holding the 委员 role and nothing else (services.member_only_accounts). Never for a privileged
+  and holding the 委员 role and nothing else (services.member_only_accounts) — and for the accounts made
+  for information officers who are not members (create_officer_account): enabled, no member file, the
+  信息员 role and nothing else (services.officer_only_accounts). Never for a privileged
   account (an administrator or a holder of rights to full personal data), nor for a leader's, a staff
   member's or an information officer's account linked to a member file: whoever holds a code chooses the
   account's password, so those accounts' passwords are reset by the administrators (accounts.services).
@@ -47,7 +49,13 @@ from lvzhi.core.sms import SmsGateway, sms_gateway
 from . import login_names
 from .models import ActivationCode, CredentialReset, MemberAccountPolicy, OnboardingBatch, User
 from .roles import Role
-from .services import is_member_only, is_privileged, member_only_accounts
+from .services import (
+    is_member_only,
+    is_officer_only,
+    is_privileged,
+    member_only_accounts,
+    officer_only_accounts,
+)
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -64,6 +72,8 @@ CODE_DIGITS = 8
 STAND_IN_CODE = "0" * CODE_DIGITS
 # The role the batch grants, and the only one: anything else is the security administrator's to give.
 MEMBER_ROLE = Role.MEMBER
+# The one role of an account made for an information officer who is not a member (create_officer_account).
+OFFICER_ROLE = Role.OFFICER
 # Office staff: the committee-wide role that creates member files.
 OFFICE_PERMISSION = "members.add_member"
 
@@ -293,24 +303,32 @@ def create_member_accounts(
 
 
 def accounts_for_codes(accounts: QuerySet[User]) -> QuerySet[User]:
-    """The accounts among `accounts` that may hold an activation code: enabled, linked to a member file,
-    holding the 委员 role and nothing else (services.member_only_accounts, the same test that decides
-    whose account is disabled when they depart). Such an account is never privileged: the 委员 role
-    carries no right to full personal data. code_refusal says why another account is refused."""
-    return member_only_accounts(accounts).filter(is_active=True, member__isnull=False)
+    """The accounts among `accounts` that may hold an activation code: enabled, and either linked to a
+    member file and holding the 委员 role and nothing else (services.member_only_accounts, the same test
+    that decides whose account is disabled when they depart), or an information officer's own account:
+    no member file, the 信息员 role and nothing else (services.officer_only_accounts). Such an account is
+    never privileged: neither role carries a right to full personal data, nor any right over others'
+    accounts. code_refusal says why another account is refused."""
+    members = member_only_accounts(accounts).filter(member__isnull=False).values("pk")
+    officers = officer_only_accounts(accounts).values("pk")
+    return accounts.filter(is_active=True).filter(Q(pk__in=members) | Q(pk__in=officers))
 
 
 def code_refusal(user: User) -> str | None:
     """Why no activation code may be issued, checked or used for this account, or None (exactly the
     accounts outside accounts_for_codes)."""
-    if getattr(user, "member", None) is None:
-        return _("Activation codes are for members' accounts: this account is not linked to a member file.")
+    officer_only = getattr(user, "member", None) is None and is_officer_only(user)
+    if getattr(user, "member", None) is None and not officer_only:
+        return _(
+            "Activation codes are for members' accounts and information officers' own accounts: this "
+            "account is neither linked to a member file nor an information officer's account."
+        )
     if is_privileged(user):
         return _(
             "This account holds an administrator role or rights to full personal data: its password is "
             "reset by the administrators, not with an activation code."
         )
-    if not is_member_only(user):
+    if not officer_only and not is_member_only(user):
         return _(
             "This account holds a role besides member (for example leader, staff or information officer) "
             "or rights of its own: activation codes are for members' accounts only. Its password is reset "
@@ -353,6 +371,65 @@ def issue_activation_code(*, user: User, actor: User, request: HttpRequest | Non
         event="accounts.activation_code_issued",
         params={"account": user.username},
         detail={"account": user.username, "activation_code": True, "expires_at": code.expires_at.isoformat()},
+    )
+    return code
+
+
+def _free_username(name: str) -> str:
+    """A login name from the pinyin of `name` that no account has (login_names.generate_username's rule,
+    for a person without a member file): "zhangsan", else "zhangsan2", …"""
+    base = login_names.login_name_base(name)
+    taken = {
+        u.lower() for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+    }
+    candidate, counter = base, 1
+    while candidate in taken:
+        counter += 1
+        candidate = f"{base}{counter}"
+    return candidate
+
+
+@transaction.atomic
+def create_officer_account(
+    *, committee: Committee, name: str, actor: User, request: HttpRequest | None = None
+) -> ActivationCode:
+    """An account for an information officer who is not a member, through the same onboarding as
+    members: a login name from the pinyin of the name, the 信息员 role and nothing else, no usable
+    password, and an activation code (for the letter) with which the officer chooses their password.
+
+    Gated as the members' batch is: whoever may onboard (the system administrator, or office staff when
+    the security administrator allows it) and only once the security administrator has enabled the
+    rule that onboarding grants a role by itself (policy.grant_member_role). The role is the only one
+    given, and carries no right beyond writing reports, so the code can open nothing more."""
+    _require_onboarder(actor, committee.pk)
+    _require_policy(committee)
+    now = timezone.now()
+    user = User(
+        committee=committee,
+        username=_free_username(name),
+        display_name=name,
+        must_change_password=True,
+        date_joined=now,
+    )
+    user.set_unusable_password()
+    user.save()
+    user.groups.add(Group.objects.get(name=OFFICER_ROLE.value))
+    code = ActivationCode.objects.create(
+        user=user, code=new_code(), created_by=actor, created_at=now, expires_at=now + code_lifetime()
+    )
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        request=request,
+        committee=committee,
+        obj=user,
+        event="accounts.officer_account_created",
+        params={"account": user.username},
+        detail={
+            "account": user.username,
+            "role": OFFICER_ROLE.value,
+            "expires_at": code.expires_at.isoformat(),
+        },
     )
     return code
 

@@ -196,6 +196,26 @@ def is_member_only(user: User) -> bool:
     return member_only_accounts(User.objects.filter(pk=user.pk)).exists()
 
 
+def officer_only_accounts(accounts: QuerySet[User]) -> QuerySet[User]:
+    """The accounts among `accounts` made for an information officer who is not a member: the 信息员 role
+    and nothing else (no other group, no permission of their own, neither superuser nor staff) and no
+    member file. The role only lets its holder write 社情民意 reports, so such an account, like a
+    member-only one, may receive activation codes (onboarding.accounts_for_codes); one that also holds a
+    staff, leader or administrator role, or is linked to a member file, may not."""
+    return (
+        accounts.filter(
+            is_superuser=False, is_staff=False, groups__name=Role.OFFICER.value, member__isnull=True
+        )
+        .exclude(groups__in=Group.objects.exclude(name=Role.OFFICER.value))
+        .exclude(user_permissions__isnull=False)
+    )
+
+
+def is_officer_only(user: User) -> bool:
+    """Whether `user` is an information officer's own account (officer_only_accounts); one query."""
+    return officer_only_accounts(User.objects.filter(pk=user.pk)).exists()
+
+
 def may_reset(actor: User, user: User) -> bool:
     """Whether `actor` may reset the password or second factor of `user` at all; the two-person rule
     (reset_refusal) may still stand in the way of one of them."""

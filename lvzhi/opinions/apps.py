@@ -2,14 +2,36 @@ from django.apps import AppConfig
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.navigation import HomeCard, MenuEntry, has_perm
+
 
 class OpinionsConfig(AppConfig):
     name = "lvzhi.opinions"
     label = "opinions"
     verbose_name = _("Social conditions and public opinion")
     # Menu entries and home cards are added with the pages that they open.
-    menu: list = []
-    home_cards: list = []
+    menu: list = [
+        MenuEntry(
+            _("Information officers"),
+            "opinions:officers",
+            section="duty",
+            order=70,
+            shown=has_perm("opinions.manage_officers", "opinions.view_opinionreport"),
+        ),
+        MenuEntry(
+            _("Public-opinion statistics"),
+            "opinions:stats",
+            section="duty",
+            order=75,
+            shown=has_perm("opinions.view_opinionreport"),
+        ),
+    ]
+    home_cards: list = [
+        # An information officer's reports of the year against the quota (a member officer's too).
+        HomeCard(
+            "opinions/_home_officer.html", "lvzhi.opinions.stats.officer_home_card", order=105, wide=True
+        ),
+    ]
 
     def ready(self):
         from lvzhi.ledger import kinds
