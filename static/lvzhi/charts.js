@@ -46,6 +46,17 @@
         ],
       };
     },
+    // One series of bars from the 社情民意 statistics page: the table named by data-chart-key.
+    "opinion-bars": function (all, element) {
+      var data = all[element.getAttribute("data-chart-key")];
+      return {
+        tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+        grid: { left: 8, right: 24, bottom: 8, top: 16, containLabel: true },
+        xAxis: { type: "category", data: data.labels, axisLabel: { interval: 0, rotate: data.labels.length > 4 ? 30 : 0 } },
+        yAxis: { type: "value", minInterval: data.key === "steps" ? 0 : 1 },
+        series: [{ name: data.series, type: "bar", data: data.values, itemStyle: { color: "#0d6efd" }, label: { show: true, position: "top" } }],
+      };
+    },
   };
 
   function drawCharts() {
@@ -60,7 +71,7 @@
         return;
       }
       var chart = window.echarts.init(element);
-      chart.setOption(build(data));
+      chart.setOption(build(data, element));
       element.setAttribute("data-chart-drawn", "");
       window.addEventListener("resize", function () {
         chart.resize();
