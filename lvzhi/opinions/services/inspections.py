@@ -21,6 +21,7 @@ import datetime
 from collections.abc import Collection, Iterable
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -35,9 +36,12 @@ from lvzhi.organization.models import Department
 
 from .. import inspection_scope as scope
 from ..models import InspectionReport, InspectionReportStatusChange, OpinionReport, Suggestion, Transfer
+from . import feedback
 from .reports import create_draft
 
 if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
     from lvzhi.accounts.models import User
 
 # Long enough for a page of findings; the form shows the limit.
@@ -431,6 +435,16 @@ def _transfer(
         params={"object": report.title, "department": department.name},
         detail={"inspection_report": report.pk, "department": department.pk},
     )
+    User = get_user_model()
+    notify(
+        recipients=[User(pk=pk) for pk in feedback.department_user_ids(department.pk)],
+        kind="opinion.transferred",
+        title=_("An inspection or research report was sent to your department: %(title)s")
+        % {"title": report.title},
+        body=note,
+        url=reverse("opinions:transfer", args=[transfer.pk]),
+        committee=report.committee,
+    )
     return transfer
 
 
@@ -475,6 +489,46 @@ def set_adopted(*, suggestion: Suggestion, actor: User, adopted: bool) -> Sugges
             committee=suggestion.committee,
         )
     return suggestion
+
+
+def sync_report_suggestions(report: InspectionReport, *, actor: User | None) -> None:
+    """Re-date the adopted suggestions' ledger rows after a department's reply (the first reply dates
+    an adoption, see `adopted_on`)."""
+    for suggestion in Suggestion.objects.filter(activity_id=report.activity_id, adopted=True).select_related(
+        "member", "committee", "activity"
+    ):
+        sync_suggestion_ledger(suggestion, actor=actor)
+
+
+@transaction.atomic
+def record_paper_reply(
+    *,
+    transfer: Transfer,
+    actor: User,
+    reply: str,
+    replied_on: datetime.date,
+    document: UploadedFile | None = None,
+) -> Transfer:
+    """Staff who compile an inspection report type in a department's reply that came on paper: the same
+    steps as services.feedback.record_paper_reply for a 社情民意 report (move with history, the stored
+    document, the notice), with the inspection's right (office, or the activity's unit staff) instead
+    of the editors'."""
+    report = transfer.inspection_report
+    if report is None:
+        raise PermissionDenied("not a transfer of an inspection report")
+    _require_compile(actor, report.activity)
+    reply = feedback._clean_reply(reply)
+    transfer = feedback._lock_transfer(transfer)
+    feedback._move_transfer(transfer, Transfer.Status.REPLIED, actor=actor)
+    feedback._store_document(transfer, document, actor)
+    transfer.reply = reply
+    transfer.replied_on = replied_on
+    transfer.replied_by = actor
+    transfer.on_paper = True
+    transfer.save()
+    feedback._replied(transfer, actor)
+    sync_report_suggestions(report, actor=actor)
+    return transfer
 
 
 def record_download(*, report: InspectionReport, actor: User) -> None:

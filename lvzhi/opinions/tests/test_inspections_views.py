@@ -326,3 +326,40 @@ def test_the_activity_page_costs_the_same_queries_for_more_suggestions(
     with capture_queries() as large:
         client.get(url)
     assert_same_query_count(small, large)
+
+
+def test_the_department_answers_and_staff_record_a_paper_reply(
+    as_user, inspection, member_a, unit_staff, editor, departments, dept_account
+):
+    from lvzhi.ledger.models import DutyRecord
+    from lvzhi.opinions.services import feedback
+
+    suggestion = hand_in(inspection, member_a)
+    report = services.send_report(
+        report=compile_report(inspection, unit_staff),
+        actor=unit_staff,
+        departments=departments,
+        expected_version=1,
+    )
+    services.set_adopted(suggestion=suggestion, actor=unit_staff, adopted=True)
+    ours, paper = Transfer.objects.filter(inspection_report=report).order_by("pk")
+    from lvzhi.notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=dept_account, kind="opinion.transferred").count() == 1
+    # The department signs for and answers an inspection report through the transfers' own services.
+    feedback.sign_transfer(transfer=ours, actor=dept_account)
+    feedback.reply_transfer(transfer=Transfer.objects.get(pk=ours.pk), actor=dept_account, reply="将研究采纳")
+    assert Transfer.objects.get(pk=ours.pk).status == "replied"
+
+    url = reverse("opinions:inspection_paper_reply", args=[inspection.pk, paper.pk])
+    data = {f"paper{paper.pk}-replied_on": "2026-07-01", f"paper{paper.pk}-reply": "书面答复：已列入计划"}
+    assert as_user(editor).post(url, data).status_code == 403
+    response = as_user(unit_staff).post(url, data)
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert (paper.status, paper.on_paper, paper.replied_on.isoformat()) == ("replied", True, "2026-07-01")
+    # The first reply now dates the adoption.
+    adopted = DutyRecord.objects.get(source_id=suggestion.pk, kind="opinion.suggestion.adopted")
+    assert adopted.date.isoformat() == "2026-07-01"
+    page = as_user(unit_staff).get(reverse("opinions:inspection", args=[inspection.pk])).content.decode()
+    assert "将研究采纳" in page and "书面答复：已列入计划" in page

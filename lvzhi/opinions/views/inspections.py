@@ -6,9 +6,8 @@ Every fetch goes through inspection_scope's scoped helpers; every change through
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -25,6 +24,7 @@ from lvzhi.core.workflow import StaleEdit, posted_version
 from lvzhi.organization.models import Department
 
 from .. import inspection_documents, inspection_scope
+from ..forms_feedback import PaperReplyForm
 from ..models import InspectionReport, Suggestion, Transfer
 from ..services import inspections as services
 
@@ -243,7 +243,12 @@ def staff_list(request):
     return render(request, "opinions/inspections/list.html", {"page": page})
 
 
-def _staff_page(request, activity, *, report_form=None, send_form=None):
+def _paper_form(transfer, data=None, files=None):
+    # One form per transfer on the page: its own prefix keeps the fields' ids apart.
+    return PaperReplyForm(data, files, prefix=f"paper{transfer.pk}")
+
+
+def _staff_page(request, activity, *, report_form=None, send_form=None, paper_form=None):
     report = inspection_scope.report_of(activity)
     can_compile = inspection_scope.can_compile(request.user, activity)
     suggestions = list(
@@ -263,9 +268,11 @@ def _staff_page(request, activity, *, report_form=None, send_form=None):
         transfers = list(
             Transfer.objects.filter(inspection_report=report)
             .select_related("department")
-            .prefetch_related(Prefetch("status_changes"))
             .order_by("transferred_on", "pk")
         )
+        for transfer in transfers:
+            bound = paper_form is not None and paper_form.prefix == f"paper{transfer.pk}"
+            transfer.paper_form = paper_form if bound else _paper_form(transfer)
     is_draft = report is None or report.status == InspectionReport.Status.DRAFT
     if send_form is None and can_compile and report is not None and is_draft:
         send_form = SendForm(committee_id=activity.committee_id)
@@ -390,6 +397,30 @@ def suggestion_adopted(request, pk):
     return redirect("opinions:inspection", pk=suggestion.activity_id)
 
 
+@login_required
+@require_POST
+def transfer_paper_reply(request, pk, transfer_pk):
+    """A department's paper reply to the activity's report, typed in by staff who compile it."""
+    activity = _compiled_activity(request.user, pk)
+    report = inspection_scope.report_of(activity)
+    transfer = Transfer.objects.filter(inspection_report=report, pk=transfer_pk).first() if report else None
+    if transfer is None:
+        raise Http404
+    form = _paper_form(transfer, request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.record_paper_reply(transfer=transfer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Paper reply of %(department)s recorded.") % {"department": transfer.department.name},
+            )
+            return redirect("opinions:inspection", pk=activity.pk)
+    return _staff_page(request, activity, paper_form=form)
+
+
 urlpatterns = [
     path("inspections/mine/", my_suggestions, name="my_suggestions"),
     path("inspections/activity/<int:pk>/mine/", activity_suggestions, name="activity_suggestions"),
@@ -403,4 +434,9 @@ urlpatterns = [
     path("inspections/activity/<int:pk>/report/", report_save, name="inspection_report_save"),
     path("inspections/activity/<int:pk>/report/send/", report_send, name="inspection_report_send"),
     path("inspections/activity/<int:pk>/report/docx/", report_download, name="inspection_report_docx"),
+    path(
+        "inspections/activity/<int:pk>/transfers/<int:transfer_pk>/paper-reply/",
+        transfer_paper_reply,
+        name="inspection_paper_reply",
+    ),
 ]
