@@ -5,6 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from lvzhi.core.navigation import HomeCard, MenuEntry, has_perm
 
 
+def _is_handling_unit(user):
+    """A handling unit's account (承办单位) answers for one department."""
+    return bool(getattr(user, "department_id", None))
+
+
 class OpinionsConfig(AppConfig):
     name = "lvzhi.opinions"
     label = "opinions"
@@ -25,8 +30,23 @@ class OpinionsConfig(AppConfig):
             order=75,
             shown=has_perm("opinions.view_opinionreport"),
         ),
+        MenuEntry(
+            _("Public-opinion bulletins"),
+            "opinions:bulletins",
+            section="duty",
+            order=65,
+            shown=has_perm("opinions.view_opinionreport"),
+        ),
+        # A handling unit's account finds what the committee transferred to its department.
+        MenuEntry(_("Reports transferred to us"), "opinions:transfers", order=60, shown=_is_handling_unit),
     ]
     home_cards: list = [
+        HomeCard(
+            "opinions/_home_transfers.html",
+            "lvzhi.opinions.home_transfers.transfers_waiting",
+            order=15,
+            wide=True,
+        ),
         # An information officer's reports of the year against the quota (a member officer's too).
         HomeCard(
             "opinions/_home_officer.html", "lvzhi.opinions.stats.officer_home_card", order=105, wide=True

@@ -16,10 +16,12 @@ def is_handling_unit(user):
 def transfers_waiting(user):
     if not is_handling_unit(user):
         return None
-    waiting = Transfer.objects.visible_to(user).filter(report__isnull=False, status__in=WAITING)
+    waiting = Transfer.objects.visible_to(user).filter(status__in=WAITING)
     counts = waiting.aggregate(
         to_sign=Count("pk", filter=Q(status=Transfer.Status.SENT)),
         to_reply=Count("pk", filter=Q(status=Transfer.Status.SIGNED)),
     )
-    rows = list(waiting.select_related("report").order_by("transferred_on", "pk")[:LIST_LIMIT])
+    rows = list(
+        waiting.select_related("report", "inspection_report").order_by("transferred_on", "pk")[:LIST_LIMIT]
+    )
     return {**counts, "rows": rows}

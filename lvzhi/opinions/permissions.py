@@ -114,14 +114,12 @@ def get_bulletin_for_user(user: User, pk: int | str, *, for_update: bool = False
 
 
 def get_transfer_for_user(user: User, pk: int | str, *, for_update: bool = False):
-    """A transfer of a report to a department, if `user` may see it (Transfer.objects.visible_to: the
-    committee's staff, or an account of that department), else 404."""
+    """A transfer to a department (of a report, or of an inspection report), if `user` may see it
+    (Transfer.objects.visible_to: the committee's staff, or an account of that department), else 404."""
     from .models import Transfer
 
-    qs = (
-        Transfer.objects.visible_to(user)
-        .filter(report__isnull=False)
-        .select_related("committee", "report", "department", "signed_by", "replied_by")
+    qs = Transfer.objects.visible_to(user).select_related(
+        "committee", "report", "inspection_report", "department", "signed_by", "replied_by"
     )
     if for_update:
         qs = qs.select_for_update(of=("self",))

@@ -5,7 +5,8 @@ Adoptions and instructions are recorded and, when wrong, deleted by the editors;
 report's ledger rows (facts.sync_report_ledger: opinion.adopted.<level>, opinion.instructed.<level>) and
 tells the authors (also those of reports merged into it, who share its feedback). A transfer goes to a
 department; the department's account signs for it (SENT → SIGNED) and replies in lvzhi (→ REPLIED), or
-an editor types in the reply that came on paper; the authors hear of the reply."""
+an editor types in the reply that came on paper; the authors hear of the reply. A department signs for
+and answers the transfers of inspection reports (services.inspections sends them) the same way."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _lock_report(actor: User, report: OpinionReport) -> OpinionReport:
     """The report locked for this act (its ledger is synced from what it holds at commit), refused
     unless it has been reported and the actor is an editor who did not write it."""
     _require_editor(actor, report)
-    report = workflow.lock(OpinionReport.objects.select_related("committee"), report.pk)
+    # No join: FOR UPDATE would lock the committee's row too (and fails on an outer join in PostgreSQL).
+    report = workflow.lock(OpinionReport, report.pk)
     if report.status not in FEEDBACK_STATUSES:
         raise FeedbackError(
             _("Feedback is recorded on reported reports; this one is %(status)s."),
@@ -330,7 +332,7 @@ def _require_department(actor: User, transfer: Transfer) -> None:
 
 
 def _lock_transfer(transfer: Transfer) -> Transfer:
-    return workflow.lock(Transfer.objects.select_related("committee", "report", "department"), transfer.pk)
+    return workflow.lock(Transfer, transfer.pk)
 
 
 @transaction.atomic
@@ -357,20 +359,21 @@ def _store_document(transfer: Transfer, document: UploadedFile | None, actor: Us
 def _replied(transfer: Transfer, actor: User) -> None:
     """Tell the report's authors, and the editor who transferred it, that the department answered."""
     report = transfer.report
-    if report is None:
-        return
-    title = _("%(department)s replied to the report: %(title)s") % {
+    inspection = transfer.inspection_report
+    subject = report.current_title if report is not None else (inspection.title if inspection else "")
+    title = _("%(department)s replied to: %(title)s") % {
         "department": transfer.department.name,
-        "title": report.current_title,
+        "title": subject,
     }
-    _tell_authors(report, kind="opinion.transfer_replied", title=title, body=transfer.reply[:500])
+    if report is not None:
+        _tell_authors(report, kind="opinion.transfer_replied", title=title, body=transfer.reply[:500])
     if transfer.created_by_id and transfer.created_by_id != actor.pk:
         User = get_user_model()
         notify(
             recipients=[User(pk=transfer.created_by_id)],
             kind="opinion.transfer_replied",
             title=title,
-            url=reverse("opinions:detail", args=[report.pk]),
+            url=reverse("opinions:transfer", args=[transfer.pk]),
             committee=transfer.committee,
         )
 

@@ -171,15 +171,14 @@ def _require_transfers_page(user):
 
 @login_required
 def transfer_list(request):
-    """转办给本单位的社情民意: a department's account sees its department's transfers; the committee's
-    staff see them all."""
+    """转办给本单位的社情民意: a department's account sees its department's transfers (of reports, and of
+    inspection reports, which it answers the same way); the committee's staff see them all."""
     user = request.user
     _require_transfers_page(user)
     form = TransferFilterForm(request.GET or None)
     transfers = (
         Transfer.objects.visible_to(user)
-        .filter(report__isnull=False)
-        .select_related("report", "department")
+        .select_related("report", "inspection_report", "department")
         .order_by("status", "-transferred_on", "-pk")
     )
     status = form.cleaned_data["status"] if form.is_valid() else ""
@@ -196,16 +195,23 @@ def _may_answer(user, transfer):
 def _transfer_page(request, transfer, *, reply_form=None, paper_form=None, status=200):
     user = request.user
     may_answer = _may_answer(user, transfer)
+    # Paper replies to an inspection report's transfers are the inspections pages' business.
     may_record_paper = (
-        not may_answer and user.has_perm(PROCESS) and transfer.status != Transfer.Status.REPLIED
+        transfer.report is not None
+        and not may_answer
+        and user.has_perm(PROCESS)
+        and transfer.status != Transfer.Status.REPLIED
     )
+    report = transfer.report
     history = TransferStatusChange.objects.filter(transfer=transfer).select_related("actor")
     return render(
         request,
         "opinions/transfers/detail.html",
         {
             "transfer": transfer,
-            "report": transfer.report,
+            "report": report,
+            "subject_title": report.current_title if report else transfer.inspection_report.title,
+            "subject_body": report.current_body if report else transfer.inspection_report.body,
             "may_answer": may_answer and transfer.status != Transfer.Status.REPLIED,
             "may_sign": may_answer and transfer.status == Transfer.Status.SENT,
             "reply_form": reply_form or ReplyForm(),
@@ -278,7 +284,7 @@ def transfer_document(request, pk):
     """The reply document, for the department, the committee's staff and whoever may see the report
     (its authors)."""
     user = request.user
-    visible = Transfer.objects.visible_to(user).filter(pk=pk, report__isnull=False)
+    visible = Transfer.objects.visible_to(user).filter(pk=pk)
     through_report = Transfer.objects.filter(
         pk=pk, report__in=OpinionReport.objects.visible_to(user).values("pk")
     )
