@@ -55,5 +55,7 @@ class MoveForm(forms.Form):
 class SendForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     sent_on = forms.DateField(
-        label=_("Sent on"), initial=timezone.localdate, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Sent on"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -14,7 +14,7 @@ TEXT_MAX = 5000
 
 
 def _date_widget():
-    return forms.DateInput(attrs={"type": "date"})
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class AdoptionForm(StyledFormMixin, forms.ModelForm):

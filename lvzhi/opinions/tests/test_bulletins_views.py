@@ -207,3 +207,20 @@ def test_the_detail_costs_the_same_queries_for_few_and_many_reports(client, edit
     with capture_queries() as large:
         client.get(_url(bulletin))
     assert_same_query_count(small, large)
+
+
+def test_the_date_fields_show_today_to_the_browsers_date_picker(client, bulletin, editor, reported_for_dates):
+    """A date input takes only YYYY-MM-DD: a value in the language's format leaves it empty."""
+    from django.utils import timezone
+
+    today = timezone.localdate().isoformat()
+    client.force_login(editor)
+    assert f'name="sent_on" value="{today}"' in client.get(_url(bulletin)).content.decode()
+    html = client.get(reported_for_dates.get_absolute_url()).content.decode()
+    assert f'name="adoption-adopted_on" value="{today}"' in html
+    assert f'name="transfer-transferred_on" value="{today}"' in html
+
+
+@pytest.fixture
+def reported_for_dates(make_report):
+    return make_report(Status.REPORTED, reported_on=datetime.date(2026, 6, 10), reported_to="县委")
