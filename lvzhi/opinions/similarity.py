@@ -352,16 +352,16 @@ def shared_passages(a: str, b: str, *, min_length: int = 2, limit: int = 12) -> 
     """
     found: set[str] = set()
     for piece in _SPLIT.split(a):
-        i = 0
-        while i < len(piece) - min_length + 1:
+        reached = 0  # end of the last passage kept: one ending there or before is inside it
+        for i in range(len(piece) - min_length + 1):
             j = i + min_length
             if piece[i:j] not in b:
-                i += 1
                 continue
             while j < len(piece) and piece[i : j + 1] in b:
                 j += 1
-            found.add(piece[i:j])
-            i = j
+            if j > reached:
+                found.add(piece[i:j])
+                reached = j
     kept: list[str] = []
     for passage in sorted(found, key=lambda p: (-len(p), p)):
         if any(passage in longer for longer in kept):
@@ -375,13 +375,17 @@ def shared_passages(a: str, b: str, *, min_length: int = 2, limit: int = 12) -> 
 
 
 def _trim(passage: str) -> str:
-    """Drop leading and trailing function characters (的, 和, 在…) from a passage."""
-    start, end = 0, len(passage)
-    while start < end and passage[start] in _FUNCTION_CHARS:
-        start += 1
-    while end > start and passage[end - 1] in _FUNCTION_CHARS:
-        end -= 1
-    return passage[start:end]
+    """Drop the genre's words and function characters at either end (关于治理白沙镇 → 白沙镇)."""
+    words = _segmenter().lcut(passage, HMM=True)
+
+    def dull(word: str) -> bool:
+        return word in BOILERPLATE or all(ch in _FUNCTION_CHARS for ch in word)
+
+    while words and dull(words[0]):
+        words.pop(0)
+    while words and dull(words[-1]):
+        words.pop()
+    return "".join(words)
 
 
 def highlight(text: str, shared: Sequence[str]):
