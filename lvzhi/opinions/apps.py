@@ -16,6 +16,17 @@ class OpinionsConfig(AppConfig):
     verbose_name = _("Social conditions and public opinion")
     # Menu entries and home cards are added with the pages that they open.
     menu: list = [
+        # The author's reports (members, information officers, unit staff) and the staff's queues.
+        MenuEntry(
+            _("Public opinion"), "opinions:mine", order=85, shown=has_perm("opinions.add_opinionreport")
+        ),
+        MenuEntry(
+            _("Public-opinion work"),
+            "opinions:work",
+            section="duty",
+            order=62,
+            shown=has_perm("opinions.view_opinionreport"),
+        ),
         MenuEntry(
             _("Information officers"),
             "opinions:officers",
@@ -41,6 +52,13 @@ class OpinionsConfig(AppConfig):
         MenuEntry(_("Reports transferred to us"), "opinions:transfers", order=60, shown=_is_handling_unit),
     ]
     home_cards: list = [
+        # The pipeline's queues (editors, leaders, office), what a staff member must verify, and the
+        # author's reports returned for revision.
+        HomeCard("opinions/_home_queue.html", "lvzhi.opinions.home_cards.pipeline_queue", order=12),
+        HomeCard("opinions/_home_to_verify.html", "lvzhi.opinions.home_cards.to_verify", order=13),
+        HomeCard(
+            "opinions/_home_returned.html", "lvzhi.opinions.home_cards.my_returned", order=95, wide=True
+        ),
         HomeCard(
             "opinions/_home_transfers.html",
             "lvzhi.opinions.home_transfers.transfers_waiting",

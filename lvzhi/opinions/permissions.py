@@ -142,3 +142,60 @@ def get_officer_for_user(user: User, pk: int | str, *, manage: bool = False):
         return qs.get(pk=pk)
     except (InformationOfficer.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+_SIDE_EXIT_FROM = (
+    OpinionReport.Status.SUBMITTED,
+    OpinionReport.Status.REGISTERED,
+    OpinionReport.Status.VERIFYING,
+    OpinionReport.Status.EDITING,
+)
+
+
+def report_actions(user: User, report: OpinionReport) -> set[str]:
+    """The steps `user` may take on `report` now: what its page offers (the services check again)."""
+    S = OpinionReport.Status
+    status = report.status
+    actions: set[str] = set()
+    if not user.is_authenticated or user.committee_id != report.committee_id:
+        return actions
+    author = is_author(user, report)
+    if author:
+        if is_lead_author(user, report) and status in OpinionReport.AUTHOR_EDITABLE:
+            actions |= {"edit", "attachments", "submit" if status == S.DRAFT else "resubmit"}
+        return actions
+    if user.has_perm(PROCESS):
+        by_status = {
+            S.SUBMITTED: {"register", "return", "not_adopt", "merge", "attachments"},
+            S.REGISTERED: {"assign_verifier", "start_editing", "return", "not_adopt", "merge", "attachments"},
+            S.VERIFYING: {
+                "assign_verifier",
+                "findings",
+                "start_editing",
+                "return",
+                "not_adopt",
+                "merge",
+                "attachments",
+            },
+            S.EDITING: {
+                "save_edit",
+                "send_for_signoff",
+                "assign_verifier",
+                "return",
+                "not_adopt",
+                "merge",
+                "attachments",
+            },
+            S.AWAITING_SIGNOFF: {"attachments"},
+            S.SIGNED: {"report_directly"},
+            S.REPORTED: {"archive"},
+        }
+        actions |= by_status.get(status, set())
+    if user.has_perm(SIGN):
+        if status == S.AWAITING_SIGNOFF:
+            actions |= {"sign", "send_back", "leader_not_adopt"}
+        elif status == S.SIGNED:
+            actions.add("send_back")
+    if status == S.VERIFYING and report.verifier_id == user.pk:
+        actions.add("findings")
+    return actions

@@ -8,10 +8,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
-from .models import DEFAULT_BODY_LIMIT, Category, OpinionAuthor, OpinionPolicy, OpinionReport
+from .models import (
+    DEFAULT_BODY_LIMIT,
+    Category,
+    OpinionAuthor,
+    OpinionPolicy,
+    OpinionReport,
+    OpinionStatusChange,
+)
 from .permissions import PROCESS, SIGN, author_filter
 
 if TYPE_CHECKING:
@@ -61,8 +80,23 @@ def my_reports(user: User) -> QuerySet[OpinionReport]:
     ids = (
         OpinionReport.objects.filter(committee_id=user.committee_id).filter(author_filter(user)).values("pk")
     )
+    lead = OpinionAuthor.objects.filter(report=OuterRef("pk"), role=OpinionAuthor.Role.LEAD).filter(
+        Q(user=user) | Q(member__user=user)
+    )
+    last_reason = (
+        OpinionStatusChange.objects.filter(report=OuterRef("pk")).order_by("-at", "-pk").values("reason")
+    )
     return (
         OpinionReport.objects.filter(pk__in=ids)
+        .annotate(
+            is_lead=Case(
+                When(created_by=user, then=Value(True)),
+                When(Exists(lead), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+            last_reason=Subquery(last_reason[:1]),
+        )
         .select_related("category", "merged_into", "unit")
         .prefetch_related(_authors_prefetch())
         .order_by("-created_at", "-pk")
@@ -183,3 +217,54 @@ def returned_to_me(user: User) -> QuerySet[OpinionReport]:
 
 def is_editor(user: User) -> bool:
     return user.is_authenticated and user.has_perm(PROCESS)
+
+
+@dataclass
+class SimilarReport:
+    report: OpinionReport
+    score: float
+    percent: int
+    shared: list[str]
+    title_html: str
+    body_html: str
+
+
+def similar_reports(report: OpinionReport, k: int = 5) -> list[SimilarReport]:
+    """The k reports of the committee most like `report` (any year, open ones too, never drafts), best
+    first, with the shared passages highlighted — what the editor sees before registering."""
+    from .similarity import Document, SimilarityIndex, highlight
+
+    rows = list(
+        OpinionReport.objects.filter(committee_id=report.committee_id)
+        .exclude(status=Status.DRAFT)
+        .values_list("pk", "title", "body", "edited_title", "edited_body")
+    )
+    documents = [
+        Document(pk, edited_title or title, edited_body or body)
+        for pk, title, body, edited_title, edited_body in rows
+    ]
+    if not documents:
+        return []
+    index = SimilarityIndex.build(documents)
+    matches = index.top(
+        Document(report.pk, report.current_title, report.current_body), k=k, exclude_ids={report.pk}
+    )
+    found = OpinionReport.objects.select_related("category").in_bulk([m.id for m in matches])
+    texts = {d.id: d for d in documents}
+    out = []
+    for match in matches:
+        other = found.get(match.id)
+        if other is None:
+            continue
+        document = texts[match.id]
+        out.append(
+            SimilarReport(
+                report=other,
+                score=match.score,
+                percent=round(match.score * 100),
+                shared=list(match.shared),
+                title_html=highlight(document.title, match.shared),
+                body_html=highlight(document.body, match.shared),
+            )
+        )
+    return out

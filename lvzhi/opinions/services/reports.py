@@ -146,27 +146,15 @@ def _required_text(value: str | None, message: str, code: str) -> str:
 
 
 def _refresh_search_document(report: OpinionReport) -> None:
-    """Keep report.search_document (title, both texts, authors, serial cut into words) current. The
-    words come from search.search_text (the similarity helper's module); until it exists, the plain
-    text is kept so that the SQLite fallback finds something."""
+    """Keep report.search_document current: title, both texts, authors and serial cut into words by
+    search.search_text (full-text search: a GIN index on PostgreSQL, a scan on SQLite). Called by every
+    service that changes one of them."""
+    from ..search import search_text
+
     authors = list(report.authors.order_by("order", "pk").values_list("name", flat=True))
-    try:
-        from ..search import search_text  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # pragma: no cover - the search module arrives with the similarity work
-        text = " ".join(
-            part
-            for part in (
-                report.serial_label,
-                report.title,
-                report.body,
-                report.edited_title,
-                report.edited_body,
-                *authors,
-            )
-            if part
-        )
-    else:
-        text = search_text(report)
+    text = search_text(
+        report.serial_label, report.title, report.body, report.edited_title, report.edited_body, *authors
+    )
     if text != report.search_document:
         report.search_document = text
         OpinionReport.objects.filter(pk=report.pk).update(search_document=text)
