@@ -270,7 +270,7 @@ def instructions_by_level(reports: QuerySet[OpinionReport]) -> Table:
     return Table(
         "instruction",
         _("Leaders' instructions by level"),
-        [_("Level"), _("Instructions"), _("Reports instructed")],
+        [_("Level"), _("Instructions given"), _("Reports instructed")],
         rows,
     )
 

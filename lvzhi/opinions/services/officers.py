@@ -166,6 +166,11 @@ def appoint_person(
     name = name.strip()
     if not name:
         raise ValidationError(_("Enter the officer's name."), code="name")
+    # A double submission, or the same person appointed twice: a non-member has no file to tell them by.
+    if InformationOfficer.objects.filter(
+        committee_id=committee_id, year=year, member__isnull=True, name=name, workplace=workplace.strip()
+    ).exists():
+        raise _duplicate(name, year)
     officer = InformationOfficer.objects.create(
         committee_id=committee_id,
         year=year,

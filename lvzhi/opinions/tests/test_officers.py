@@ -335,6 +335,14 @@ def test_the_office_appoints_a_non_member_with_an_account_code_and_letter(client
     assert account.check_password("Xinxi-Yuan-2026!")
 
 
+def test_the_same_person_twice_a_year_is_refused(client, office, policy):
+    appoint_person(client, office)
+    response = appoint_person(client, office)
+    assert response.status_code == 200
+    assert InformationOfficer.objects.count() == 1
+    assert User.objects.filter(groups__name=Role.OFFICER.value).count() == 1
+
+
 def test_without_the_security_administrators_rule_no_account_is_opened(client, office, committee):
     MemberAccountPolicy.objects.create(committee=committee, grant_member_role=False, office_may_onboard=True)
     appoint_person(client, office)

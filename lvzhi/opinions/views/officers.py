@@ -71,7 +71,7 @@ class _AppointmentFields(StyledFormMixin, forms.Form):
         help_text=gettext_lazy("12 is one report a month."),
     )
     appointed_on = forms.DateField(
-        label=gettext_lazy("Appointed on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Appointed on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
 
@@ -129,7 +129,8 @@ class QuotaForm(StyledFormMixin, forms.Form):
 
 class EndForm(StyledFormMixin, forms.Form):
     ended_on = forms.DateField(
-        label=gettext_lazy("Appointment ended on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=gettext_lazy("Appointment ended on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
 
