@@ -55,7 +55,7 @@ def test_a_failed_creation_gives_its_number_back(editor, settings):
 
 
 @pytest.mark.parametrize("fixture", ["leader", "unit_staff", "handling_unit", "author"])
-def test_only_editors_create_bulletins(request, fixture):
+def test_only_editors_create_bulletins(db, request, fixture):
     user = request.getfixturevalue(fixture)
     user = getattr(user, "user", user)
     with pytest.raises(PermissionDenied):
