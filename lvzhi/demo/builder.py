@@ -25,6 +25,7 @@ from lvzhi.core import idcard
 from lvzhi.library.demo import build_library
 from lvzhi.members import services as member_services
 from lvzhi.members.models import ContactUpdateRequest, Member, MemberTerm
+from lvzhi.opinions.demo import seed_opinions
 from lvzhi.organization.models import (
     Committee,
     Department,
@@ -266,6 +267,9 @@ class DemoBuilder:
             ).order_by("pk"),
             seed=self.rng.randrange(2**32),
         )
+        self.opinion_reports = seed_opinions(
+            committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
+        )
         return self.committee
 
     def _committee(self):
@@ -382,6 +386,9 @@ class DemoBuilder:
             user.groups.add(Group.objects.get(name=role.value))
             users[username] = user
         users["unitstaff"].units.add(self.units["经济委员会"], self.units["城关镇"])
+        # The handling unit's account answers for 县农业农村局: it sees what is transferred to it.
+        users["unit"].department = self.departments["县农业农村局"]
+        users["unit"].save(update_fields=["department"])
         # The administrators and the office (which sees full personal data) sign in with a second
         # factor; the demo enrols them so that `manage.py demo_totp` can print their current codes.
         for username in SECOND_FACTOR_USERS:

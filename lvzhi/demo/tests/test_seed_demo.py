@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,21 @@ from lvzhi.demo import builder as demo_module
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member, MemberChange, MemberTerm
+from lvzhi.opinions import home_transfers
+from lvzhi.opinions.demo import seed_opinions
+from lvzhi.opinions.models import (
+    Adoption,
+    Bulletin,
+    InformationOfficer,
+    InspectionReport,
+    Instruction,
+    OpinionReport,
+    OpinionStatusChange,
+    SerialCounter,
+    Suggestion,
+    Transfer,
+)
+from lvzhi.opinions.permissions import is_author
 from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
 from lvzhi.studies.models import StudySubmission, TrainingPlan
 
@@ -66,6 +81,15 @@ def counts():
             Document,
             TrainingPlan,
             StudySubmission,
+            InformationOfficer,
+            OpinionReport,
+            OpinionStatusChange,
+            Bulletin,
+            Adoption,
+            Instruction,
+            Transfer,
+            Suggestion,
+            InspectionReport,
         )
     }
 
@@ -375,4 +399,161 @@ def test_a_second_run_without_if_empty_fails(demo):
 
     with pytest.raises(CommandError, match="already exists"):
         call_command("seed_demo", stdout=StringIO())
+    assert counts() == before
+
+
+# --- 社情民意 (lvzhi.opinions.demo) ---------------------------------------------------------------------
+
+
+def test_it_builds_a_year_of_opinion_reports_in_every_state(demo):
+    reports = OpinionReport.objects.filter(committee=demo)
+
+    assert 40 <= reports.count() <= 60
+    assert set(reports.values_list("status", flat=True)) == set(OpinionReport.Status.values)
+    assert set(reports.values_list("year", flat=True)) == {AS_OF.year}
+    # Spread over the year, and nothing after the moment the demo stands at.
+    submitted = reports.exclude(submitted_at=None).values_list("submitted_at", flat=True)
+    assert len({timezone.localtime(when).month for when in submitted}) >= 6
+    assert not OpinionStatusChange.objects.filter(report__committee=demo, at__gt=AS_OF).exists()
+    assert not reports.filter(status_changed_at__gt=AS_OF).exists()
+    # Side exits say why; merged ones name the report they went into.
+    for exit_status in ("returned", "not_adopted"):
+        moves = OpinionStatusChange.objects.filter(report__committee=demo, to_status=exit_status)
+        assert moves.exists() and not moves.filter(reason="").exists(), exit_status
+    assert not reports.filter(status="merged", merged_into=None).exists()
+    # The editors' version beside the author's, handled by the demo editor and leader.
+    assert reports.exclude(edited_body="").exclude(edited_body=models.F("body")).exists()
+    assert not reports.exclude(signed_by=None).exclude(signed_by__username="leader").exists()
+    moved_by = set(
+        OpinionStatusChange.objects.filter(
+            report__committee=demo, to_status__in=["registered", "editing", "awaiting_signoff"]
+        ).values_list("actor__username", flat=True)
+    )
+    assert moved_by <= {"editor", "leader"}
+    # Members (the demo member among them), officers and units write; some with co-authors.
+    assert {"member", "officer", "unit", "inspection"} <= set(reports.values_list("source", flat=True))
+    assert reports.filter(authors__member__user__username="member").distinct().count() >= 5
+    assert reports.filter(authors__role="co").exists()
+    assert not reports.filter(source="unit", unit=None).exists()
+
+
+def test_opinion_report_numbers_have_no_gaps(demo):
+    numbered = OpinionReport.objects.filter(committee=demo).exclude(serial=None)
+    serials = sorted(numbered.values_list("serial", flat=True))
+
+    assert serials == list(range(1, len(serials) + 1))
+    counter = SerialCounter.objects.get(committee=demo, year=AS_OF.year, series=SerialCounter.Series.REPORT)
+    assert counter.last == len(serials)
+    # Numbered in the order they were registered.
+    first_registration = {}
+    for report_id, at in (
+        OpinionStatusChange.objects.filter(report__committee=demo, to_status="registered")
+        .order_by("at", "pk")
+        .values_list("report_id", "at")
+    ):
+        first_registration.setdefault(report_id, at)
+    by_time = sorted(first_registration, key=first_registration.get)
+    assert [numbered.get(pk=pk).serial for pk in by_time] == serials
+
+
+def test_the_two_bulletins_hold_their_reports(demo):
+    bulletins = list(Bulletin.objects.filter(committee=demo).order_by("number"))
+
+    assert [(b.year, b.number, b.status) for b in bulletins] == [
+        (AS_OF.year, 1, "sent"),
+        (AS_OF.year, 2, "sent"),
+    ]
+    assert bulletins[0].sent_on < bulletins[1].sent_on <= AS_OF.date()
+    for bulletin in bulletins:
+        reports = bulletin.reports.all()
+        assert reports.count() >= 3 and bulletin.recipients
+        assert not reports.exclude(status__in=["reported", "archived"]).exists()
+        assert not reports.exclude(reported_on=bulletin.sent_on).exists()
+        orders = sorted(reports.values_list("bulletin_order", flat=True))
+        assert orders == list(range(1, len(orders) + 1))
+    # A few signed reports wait for the next bulletin; some were reported without one.
+    assert OpinionReport.objects.filter(committee=demo, status="signed", bulletin=None).count() >= 2
+    assert OpinionReport.objects.filter(committee=demo, status="reported", bulletin=None).exists()
+
+
+def test_adoptions_and_instructions_are_in_the_ledger(demo):
+    adoptions = Adoption.objects.filter(report__committee=demo).select_related("report")
+
+    assert {"county", "city", "province"} <= set(adoptions.values_list("level", flat=True))
+    for adoption in adoptions:
+        for author in adoption.report.authors.exclude(member=None):
+            assert DutyRecord.objects.filter(
+                member=author.member_id,
+                kind=f"opinion.adopted.{adoption.level}",
+                source_id=adoption.report_id,
+            ).exists(), (adoption.report, author.name)
+    instructions = Instruction.objects.filter(report__committee=demo)
+    assert {"县委书记", "县长"} <= set(instructions.values_list("leader_post", flat=True))
+    assert instructions.filter(level="city").exists()
+    assert DutyRecord.objects.filter(committee=demo, kind__startswith="opinion.instructed.").exists()
+    # The demo member's record shows their reports and what became of them.
+    kinds = set(DutyRecord.objects.filter(member__user__username="member").values_list("kind", flat=True))
+    assert {"opinion.submitted", "opinion.reported"} <= kinds
+    assert any(kind.startswith("opinion.adopted.") for kind in kinds)
+
+
+def test_the_unit_account_answers_for_its_department(demo):
+    unit = User.objects.get(username="unit")
+
+    assert unit.department.name == "县农业农村局"
+    visible = Transfer.objects.visible_to(unit)
+    assert not visible.exclude(department=unit.department).exists()
+    assert visible.filter(report__isnull=False, status="replied", replied_by=unit, on_paper=False).exists()
+    # Its start page lists the transfer still waiting for its answer.
+    card = home_transfers.transfers_waiting(unit)
+    assert card["rows"]
+    assert {t.department_id for t in card["rows"]} == {unit.department_id}
+    assert card["to_sign"] + card["to_reply"] >= 1
+    # Another department's answer came on paper and the editor typed it in.
+    assert Transfer.objects.filter(committee=demo, on_paper=True, replied_by__username="editor").exists()
+
+
+def test_the_leader_has_reports_to_sign(demo):
+    leader = User.objects.get(username="leader")
+    waiting = OpinionReport.objects.visible_to(leader).filter(status="awaiting_signoff")
+
+    assert waiting.exists()
+    assert not any(is_author(leader, report) for report in waiting)
+
+
+def test_it_appoints_27_information_officers(demo):
+    officers = InformationOfficer.objects.filter(committee=demo, year=AS_OF.year)
+
+    assert officers.count() == 27
+    assert officers.exclude(member=None).count() > 20
+    own = officers.get(user__username="officer")
+    assert own.member is None and own.quota == 12
+    written = OpinionReport.objects.filter(authors__user__username="officer").exclude(status="draft")
+    assert 0 < written.count() < own.quota
+
+
+def test_the_years_inspection_ends_in_suggestions_and_an_answer(demo):
+    report = InspectionReport.objects.get(committee=demo)
+
+    assert report.status == "sent"
+    assert report.activity.kind == Activity.Kind.INSPECTION
+    assert report.activity.status == Activity.Status.CLOSED
+    suggestions = Suggestion.objects.filter(activity=report.activity)
+    assert suggestions.count() >= 3
+    assert suggestions.filter(member__user__username="member").exists()
+    assert suggestions.filter(adopted=True).exists()
+    draft = suggestions.exclude(report=None).get().report
+    assert draft.source == OpinionReport.Source.INSPECTION
+    assert Transfer.objects.filter(
+        inspection_report=report, status="replied", replied_by__username="unit"
+    ).exists()
+    kinds = set(DutyRecord.objects.filter(committee=demo).values_list("kind", flat=True))
+    assert {"opinion.suggestion", "opinion.suggestion.adopted"} <= kinds
+
+
+def test_seeding_the_opinions_again_changes_nothing(demo):
+    users = {user.username: user for user in User.objects.filter(committee=demo)}
+    before = counts()
+
+    assert seed_opinions(committee=demo, users=users, now=AS_OF, seed=7) is None
     assert counts() == before
