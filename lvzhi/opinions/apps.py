@@ -48,6 +48,20 @@ class OpinionsConfig(AppConfig):
             order=65,
             shown=has_perm("opinions.view_opinionreport"),
         ),
+        MenuEntry(
+            _("Inspection and research reports"),
+            "opinions:inspections",
+            section="duty",
+            order=68,
+            shown=has_perm("opinions.view_inspectionreport"),
+        ),
+        MenuEntry(
+            _("Search reports"),
+            "opinions:search",
+            section="duty",
+            order=63,
+            shown=has_perm("opinions.view_opinionreport"),
+        ),
         # A handling unit's account finds what the committee transferred to its department.
         MenuEntry(_("Reports transferred to us"), "opinions:transfers", order=60, shown=_is_handling_unit),
     ]

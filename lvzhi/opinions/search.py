@@ -15,7 +15,8 @@ import re
 from typing import TypeVar
 
 from django.db import connections
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 
 from .similarity import _segmenter
 
@@ -23,6 +24,7 @@ _M = TypeVar("_M", bound=Model)
 
 # A token worth storing: letters, digits or CJK characters (punctuation and spaces are dropped).
 _TOKEN = re.compile(r"^[\w\u4e00-\u9fff]+$")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _tokens(text: str) -> list[str]:
@@ -31,36 +33,45 @@ def _tokens(text: str) -> list[str]:
     return [token.lower() for token in jieba.cut_for_search(text) if _TOKEN.match(token.strip() or "-")]
 
 
-def search_text(*parts: object) -> str:
-    """The text to store for search: every part (title, bodies, authors, serial) cut into words.
+def _bigrams(text: str) -> list[str]:
+    """Every pair of neighbouring Chinese characters: what finds 校门口 in 小学校门口, which jieba cuts
+    into 小学校 / 门口 while it cuts the query into 校门 / 门口."""
+    return [run[i : i + 2] for run in _CJK_RUN.findall(text) for i in range(len(run) - 1)]
 
-    ``None`` and empty parts are skipped. 关于青石镇中心小学 → "关于 青石 镇 中心 小学 …"; the serial
-    〔2026〕12号 keeps 2026 and 12.
+
+def search_text(*parts: object) -> str:
+    """The text to store for search: every part (title, bodies, authors, serial) cut into words, and
+    the character pairs of its Chinese text.
+
+    ``None`` and empty parts are skipped. 关于青石镇中心小学 → "关于 青石 镇 中心 小学 … 关于 于青 青石 …";
+    the serial 〔2026〕12号 keeps 2026 and 12.
     """
     words: list[str] = []
     for part in parts:
         if part is None or part == "":
             continue
         words.extend(_tokens(str(part)))
+        words.extend(_bigrams(str(part)))
     return " ".join(words)
 
 
 def query_words(query: str) -> list[str]:
-    """The words a document must all contain to match ``query``.
-
-    A query word may be cut differently inside a longer text (中心小学 alone, 中心/小学校 inside
-    青石镇中心小学校门口); the finest pieces jieba gives (中心, 小学) occur in both, so a word that
-    contains another of the query's words is left out. Order kept, duplicates dropped.
-    """
-    words = list(dict.fromkeys(_tokens(query)))
-    return [w for w in words if not any(other != w and other in w for other in words)]
+    """The words a document must all contain to match ``query``: the character pairs of its Chinese
+    text (however jieba would cut it in a longer text), its other words (numbers, Latin letters) as they
+    are, and a single Chinese character as a word of its own. Order kept, duplicates dropped."""
+    words: list[str] = []
+    for piece in query.split():
+        for run in _CJK_RUN.findall(piece):
+            words.extend(_bigrams(run) if len(run) > 1 else [run])
+        words.extend(token for token in _tokens(_CJK_RUN.sub(" ", piece)) if token.strip())
+    return list(dict.fromkeys(words))
 
 
 def filter_search(queryset: QuerySet[_M], query: str, field: str = "search_document") -> QuerySet[_M]:
     """The rows whose segmented ``field`` holds every word of ``query`` (all rows for an empty query).
 
     PostgreSQL: ``to_tsvector('simple', field) @@ (w1 & w2 …)`` through the GIN index; other
-    databases: ``field LIKE %w%`` for every word.
+    databases: ``' ' || field || ' ' LIKE '% w %'`` for every word.
     """
     words = query_words(query or "")
     if not words:
@@ -74,7 +85,10 @@ def filter_search(queryset: QuerySet[_M], query: str, field: str = "search_docum
         return queryset.alias(_search_vector=SearchVector(field, config="simple")).filter(
             _search_vector=search
         )
+    # Whole words, as PostgreSQL matches them: "2" must not find the serial 2026.
     condition = Q()
     for word in words:
-        condition &= Q(**{f"{field}__icontains": word})
-    return queryset.filter(condition)
+        condition &= Q(_search_padded__contains=f" {word} ")
+    return queryset.alias(
+        _search_padded=Concat(Value(" "), field, Value(" "), output_field=TextField())
+    ).filter(condition)

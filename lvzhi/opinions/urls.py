@@ -1,4 +1,4 @@
-from .views import bulletins, feedback, inspections, officers, reports, stats
+from .views import bulletins, feedback, inspections, officers, reports, search, stats
 
 app_name = "opinions"
 urlpatterns = [
@@ -7,5 +7,6 @@ urlpatterns = [
     *feedback.urlpatterns,
     *officers.urlpatterns,
     *stats.urlpatterns,
+    *search.urlpatterns,
     *inspections.urlpatterns,
 ]

@@ -141,9 +141,12 @@ def test_search_text_cuts_every_part_for_search():
     assert "〔" not in text and "，" not in text
 
 
-def test_query_words_keep_the_finest_pieces():
-    assert query_words("中心小学") == ["中心", "小学"]
+def test_query_words_are_character_pairs_whatever_jieba_cuts():
+    assert query_words("中心小学") == ["中心", "心小", "小学"]
     assert query_words("  ") == []
-    # every piece of the query is in the stored text of a report that says it
+    assert query_words("〔2026〕12 镇") == ["2026", "12", "镇"]
+    # every piece of the query is in the stored text of a report that says it, although jieba cuts
+    # 小学校 / 门口 there and 校门 / 门口 in the query alone
     stored = set(search_text("青石镇中心小学校门口").split())
     assert set(query_words("中心小学")) <= stored
+    assert set(query_words("校门口")) <= stored
