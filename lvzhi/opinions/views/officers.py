@@ -381,7 +381,7 @@ def officer_detail(request, pk):
     }
     if can_manage:
         may_open = services.may_open_accounts(request.user)
-        context.update(
+        context |= dict(
             may_open=may_open,
             own_account=account is not None and officer.member_id is None,
             code=onboarding.current_code(account)
