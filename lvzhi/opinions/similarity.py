@@ -96,6 +96,8 @@ _TITLE_REPEAT = 2
 # searched for: the bench prints the figures with other values beside them.
 ENTITY_SHARE = 0.5
 FEEDBACK = 0.5
+TOWN_MISMATCH = 0.5
+NAME_GATE = 0.2
 _ENTITY_KINDS = frozenset("nm")
 
 _jieba_lock = threading.Lock()
@@ -116,8 +118,17 @@ def _segmenter():
     return _jieba
 
 
-def _is_name(run: str) -> bool:
-    return len(run) >= 3 and any(run.endswith(s) and len(run) > len(s) for s in NAME_SUFFIXES)
+# Characters that say which level or which one, not which place: 县人民医院, 镇卫生院, 该村, 全乡.
+_GENERIC_PREFIX = frozenset("县镇乡村市省区该本全各我这那两此每附近周边原新老")
+
+
+def _specific_part(name: str) -> str:
+    """What tells this place from others of its kind: 青石镇 → 青石, 镇卫生院 → "" (no name)."""
+    suffix = max((s for s in NAME_SUFFIXES if name.endswith(s)), key=len, default="")
+    prefix = name[: len(name) - len(suffix)] if suffix else ""
+    while prefix and prefix[0] in _GENERIC_PREFIX:
+        prefix = prefix[1:]
+    return prefix if len(prefix) >= 2 else ""
 
 
 def _content_runs(text: str) -> list[list[str]]:
@@ -158,31 +169,51 @@ def analyze(title: str, body: str) -> Counter[str]:
             joined = "".join(run)
             for i in range(len(joined) - 1):
                 counts["b" + joined[i : i + 2]] += 1
-            for name in _names(run):
+            for town in _towns(run):
+                counts["t" + town] = 1
+            for name, specific in _names(run):
                 counts["n" + name] += 1
-                for i in range(len(name) - 1):
-                    counts["m" + name[i : i + 2]] += 1
+                for i in range(len(specific) - 1):
+                    counts["m" + specific[i : i + 2]] += 1
         for key, n in counts.items():
             features[key] += n * times
     return features
 
 
-def _names(run: list[str]) -> Iterable[str]:
-    """Names in a run of words: a suffix word with the one or two words before it (青石+镇, 青龙+路)."""
+def _names(run: list[str]) -> Iterable[tuple[str, str]]:
+    """Names in a run of words, with their specific part: a word ending in a place or object suffix
+    with the one or two words before it (青石+镇, 青龙+路), when something tells it from the others of
+    its kind (镇卫生院, 该村 are no names)."""
     for end in range(len(run)):
         for start in (end - 1, end - 2, end):
-            if start < 0:
-                continue
+            if start < 0 or (start < end and len(run[start]) == 1 and "\u4e00" <= run[start] <= "\u9fff"):
+                continue  # 去+镇卫生院: a name does not start with a one-character word
             candidate = "".join(run[start : end + 1])
-            if _is_name(candidate) and len(candidate) <= 8:
-                yield candidate
+            specific = _specific_part(candidate) if len(candidate) <= 8 else ""
+            if specific:
+                yield candidate, specific
                 break
+
+
+_TOWN_SUFFIXES = ("镇", "乡", "街道")
+
+
+def _towns(run: list[str]) -> Iterable[str]:
+    """Towns (镇, 乡, 街道) named in a run of words: 柳溪镇, or 青石 + 镇."""
+    for i, word in enumerate(run):
+        if word.endswith(_TOWN_SUFFIXES) and len(word) >= 3 and word not in _TOWN_SUFFIXES:
+            yield word
+        elif word in _TOWN_SUFFIXES and i > 0 and len(run[i - 1]) == 2:
+            yield run[i - 1] + word
 
 
 def _weights(features: Counter[str]) -> dict[str, float]:
     out = {}
     for key, tf in features.items():
         kind = key[0]
+        if kind == "t":
+            out[key] = 1.0  # a town named: not in the vectors, see SimilarityIndex.town_mismatch
+            continue
         scale = {"w": _WORD, "b": _BIGRAM, "n": _NAME, "m": _NAME_BIGRAM}[kind]
         out[key] = scale * (1.0 + math.log(tf))
     return out
@@ -193,6 +224,10 @@ class SimilarityIndex:
 
     entity_share = ENTITY_SHARE
     feedback = FEEDBACK
+    town_mismatch = TOWN_MISMATCH
+    name_gate = NAME_GATE
+    _towns: dict[str, np.ndarray] = {}
+    _has_town: np.ndarray = np.zeros(0, dtype=bool)
 
     def __init__(self, ids, texts, vocabulary, idf, postings_ptr, postings_doc, postings_weight):
         self.ids = ids
@@ -223,10 +258,14 @@ class SimilarityIndex:
         texts: list[tuple[str, str]] = []
         analysed: list[dict[str, float]] = []
         df: Counter[str] = Counter()
-        for doc in documents:
+        towns: dict[str, list[int]] = {}
+        for position, doc in enumerate(documents):
             ids.append(doc.id)
             texts.append((doc.title or "", doc.body or ""))
             weights = cls.features(doc.title or "", doc.body or "")
+            for key in [key for key in weights if key[0] == "t"]:
+                towns.setdefault(key, []).append(position)
+                del weights[key]
             analysed.append(weights)
             df.update(weights.keys())
         n = len(ids)
@@ -254,10 +293,18 @@ class SimilarityIndex:
                 docs[slot] = d
                 values[slot] = value
                 fill[col] += 1
-        return cls(ids, texts, vocabulary, idf, ptr, docs, values)
+        index = cls(ids, texts, vocabulary, idf, ptr, docs, values)
+        index._towns = {town: np.asarray(positions, dtype=np.int64) for town, positions in towns.items()}
+        index._has_town = np.zeros(n, dtype=bool)
+        for positions in index._towns.values():
+            index._has_town[positions] = True
+        return index
 
-    def _query_vector(self, query: Document) -> tuple[np.ndarray, np.ndarray]:
+    def _query_vector(self, query: Document):
         weights = self.features(query.title or "", query.body or "")
+        towns = [key for key in weights if key[0] == "t"]
+        for key in towns:
+            del weights[key]
         cols, vals, entity = [], [], []
         # Features unknown to the index count in the query's norms (with the IDF of a feature seen
         # once), so a query that shares one word out of a hundred scores low.
@@ -278,7 +325,7 @@ class SimilarityIndex:
         mask = np.asarray(entity, dtype=bool)
         vec[mask] /= math.sqrt(squares[1]) or 1.0
         vec[~mask] /= math.sqrt(squares[0]) or 1.0
-        return np.asarray(cols, dtype=np.int64), vec, mask
+        return np.asarray(cols, dtype=np.int64), vec, mask, towns
 
     def _cosines(self, cols: np.ndarray, vec: np.ndarray) -> np.ndarray:
         starts, ends = self._ptr[cols], self._ptr[cols + 1]
@@ -293,12 +340,24 @@ class SimilarityIndex:
 
     def scores(self, query: Document) -> np.ndarray:
         """Similarity of the query with every indexed document (in index order), 0..1."""
-        cols, vec, entity = self._query_vector(query)
+        cols, vec, entity, towns = self._query_vector(query)
         if not len(self.ids) or not len(cols):
             return np.zeros(len(self.ids), dtype=np.float64)
         content = self._cosines(cols[~entity], vec[~entity])
         names = self._cosines(cols[entity], vec[entity])
-        return (1.0 - self.entity_share) * content + self.entity_share * names
+        # Names count in full once the content is as close as a rewrite's usually is (``name_gate``),
+        # less below: the same estate with another issue shares the names, not the content.
+        if self.name_gate:
+            names = names * np.minimum(1.0, content / self.name_gate)
+        scores = (1.0 - self.entity_share) * content + self.entity_share * names
+        if towns and self.town_mismatch != 1.0:
+            # Both name towns and none is the same: two places, two issues.
+            elsewhere = self._has_town.copy()
+            for town in towns:
+                if town in self._towns:
+                    elsewhere[self._towns[town]] = False
+            scores[elsewhere] *= self.town_mismatch
+        return scores
 
     def top(self, query: Document, k: int = 5, exclude_ids: Iterable[object] = ()) -> list[Match]:
         """The k most similar documents, best first, without the excluded ids and the query itself.
