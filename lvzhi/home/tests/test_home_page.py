@@ -51,7 +51,9 @@ ENTRIES = "Notifications 0 unread My entries Library Change password"
 def test_office_sees_the_committee_in_figures(client, make_user, county):
     assert page_text(client, make_user(Role.OFFICE, username="wang")) == (
         "Welcome, wang "
-        "Member files 4 Serving this term 3 Standing committee members 1 Contact updates to approve 1 "
+        "Member files 4 Serving this term 3 Standing committee members 1 "
+        "Public-opinion work To register 0 Being verified 0 Being edited 0 Awaiting sign-off 0 "
+        "Signed, to report 0 Contact updates to approve 1 "
         "Activities to close 0 Study notes to acknowledge 0 Roster imports waiting 0 "
         "Leave requests waiting for your decision 0 Nothing waits for your decision. "
         "Organization Sector：1 Special committee：2 Town committee：1 " + ENTRIES
@@ -59,6 +61,11 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
     assert page_links(client, make_user(Role.OFFICE)) == [
         "/members/",
         "/members/?standing=1",
+        "/opinions/work/?queue=submitted",
+        "/opinions/work/?queue=verifying",
+        "/opinions/work/?queue=editing",
+        "/opinions/work/?queue=signoff",
+        "/opinions/work/?queue=signed",
         "/members/contact-requests/",
         "/activities/?status=to_close",
         "/studies/submissions/?status=submitted",
@@ -73,6 +80,7 @@ def test_leader_sees_the_figures_without_the_approvals(client, make_user, county
     assert page_text(client, make_user(Role.LEADER, username="li")) == (
         "Welcome, li "
         "Member files 4 Serving this term 3 Standing committee members 1 "
+            "Public-opinion work 0 awaiting your sign-off "
         "Leave requests waiting for your decision 0 Nothing waits for your decision. "
         "Coming meetings and activities No meeting in the coming weeks. "
         f"Attendance in {timezone.localdate().year} No closed activity this year yet. "

@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 
 from lvzhi.accounts.roles import Role
-from lvzhi.factories import MemberFactory, MembershipFactory
+from lvzhi.factories import DepartmentFactory, MemberFactory, MembershipFactory
 from lvzhi.organization.models import Membership
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -22,6 +22,7 @@ MEMBER_BAR = [
     ("My file", "/members/me/"),
     ("My duty record", "/ledger/me/"),
     ("My activities", "/activities/mine/"),
+    ("Public opinion", "/opinions/mine/"),
     ("Study and training", "/studies/"),
 ]
 
@@ -84,6 +85,12 @@ def test_office(client, make_user):
                 ("Standing committee attendance notice", "/activities/standing-report/"),
                 ("Training plans", "/studies/plans/"),
                 ("Study notes and essays", "/studies/submissions/"),
+                ("Public-opinion work", "/opinions/work/"),
+                ("Search reports", "/opinions/search/"),
+                ("Public-opinion bulletins", "/opinions/bulletins/"),
+                ("Inspection and research reports", "/opinions/inspections/"),
+                ("Information officers", "/opinions/officers/"),
+                ("Public-opinion statistics", "/opinions/stats/"),
             ],
         ),
         ("Library", "/library/"),
@@ -99,8 +106,10 @@ def test_unit_staff(client, make_user, my_unit):
                 ("Activities", "/activities/"),
                 ("Attendance statistics", "/activities/stats/"),
                 ("Study notes and essays", "/studies/submissions/"),
+                ("Inspection and research reports", "/opinions/inspections/"),
             ],
         ),
+        ("Public opinion", "/opinions/mine/"),
         ("Library", "/library/"),
     ]
 
@@ -117,6 +126,12 @@ def test_leader(client, make_user):
                 ("Standing committee attendance notice", "/activities/standing-report/"),
                 ("Training plans", "/studies/plans/"),
                 ("Study notes and essays", "/studies/submissions/"),
+                ("Public-opinion work", "/opinions/work/"),
+                ("Search reports", "/opinions/search/"),
+                ("Public-opinion bulletins", "/opinions/bulletins/"),
+                ("Inspection and research reports", "/opinions/inspections/"),
+                ("Information officers", "/opinions/officers/"),
+                ("Public-opinion statistics", "/opinions/stats/"),
             ],
         ),
         ("Library", "/library/"),
@@ -124,7 +139,21 @@ def test_leader(client, make_user):
 
 
 def test_editor(client, make_user):
-    assert bar(client, make_user(Role.EDITOR)) == [*STAFF_BAR, ("Library", "/library/")]
+    assert bar(client, make_user(Role.EDITOR)) == [
+        *STAFF_BAR,
+        (
+            "Duty work",
+            [
+                ("Public-opinion work", "/opinions/work/"),
+                ("Search reports", "/opinions/search/"),
+                ("Public-opinion bulletins", "/opinions/bulletins/"),
+                ("Inspection and research reports", "/opinions/inspections/"),
+                ("Information officers", "/opinions/officers/"),
+                ("Public-opinion statistics", "/opinions/stats/"),
+            ],
+        ),
+        ("Library", "/library/"),
+    ]
 
 
 def test_member(client, make_user, committee):
@@ -153,9 +182,21 @@ def test_auditor(client, make_user):
     assert bar(client, make_user(Role.AUDITOR)) == [("Library", "/library/"), ("Audit log", "/audit/")]
 
 
-@pytest.mark.parametrize("role", [Role.OFFICER, Role.HANDLING_UNIT])
-def test_roles_without_pages_yet(client, make_user, role):
-    assert bar(client, make_user(role)) == [("Library", "/library/")]
+def test_information_officer(client, make_user):
+    assert bar(client, make_user(Role.OFFICER)) == [
+        ("Public opinion", "/opinions/mine/"),
+        ("Library", "/library/"),
+    ]
+
+
+def test_handling_unit_of_a_department(client, make_user, committee):
+    user = make_user(Role.HANDLING_UNIT)
+    user.department = DepartmentFactory(committee=committee)
+    user.save(update_fields=["department"])
+    assert bar(client, user) == [
+        ("Reports transferred to us", "/opinions/transfers/"),
+        ("Library", "/library/"),
+    ]
 
 
 def test_no_menu_before_sign_in(client):
