@@ -27,17 +27,27 @@ if TYPE_CHECKING:
     from .models import ActivationCode
 
 
-def _steps() -> list[str]:
+def _steps(phone_login: bool) -> list[str]:
     return [
         _("Open the sign-in address in the browser of your phone."),
         _("Tap “First sign-in / activate account”."),
-        _("Enter your login name (or mobile number) and the activation code."),
+        _("Enter your login name (or mobile number) and the activation code.")
+        if phone_login
+        else _("Enter your login name and the activation code."),
         _(
             "Choose your password and type it twice: at least 8 characters, with 3 of upper-case letters, "
             "lower-case letters, digits and symbols."
         ),
-        _("From then on, sign in with your login name (or mobile number) and your password."),
+        _("From then on, sign in with your login name (or mobile number) and your password.")
+        if phone_login
+        else _("From then on, sign in with your login name and your password."),
     ]
+
+
+def _phone_login(code: ActivationCode) -> bool:
+    """Whether the account can also be signed in to with a mobile number: only through a member file's
+    phone (accounts.login_names.resolve), so not an information officer's account of their own."""
+    return getattr(code.user, "member", None) is not None
 
 
 # Stand-ins for one member's values in the letter written once (build_letters).
@@ -55,7 +65,9 @@ def _values(code: ActivationCode) -> dict[str, str]:
     }
 
 
-def _write_letter(document: Document, values: dict[str, str], *, committee_name: str, site_url: str) -> None:
+def _write_letter(
+    document: Document, values: dict[str, str], *, committee_name: str, site_url: str, phone_login: bool
+) -> None:
     """One letter, kept within the 22 lines of a GB/T 9704 page."""
     docx_official.add_title(document, _("Notice of account opening"))
     docx_official.add_body_paragraph(document, _("Dear %(name)s:") % {"name": values["name"]}, indent=False)
@@ -67,7 +79,12 @@ def _write_letter(document: Document, values: dict[str, str], *, committee_name:
     docx_official.add_heading_line(document, _("Sign-in address: %(url)s") % {"url": site_url})
     docx_official.add_heading_line(
         document,
-        _("Login name: %(username)s (or sign in with your mobile number)") % {"username": values["username"]},
+        (
+            _("Login name: %(username)s (or sign in with your mobile number)")
+            if phone_login
+            else _("Login name: %(username)s")
+        )
+        % {"username": values["username"]},
     )
     docx_official.add_heading_line(document, _("Activation code: %(code)s") % {"code": values["code"]})
     docx_official.add_body_paragraph(
@@ -79,7 +96,7 @@ def _write_letter(document: Document, values: dict[str, str], *, committee_name:
         % {"date": values["date"]},
     )
     docx_official.add_heading_line(document, _("How to sign in"))
-    for number, step in enumerate(_steps(), start=1):
+    for number, step in enumerate(_steps(phone_login), start=1):
         docx_official.add_body_paragraph(document, f"{number}. {step}")
     signature = docx_official.add_body_paragraph(document, committee_name, indent=False)
     signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -88,25 +105,31 @@ def _write_letter(document: Document, values: dict[str, str], *, committee_name:
 def build_letters(codes: Iterable[ActivationCode], *, committee_name: str, site_url: str) -> Document:
     """One page per code (a page break between letters), in the given order.
 
-    The letter is written once with stand-ins for the member's values, and each member's page is a copy
-    of its paragraphs with the values put in: python-docx takes milliseconds for every run it writes, and
+    The letter is written once (once for accounts that may sign in with a member file's mobile number,
+    once for those that may not) with stand-ins for the values, and each page is a copy of its
+    paragraphs with the values put in: python-docx takes milliseconds for every run it writes, and
     280 letters written one by one took twenty seconds."""
     document = docx_official.new_document(title=_("Notice of account opening"), author=committee_name)
-    scratch = docx_official.new_document()
-    _write_letter(
-        scratch,
-        {key: f"⟦{key}⟧" for key in ("name", "username", "code", "date")},
-        committee_name=committee_name,
-        site_url=site_url,
-    )
-    letter = list(scratch.element.body.iterchildren(qn("w:p")))
-    page_break = scratch.add_page_break()._p
     end = document.element.body.sectPr
+    letters: dict[bool, list] = {}
+    page_break = None
     for index, code in enumerate(codes):
         values = _values(code)
+        phone_login = _phone_login(code)
+        if phone_login not in letters:
+            scratch = docx_official.new_document()
+            _write_letter(
+                scratch,
+                {key: f"⟦{key}⟧" for key in ("name", "username", "code", "date")},
+                committee_name=committee_name,
+                site_url=site_url,
+                phone_login=phone_login,
+            )
+            letters[phone_login] = list(scratch.element.body.iterchildren(qn("w:p")))
+            page_break = page_break if page_break is not None else scratch.add_page_break()._p
         if index:
             end.addprevious(copy.deepcopy(page_break))
-        for template in letter:
+        for template in letters[phone_login]:
             paragraph = copy.deepcopy(template)
             for text in paragraph.iter(qn("w:t")):
                 if text.text and "⟦" in text.text:

@@ -328,6 +328,8 @@ def test_the_office_appoints_a_non_member_with_an_account_code_and_letter(client
     assert letter.status_code == 200
     text = "\n".join(p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
     assert code.display_code in text and account.username in text and "周信息" in text
+    # Only a member file's phone signs in by number: the officer's letter does not promise it.
+    assert "手机号" not in text
     # The officer activates the account with the code as a member would.
     assert onboarding.check_code(account, code.code)[0] == onboarding.CodeCheck.OK
     onboarding.activate(code_id=code.pk, password="Xinxi-Yuan-2026!")
