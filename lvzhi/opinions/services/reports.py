@@ -26,6 +26,7 @@ from lvzhi.notifications.services import notify
 from .. import permissions, selectors
 from ..facts import sync_report_ledger
 from ..models import (
+    Bulletin,
     Category,
     OpinionAttachment,
     OpinionAuthor,
@@ -40,8 +41,6 @@ if TYPE_CHECKING:
 
     from lvzhi.accounts.models import User
     from lvzhi.organization.models import OrgUnit
-
-    from ..models import Bulletin
 
 Status = OpinionReport.Status
 # Reports another one may be merged into: in the pipeline or reported, not with the author or closed.
@@ -534,7 +533,20 @@ def may_change_attachments(actor: User, report: OpinionReport) -> bool:
     )
 
 
+def _changes_attachments_at_all(actor: User, report: OpinionReport) -> bool:
+    """Whether `actor` is one who ever changes this report's attachments: its lead author, or an editor
+    of its committee who did not write it (whether they may now depends on the status)."""
+    return actor.committee_id == report.committee_id and (
+        permissions.is_lead_author(actor, report)
+        or (actor.has_perm(permissions.PROCESS) and not permissions.is_author(actor, report))
+    )
+
+
 def _require_attachment_right(actor: User, report: OpinionReport) -> None:
+    # Someone who only reads the report (office, leaders, co-authors) is refused as such, not told the
+    # attachments are frozen (security walk: a refusal is a 403, never a redirect with a message).
+    if not _changes_attachments_at_all(actor, report):
+        raise PermissionDenied("only the report's lead author or an editor changes its attachments")
     if not may_change_attachments(actor, report):
         raise OpinionError(
             _("The attachments of this report cannot be changed now."), code="attachments_frozen"
@@ -778,7 +790,13 @@ def send_back(
     _require_status(report, (Status.AWAITING_SIGNOFF, Status.SIGNED), Status.EDITING)
     report.signed_by = None
     report.signed_at = None
-    _move(report, Status.EDITING, actor=actor, reason=comments, fields=["signed_by", "signed_at"])
+    fields = ["signed_by", "signed_at"]
+    # A signed report waiting in a bulletin being compiled leaves it: only signed reports go out.
+    if report.bulletin_id is not None and report.bulletin.status == Bulletin.Status.DRAFT:
+        report.bulletin = None
+        report.bulletin_order = None
+        fields += ["bulletin", "bulletin_order"]
+    _move(report, Status.EDITING, actor=actor, reason=comments, fields=fields)
     _notify_editors(
         report,
         kind="opinion.sent_back",
@@ -917,6 +935,14 @@ def mark_reported(
             raise PermissionDenied("another committee's bulletin")
         report.bulletin = bulletin
         fields.append("bulletin")
+    elif report.bulletin_id is not None:
+        raise OpinionError(
+            _(
+                "This report is in bulletin %(bulletin)s, which is being compiled: send it with the bulletin, or take it out of the bulletin first."
+            ),
+            code="in_bulletin",
+            params={"bulletin": report.bulletin},
+        )
     _move(report, Status.REPORTED, actor=actor, reason=reported_to, fields=fields)
     _notify_authors(
         report,

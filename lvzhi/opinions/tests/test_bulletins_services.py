@@ -262,3 +262,32 @@ def test_a_report_sent_back_to_editing_stops_the_sending(bulletin, editor, make_
     bulletin.refresh_from_db()
     assert good.status == Status.SIGNED and bulletin.status == Bulletin.Status.DRAFT
     assert not DutyRecord.objects.filter(kind="opinion.reported").exists()
+
+
+# --- a report in a bulletin being compiled ----------------------------------------------------------
+
+
+def test_a_report_sent_back_to_editing_leaves_the_bulletin_being_compiled(
+    bulletin, editor, leader, make_report
+):
+    from lvzhi.opinions.services import reports
+
+    a, b = make_report(Status.SIGNED), make_report(Status.SIGNED)
+    _add(bulletin, editor, a, b)
+    reports.send_back(a, actor=leader, comments="数据需再核实")
+    a.refresh_from_db()
+    assert (a.status, a.bulletin_id, a.bulletin_order) == (Status.EDITING, None, None)
+    assert list(bulletin.reports.values_list("pk", flat=True)) == [b.pk]
+
+
+def test_a_report_in_a_bulletin_being_compiled_is_not_reported_on_its_own(bulletin, editor, make_report):
+    from lvzhi.opinions.services import reports
+    from lvzhi.opinions.services.reports import OpinionError
+
+    report = make_report(Status.SIGNED)
+    _add(bulletin, editor, report)
+    report.refresh_from_db()
+    with pytest.raises(OpinionError, match="bulletin"):
+        reports.report_directly(report, actor=editor, reported_on=SENT_ON, reported_to="县委")
+    report.refresh_from_db()
+    assert report.status == Status.SIGNED
