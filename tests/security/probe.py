@@ -38,6 +38,7 @@ OUR_APPS = (
     "notifications",
     "studies",
     "library",
+    "opinions",
 )
 
 

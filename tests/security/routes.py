@@ -32,6 +32,13 @@ FILE_READERS = frozenset({Role.OFFICE, Role.EDITOR, Role.LEADER})
 ORG_VIEWERS = frozenset({Role.OFFICE, Role.UNIT_STAFF, Role.EDITOR, Role.LEADER})
 STAFF_READERS = ORG_VIEWERS  # library.read_staff_documents
 ACCOUNT_ADMINS = frozenset({Role.SYSADMIN, Role.SECADMIN})
+# 社情民意: who sees every (non-draft) report of the committee, who processes, who signs, who writes.
+REPORT_READERS = frozenset({Role.OFFICE, Role.EDITOR, Role.LEADER})
+EDITOR = frozenset({Role.EDITOR})
+LEADER = frozenset({Role.LEADER})
+WRITERS = frozenset({Role.UNIT_STAFF, Role.EDITOR, Role.MEMBER, Role.OFFICER})
+OFFICER_MANAGERS = frozenset({Role.OFFICE, Role.EDITOR})
+INSPECTION_VIEWERS = frozenset({Role.OFFICE, Role.UNIT_STAFF, Role.EDITOR, Role.LEADER})
 ANONYMOUS = "anonymous"
 
 STRONG_PASSWORD = "Qv7#mLp2-Xr9!wKd"  # meets every policy, also the administrators' 15 characters
@@ -183,6 +190,35 @@ def _plan_session_data(s):
 
 
 ATTACHMENT = {"file": ("附件.pdf", PDF)}
+
+
+# --- 社情民意 --------------------------------------------------------------------------------------
+
+
+def _report_data(s):
+    return {
+        "title": "关于加强农村饮水安全的建议",
+        "body": "情况、分析和建议。",
+        "category": s.category.pk,
+        "co_authors": [s.second_member.pk],
+        "agrees_to_publish": "on",
+    }
+
+
+def _version(attr):
+    return lambda s: {"version": getattr(s, attr).version}
+
+
+def _report(attr, **extra):
+    return lambda s: {"pk": getattr(s, attr).pk, **extra}
+
+
+def _officer_data(s):
+    return {"year": str(s.year), "quota": "12", "appointed_on": f"{s.year}-01-05"}
+
+
+def _paper_prefix(s):
+    return f"paper{s.inspection_transfer.pk}"
 
 
 def _password_accepted(client, world):
@@ -654,6 +690,411 @@ ROUTES = {
         ok=OFFICE,
         data=lambda s: {},
         shows_personal_data=True,
+    ),
+    # --- opinions (社情民意) ----------------------------------------------------------------------------
+    "opinions:mine": Route(ok=ALL, query=PAGE),
+    "opinions:new": Route(
+        ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
+        ok=WRITERS,
+        data=_report_data,
+        optional=("unit", "version", "q"),  # q: the co-author picker's search box (co_author_search)
+    ),
+    "opinions:autosave_new": Route(
+        ("POST",), also_as=(Role.UNIT_STAFF,), ok=WRITERS, data=_report_data, optional=("unit", "version")
+    ),
+    "opinions:co_author_search": Route(ok=WRITERS, query=("q",)),
+    # Opened by an editor, so that the forms of the editors' steps are compared with the table too.
+    "opinions:detail": Route(
+        kwargs=_pk("opinion_submitted"), has_object=True, ok=REPORT_READERS, actor=Role.EDITOR
+    ),
+    # The author's own steps: nobody else may take them on someone else's report.
+    "opinions:edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("opinion_draft"),
+        has_object=True,
+        data=lambda s: {**_report_data(s), **_version("opinion_draft")(s)},
+        optional=("unit", "q"),
+        actor=Role.MEMBER,
+    ),
+    "opinions:autosave": Route(
+        ("POST",),
+        kwargs=_pk("opinion_draft"),
+        has_object=True,
+        data=lambda s: {**_report_data(s), **_version("opinion_draft")(s)},
+        optional=("unit",),
+        actor=Role.MEMBER,
+    ),
+    "opinions:submit": Route(
+        ("POST",),
+        kwargs=_pk("opinion_draft"),
+        has_object=True,
+        data=_version("opinion_draft"),
+        actor=Role.MEMBER,
+    ),
+    # Editors change a submitted report's attachments; everyone who sees the report downloads them.
+    "opinions:attachment_add": Route(
+        ("POST",),
+        kwargs=_pk("opinion_submitted"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {},
+        optional=("next",),
+        files=ATTACHMENT,
+    ),
+    "opinions:attachment": Route(
+        kwargs=lambda s: {"pk": s.opinion_submitted.pk, "file_pk": s.opinion_attachment.pk},
+        has_object=True,
+        ok=REPORT_READERS,
+    ),
+    "opinions:attachment_delete": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.opinion_submitted.pk, "file_pk": s.opinion_attachment.pk},
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {},
+        optional=("next",),
+    ),
+    "opinions:register": Route(
+        ("POST",),
+        kwargs=_pk("opinion_submitted"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"category": s.category.pk, "source": "member", **_version("opinion_submitted")(s)},
+    ),
+    "opinions:assign_verifier": Route(
+        ("POST",),
+        kwargs=_pk("opinion_registered"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"verifier": s.verifier.pk, **_version("opinion_registered")(s)},
+    ),
+    "opinions:findings": Route(
+        ("POST",),
+        kwargs=_pk("opinion_verifying"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"findings": "属实", **_version("opinion_verifying")(s)},
+    ),
+    "opinions:start_editing": Route(
+        ("POST",),
+        kwargs=_pk("opinion_registered"),
+        has_object=True,
+        ok=EDITOR,
+        data=_version("opinion_registered"),
+    ),
+    "opinions:edit_text": Route(
+        ("GET", "POST"),
+        kwargs=_pk("opinion_editing"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {
+            "edited_title": "改后标题",
+            "edited_body": "改后正文",
+            **_version("opinion_editing")(s),
+        },
+    ),
+    "opinions:send_for_signoff": Route(
+        ("POST",), kwargs=_pk("opinion_editing"), has_object=True, ok=EDITOR, data=_version("opinion_editing")
+    ),
+    "opinions:sign": Route(
+        ("POST",),
+        kwargs=_pk("opinion_awaiting"),
+        has_object=True,
+        ok=LEADER,
+        data=_version("opinion_awaiting"),
+    ),
+    "opinions:send_back": Route(
+        ("POST",),
+        kwargs=_pk("opinion_awaiting"),
+        has_object=True,
+        ok=LEADER,
+        data=lambda s: {"reason": "请补充数据", **_version("opinion_awaiting")(s)},
+    ),
+    "opinions:return": Route(
+        ("POST",),
+        kwargs=_pk("opinion_submitted"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"reason": "请补充", **_version("opinion_submitted")(s)},
+    ),
+    "opinions:not_adopt": Route(
+        ("POST",),
+        kwargs=_pk("opinion_submitted"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"reason": "重复", **_version("opinion_submitted")(s)},
+    ),
+    "opinions:merge": Route(
+        ("POST",),
+        kwargs=_pk("opinion_submitted"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {
+            "into": s.opinion_registered.pk,
+            "reason": "重复",
+            **_version("opinion_submitted")(s),
+        },
+    ),
+    "opinions:report_directly": Route(
+        ("POST",),
+        kwargs=_pk("opinion_signed"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"reported_on": "2026-04-01", "recipients": ["市政协"], "other": "县委办"},
+    ),
+    "opinions:archive": Route(
+        ("POST",),
+        kwargs=_pk("opinion_reported"),
+        has_object=True,
+        ok=EDITOR,
+        data=_version("opinion_reported"),
+    ),
+    "opinions:work": Route(ok=REPORT_READERS, query=("queue", "overdue", *PAGE)),
+    "opinions:settings": Route(
+        ("GET", "POST"),
+        ok=EDITOR,
+        data=lambda s: {
+            "body_limit": "1500",
+            **{f"days_{status}": "5" for status in ("submitted", "registered", "verifying", "editing")},
+            "days_awaiting_signoff": "3",
+            "days_signed": "7",
+        },
+    ),
+    "opinions:category_change": Route(
+        ("POST",), ok=EDITOR, data=lambda s: {"action": "add", "name": "新类别"}, optional=("category",)
+    ),
+    "opinions:bulletins": Route(ok=REPORT_READERS, query=PAGE),
+    "opinions:bulletin_new": Route(
+        ("GET", "POST"),
+        ok=EDITOR,
+        data=lambda s: {"year": str(s.year), "title": "专报", "recipients": "县委主要领导"},
+        optional=TOKEN,
+    ),
+    "opinions:bulletin": Route(kwargs=_pk("bulletin"), has_object=True, ok=REPORT_READERS, actor=Role.EDITOR),
+    "opinions:bulletin_edit": Route(
+        ("POST",),
+        kwargs=_pk("bulletin"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"title": "改名", "recipients": "县委", **_version("bulletin")(s)},
+    ),
+    "opinions:bulletin_add": Route(
+        ("POST",),
+        kwargs=_pk("bulletin"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"reports": [s.opinion_signed.pk], **_version("bulletin")(s)},
+    ),
+    "opinions:bulletin_remove": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.bulletin.pk, "rpk": s.bulletined.pk},
+        has_object=True,
+        ok=EDITOR,
+        data=_version("bulletin"),
+    ),
+    "opinions:bulletin_move": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.bulletin.pk, "rpk": s.bulletined.pk},
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"direction": "up", **_version("bulletin")(s)},
+    ),
+    # The first POST asks for the confirmation, the one with `confirm_send` sends.
+    "opinions:bulletin_send": Route(
+        ("POST",),
+        kwargs=_pk("bulletin"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"sent_on": "2026-04-01", "confirm_send": "1", **_version("bulletin")(s)},
+    ),
+    "opinions:bulletin_download": Route(kwargs=_pk("sent_bulletin"), has_object=True, ok=REPORT_READERS),
+    "opinions:adoption_add": Route(
+        ("POST",),
+        kwargs=_pk("opinion_reported"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {
+            "adoption-level": "city",
+            "adoption-form": "single",
+            "adoption-adopted_by": "市政协",
+            "adoption-adopted_on": "2026-04-01",
+            "adoption-note": "采用",
+        },
+    ),
+    "opinions:adoption_delete": Route(
+        ("POST",), kwargs=_pk("adoption"), has_object=True, ok=EDITOR, data=lambda s: {"confirm_delete": "1"}
+    ),
+    "opinions:instruction_add": Route(
+        ("POST",),
+        kwargs=_pk("opinion_reported"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {
+            "instruction-level": "county",
+            "instruction-leader_post": "县长",
+            "instruction-text": "请研究",
+            "instruction-instructed_on": "2026-04-01",
+        },
+    ),
+    "opinions:instruction_delete": Route(
+        ("POST",),
+        kwargs=_pk("instruction"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"confirm_delete": "1"},
+    ),
+    "opinions:transfer_add": Route(
+        ("POST",),
+        kwargs=_pk("opinion_reported"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {
+            "transfer-department": s.department.pk,
+            "transfer-transferred_on": "2026-04-01",
+            "transfer-note": "请办理",
+        },
+    ),
+    # The handling unit's account sees the transfers to its own department only.
+    "opinions:transfers": Route(
+        ok=REPORT_READERS | {Role.HANDLING_UNIT}, query=("status", *PAGE), actor=Role.HANDLING_UNIT
+    ),
+    "opinions:transfer": Route(kwargs=_pk("transfer"), has_object=True, ok=REPORT_READERS, actor=Role.EDITOR),
+    "opinions:transfer_sign": Route(
+        ("POST",), kwargs=_pk("transfer"), has_object=True, data=lambda s: {}, actor=Role.HANDLING_UNIT
+    ),
+    "opinions:transfer_reply": Route(
+        ("POST",),
+        kwargs=_pk("transfer"),
+        has_object=True,
+        data=lambda s: {"reply": "已办理"},
+        files={"document": ("答复.pdf", PDF)},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "opinions:transfer_paper_reply": Route(
+        ("POST",),
+        kwargs=_pk("transfer"),
+        has_object=True,
+        ok=EDITOR,
+        data=lambda s: {"paper-replied_on": "2026-04-01", "paper-reply": "纸质答复"},
+        files={"paper-document": ("答复.pdf", PDF)},
+    ),
+    "opinions:transfer_document": Route(kwargs=_pk("replied_transfer"), has_object=True, ok=REPORT_READERS),
+    "opinions:officers": Route(ok=REPORT_READERS, query=("year",)),
+    "opinions:officers_export": Route(ok=REPORT_READERS, query=("year",)),
+    "opinions:officers_copy": Route(
+        ("POST",), ok=OFFICER_MANAGERS, data=lambda s: {"from_year": str(s.year), "to_year": str(NEXT_YEAR)}
+    ),
+    "opinions:officer_new_member": Route(
+        ("GET", "POST"),
+        ok=OFFICER_MANAGERS,
+        query=("year",),
+        data=lambda s: {**_officer_data(s), "member": s.second_member.pk},
+        optional=("q",),
+    ),
+    "opinions:officer_member_search": Route(ok=OFFICER_MANAGERS, query=("q",)),
+    "opinions:officer_new_person": Route(
+        ("GET", "POST"),
+        ok=OFFICER_MANAGERS,
+        query=("year",),
+        data=lambda s: {**_officer_data(s), "name": "新信息员", "workplace": "县融媒体中心", "mobile": ""},
+        optional=("open_account",),
+    ),
+    "opinions:officer": Route(kwargs=_pk("officer"), has_object=True, ok=REPORT_READERS),
+    "opinions:officer_quota": Route(
+        ("POST",), kwargs=_pk("officer"), has_object=True, ok=OFFICER_MANAGERS, data=lambda s: {"quota": "6"}
+    ),
+    "opinions:officer_end": Route(
+        ("POST",),
+        kwargs=_pk("officer"),
+        has_object=True,
+        ok=OFFICER_MANAGERS,
+        data=lambda s: {"ended_on": f"{s.year}-06-30"},
+    ),
+    # Accounts and codes of officers are given out as members' are: only with the onboarding policy
+    # (which the world does not set) by those who may onboard (accounts.onboarding.may_onboard).
+    "opinions:officer_account": Route(
+        ("POST",),
+        kwargs=_pk("officer_without_account"),
+        has_object=True,
+        data=lambda s: {},
+        actor=Role.OFFICE,
+    ),
+    "opinions:officer_code": Route(
+        ("POST",), kwargs=_pk("officer"), has_object=True, data=lambda s: {}, actor=Role.OFFICE
+    ),
+    "opinions:officer_letter": Route(kwargs=_pk("officer"), has_object=True, actor=Role.OFFICE),
+    "opinions:stats": Route(ok=REPORT_READERS, query=("year",)),
+    "opinions:stats_export": Route(ok=REPORT_READERS, query=("year",)),
+    "opinions:search": Route(ok=REPORT_READERS | WRITERS, query=("q", "status", *PAGE)),
+    # Inspections: members hand in suggestions for the activities they are invited to; staff compile the
+    # report of their scope (the office every activity, unit staff their units').
+    "opinions:my_suggestions": Route(ok=frozenset({Role.MEMBER})),
+    "opinions:activity_suggestions": Route(kwargs=_pk("inspection"), has_object=True, actor=Role.MEMBER),
+    "opinions:suggestion_hand_in": Route(
+        ("POST",),
+        kwargs=_pk("inspection"),
+        has_object=True,
+        data=lambda s: {"findings": "发现", "text": "建议"},
+        optional=TOKEN,
+        actor=Role.MEMBER,
+    ),
+    "opinions:suggestion_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("suggestion"),
+        has_object=True,
+        data=lambda s: {"findings": "发现", "text": "改后建议", **_version("suggestion")(s)},
+        actor=Role.MEMBER,
+    ),
+    "opinions:suggestion_withdraw": Route(
+        ("POST",), kwargs=_pk("suggestion"), has_object=True, data=lambda s: {}, actor=Role.MEMBER
+    ),
+    "opinions:suggestion_to_report": Route(
+        ("POST",), kwargs=_pk("suggestion"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
+    "opinions:suggestion_adopted": Route(
+        ("POST",), kwargs=_pk("suggestion"), has_object=True, ok=OFFICE, data=lambda s: {"adopted": "1"}
+    ),
+    "opinions:inspections": Route(ok=INSPECTION_VIEWERS, query=PAGE),
+    "opinions:inspection": Route(kwargs=_pk("inspection"), has_object=True, ok=REPORT_READERS),
+    "opinions:inspection_report_save": Route(
+        ("POST",),
+        also_as=(Role.UNIT_STAFF,),
+        kwargs=_pk("inspection"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "title": "视察报告",
+            "body": "正文",
+            "shown": [s.suggestion.pk],
+            "listed": [s.suggestion.pk],
+            **_version("inspection_report")(s),
+        },
+    ),
+    "opinions:inspection_report_send": Route(
+        ("POST",),
+        also_as=(Role.UNIT_STAFF,),
+        kwargs=_pk("inspection"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "departments": [s.department.pk],
+            "note": "请办理",
+            **_version("inspection_report")(s),
+        },
+        optional=TOKEN,
+    ),
+    "opinions:inspection_report_docx": Route(kwargs=_pk("inspection"), has_object=True, ok=REPORT_READERS),
+    # The paper reply's fields carry the transfer's number (one form per transfer on the page).
+    "opinions:inspection_paper_reply": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.sent_inspection.pk, "transfer_pk": s.inspection_transfer.pk},
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            f"{_paper_prefix(s)}-replied_on": "2026-04-01",
+            f"{_paper_prefix(s)}-reply": "纸质答复",
+        },
     ),
     # --- notifications -----------------------------------------------------------------------------
     "notifications:inbox": Route(ok=ALL, query=PAGE),

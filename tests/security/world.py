@@ -49,6 +49,19 @@ from lvzhi.ledger import services as ledger_services
 from lvzhi.library.models import Document
 from lvzhi.members.models import ContactUpdateRequest, Member, RosterImport
 from lvzhi.notifications import services as notification_services
+from lvzhi.opinions.models import (
+    Adoption,
+    Bulletin,
+    Category,
+    InformationOfficer,
+    Instruction,
+    OpinionAttachment,
+    OpinionReport,
+    SerialCounter,
+    Transfer,
+)
+from lvzhi.opinions.services import inspections as inspection_services
+from lvzhi.opinions.tests.factories import ReportFactory
 from lvzhi.organization.models import OrgUnit
 from lvzhi.studies import services as study_services
 from lvzhi.studies.models import StudySubmission, TrainingPlan
@@ -321,6 +334,204 @@ def _standing_meeting(committee, members):
     return meeting
 
 
+_numbers = {}
+
+
+def build_opinions(side, *, staff, editor, leader, officer_user, verifier):
+    """社情民意 objects of one side: the member's reports in every status the steps start from (with an
+    attachment, feedback, transfers and bulletins), an information officer, and an inspection activity
+    with the member's suggestion and its report (one still compiled, one sent to the department)."""
+    S = OpinionReport.Status
+    committee, member, year, label = side.committee, side.member, side.year, side.label
+    now = timezone.now()
+    today = timezone.localdate()
+    # Serial and issue numbers run per committee, across the sides that share one.
+    serials = _numbers.setdefault((SerialCounter.Series.REPORT, committee.pk), itertools.count(1))
+    issues = _numbers.setdefault((SerialCounter.Series.BULLETIN, committee.pk), itertools.count(1))
+
+    def report(status, **kwargs):
+        if status not in (S.DRAFT, S.SUBMITTED, S.RETURNED):
+            kwargs.setdefault("serial", next(serials))
+        if status in (S.EDITING, S.AWAITING_SIGNOFF, S.SIGNED, S.REPORTED):
+            kwargs.setdefault("edited_title", f"{label}编辑稿{TAINT}")
+            kwargs.setdefault("edited_body", f"编辑正文{TAINT}")
+        if status in (S.SIGNED, S.REPORTED):
+            kwargs.setdefault("signed_by", leader)
+            kwargs.setdefault("signed_at", now)
+        return ReportFactory(
+            committee=committee,
+            year=year,
+            status=status,
+            lead=member,
+            co=[side.second_member],
+            unit=side.unit,
+            source=OpinionReport.Source.UNIT,
+            title=f"{label}{S(status).label}{TAINT}",
+            body=f"情况{TAINT}",
+            findings=f"核实{TAINT}",
+            **kwargs,
+        )
+
+    side.category = Category.objects.filter(committee=committee, is_active=True).order_by("order", "pk")[0]
+    side.verifier = verifier
+    side.opinion_draft = report(S.DRAFT)
+    side.opinion_submitted = report(S.SUBMITTED)
+    side.opinion_registered = report(S.REGISTERED)
+    side.opinion_verifying = report(S.VERIFYING, verifier=verifier)
+    side.opinion_editing = report(S.EDITING)
+    side.opinion_awaiting = report(S.AWAITING_SIGNOFF)
+    side.opinion_signed = report(S.SIGNED)
+    side.opinion_reported = report(S.REPORTED, reported_on=today, reported_to=f"县委{TAINT}")
+    attachment = OpinionAttachment(
+        report=side.opinion_submitted,
+        original_name=f"{label}照片{TAINT}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=side.owner,
+    )
+    attachment.file.save("o.pdf", ContentFile(PDF), save=True)
+    side.opinion_attachment = attachment
+    side.bulletin = Bulletin.objects.create(
+        committee=committee,
+        year=year,
+        number=next(issues),
+        title=f"专报{TAINT}",
+        recipients=TAINT,
+        created_by=editor,
+    )
+    side.bulletined = report(S.SIGNED, bulletin=side.bulletin, bulletin_order=1)
+    side.sent_bulletin = Bulletin.objects.create(
+        committee=committee,
+        year=year,
+        number=next(issues),
+        title=f"已发专报{TAINT}",
+        recipients=TAINT,
+        status=Bulletin.Status.SENT,
+        sent_on=today,
+        created_by=editor,
+    )
+    report(S.REPORTED, bulletin=side.sent_bulletin, bulletin_order=1, reported_on=today, reported_to=TAINT)
+    reported = side.opinion_reported
+    side.adoption = Adoption.objects.create(
+        report=reported,
+        level="county",
+        adopted_by=f"县委{TAINT}",
+        adopted_on=today,
+        note=TAINT,
+        created_by=editor,
+    )
+    side.instruction = Instruction.objects.create(
+        report=reported,
+        level="county",
+        leader_post=f"县长{TAINT}",
+        text=TAINT,
+        instructed_on=today,
+        created_by=editor,
+    )
+    side.transfer = Transfer.objects.create(
+        committee=committee,
+        report=reported,
+        department=side.department,
+        transferred_on=today,
+        note=TAINT,
+        created_by=editor,
+    )
+    replied = Transfer(
+        committee=committee,
+        report=reported,
+        department=side.department,
+        transferred_on=today,
+        status=Transfer.Status.REPLIED,
+        reply=f"答复{TAINT}",
+        replied_on=today,
+        replied_by=editor,
+        on_paper=True,
+        created_by=editor,
+        original_name=f"{label}答复{TAINT}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+    )
+    replied.save()
+    replied.file.save("r.pdf", ContentFile(PDF), save=True)
+    side.replied_transfer = replied
+    for series, numbers in ((SerialCounter.Series.REPORT, serials), (SerialCounter.Series.BULLETIN, issues)):
+        # The services take the next number from the counter: it must know the numbers given here.
+        last = next(numbers)
+        SerialCounter.objects.update_or_create(
+            committee=committee, year=year, series=series, defaults={"last": last}
+        )
+        _numbers[(series, committee.pk)] = itertools.count(last + 1)
+    side.officer = InformationOfficer.objects.create(
+        committee=committee,
+        year=year,
+        user=officer_user,
+        name=f"{label}信息员",
+        workplace=f"单位{TAINT}",
+        appointed_on=datetime.date(year, 1, 1),
+        created_by=staff,
+    )
+
+    # An officer who is not a member and has no account yet: the one an account is opened for.
+    side.officer_without_account = InformationOfficer.objects.create(
+        committee=committee,
+        year=year,
+        name=f"{label}新信息员",
+        workplace=TAINT,
+        appointed_on=datetime.date(year, 1, 1),
+        created_by=staff,
+    )
+
+    inspection = _activity(
+        committee,
+        side.unit,
+        title=f"{label}视察活动",
+        status=Activity.Status.PUBLISHED,
+        starts=now - datetime.timedelta(days=1),
+        kind=Activity.Kind.INSPECTION,
+    )
+    Participation.objects.create(activity=inspection, member=member)
+    side.inspection = inspection
+    side.suggestion = inspection_services.hand_in(
+        activity=inspection, actor=side.owner, findings=f"发现{TAINT}", text=f"建议{TAINT}"
+    )
+    side.inspection_report = inspection_services.save_report(
+        activity=inspection,
+        actor=staff,
+        title=f"{label}视察报告{TAINT}",
+        body=f"报告正文{TAINT}",
+        shown_ids=[side.suggestion.pk],
+        listed_ids=[side.suggestion.pk],
+        expected_version=0,
+    )
+    sent = _activity(
+        committee,
+        side.unit,
+        title=f"{label}调研活动",
+        status=Activity.Status.CLOSED,
+        starts=now - datetime.timedelta(days=15),
+        kind=Activity.Kind.RESEARCH,
+    )
+    Participation.objects.create(activity=sent, member=member)
+    sent_report = inspection_services.save_report(
+        activity=sent,
+        actor=staff,
+        title=f"{label}调研报告",
+        body=TAINT,
+        shown_ids=[],
+        listed_ids=[],
+        expected_version=0,
+    )
+    inspection_services.send_report(
+        report=sent_report,
+        actor=staff,
+        departments=[side.department],
+        note=TAINT,
+        expected_version=sent_report.version,
+    )
+    side.sent_inspection = sent
+    side.inspection_transfer = Transfer.objects.get(inspection_report=sent_report)
+
+
 def build_world():
     home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
     users = {}
@@ -369,6 +580,36 @@ def build_world():
         side.onboarding_batch = OnboardingBatch.objects.create(committee=side.committee, created=1)
     # Administrators act on another person's account, never on their own.
     own.account = users[Role.LEADER]
+    # 社情民意: the home committee's editor and leader handle both home sides; the handling unit's
+    # account belongs to the own side's department, so that the other side's transfers are someone
+    # else's; the information officer is the own side's officer.
+    users[Role.HANDLING_UNIT].department = own.department
+    users[Role.HANDLING_UNIT].save(update_fields=["department"])
+    foreign_editor = UserFactory(committee=foreign_committee, username="sec_foreign_editor", role=Role.EDITOR)
+    foreign_leader = UserFactory(committee=foreign_committee, username="sec_foreign_leader", role=Role.LEADER)
+    for side, staff, editor, leader, officer_user in (
+        (own, office, users[Role.EDITOR], users[Role.LEADER], users[Role.OFFICER]),
+        (
+            other,
+            office,
+            users[Role.EDITOR],
+            users[Role.LEADER],
+            UserFactory(committee=home, username="sec_other_officer", role=Role.OFFICER),
+        ),
+        (
+            foreign,
+            foreign_office,
+            foreign_editor,
+            foreign_leader,
+            UserFactory(committee=foreign_committee, username="sec_foreign_officer", role=Role.OFFICER),
+        ),
+    ):
+        verifier = UserFactory(
+            committee=side.committee, username=f"sec_verifier_{side.unit_kind_name}", role=Role.UNIT_STAFF
+        )
+        build_opinions(
+            side, staff=staff, editor=editor, leader=leader, officer_user=officer_user, verifier=verifier
+        )
     members = list(Member.objects.all())
     secrets = set()
     for m in members:
