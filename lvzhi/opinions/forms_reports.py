@@ -20,6 +20,12 @@ REPORT_RECIPIENTS = [
 ]
 
 
+def one_newline(text):
+    """A textarea posts its line breaks as CRLF: keep them as one character, as the page's counter
+    counts them, so that the body limit, the stored text and the editors' diff agree with the page."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 class ReportForm(forms.Form):
     """The author's page: the text, category, co-authors, the unit it is written for, publication."""
 
@@ -71,6 +77,9 @@ class ReportForm(forms.Form):
         else:
             del self.fields["unit"]
 
+    def clean_body(self):
+        return one_newline(self.cleaned_data.get("body"))
+
     def service_kwargs(self):
         data = self.cleaned_data
         return {
@@ -119,6 +128,9 @@ class EditForm(forms.Form):
     edited_title = forms.CharField(label=_("Edited title"), max_length=200)
     edited_body = forms.CharField(label=_("Edited body"), widget=forms.Textarea(attrs={"rows": 18}))
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_edited_body(self):
+        return one_newline(self.cleaned_data["edited_body"])
 
 
 class ReasonForm(forms.Form):

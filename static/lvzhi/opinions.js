@@ -80,6 +80,11 @@ document.querySelectorAll("form[data-autosave-url]").forEach(function (form) {
         form.action = result.answer.action_url;
         window.history.replaceState(null, "", result.answer.edit_url);
       }
+      // Changed again while this save was on its way (a co-author picked just as the search box was
+      // left, which saved first): save that too now, not only at the next tick.
+      if (dirty) {
+        save();
+      }
     }).catch(function () {
       busy = false;
       dirty = true;
