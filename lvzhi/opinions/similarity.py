@@ -122,9 +122,15 @@ def _segmenter():
 _GENERIC_PREFIX = frozenset("县镇乡村市省区该本全各我这那两此每附近周边原新老")
 
 
+# Suffixes by their last character, longest first: a word ending in another character is no name.
+_SUFFIXES_BY_LAST: dict[str, list[str]] = {}
+for _suffix in sorted(NAME_SUFFIXES, key=len, reverse=True):
+    _SUFFIXES_BY_LAST.setdefault(_suffix[-1], []).append(_suffix)
+
+
 def _specific_part(name: str) -> str:
     """What tells this place from others of its kind: 青石镇 → 青石, 镇卫生院 → "" (no name)."""
-    suffix = max((s for s in NAME_SUFFIXES if name.endswith(s)), key=len, default="")
+    suffix = next((s for s in _SUFFIXES_BY_LAST.get(name[-1:], ()) if name.endswith(s)), "")
     prefix = name[: len(name) - len(suffix)] if suffix else ""
     while prefix and prefix[0] in _GENERIC_PREFIX:
         prefix = prefix[1:]
@@ -185,6 +191,8 @@ def _names(run: list[str]) -> Iterable[tuple[str, str]]:
     with the one or two words before it (青石+镇, 青龙+路), when something tells it from the others of
     its kind (镇卫生院, 该村 are no names)."""
     for end in range(len(run)):
+        if run[end][-1] not in _SUFFIXES_BY_LAST:
+            continue
         for start in (end - 1, end - 2, end):
             if start < 0 or (start < end and len(run[start]) == 1 and "\u4e00" <= run[start] <= "\u9fff"):
                 continue  # 去+镇卫生院: a name does not start with a one-character word
