@@ -95,8 +95,11 @@ document.querySelectorAll("form[data-autosave-url]").forEach(function (form) {
   form.addEventListener("input", function () { dirty = true; });
   form.addEventListener("change", function () { dirty = true; save(); });
   form.addEventListener("lvzhi:co-authors", function () { dirty = true; save(); });
-  // The explicit save and submit go as ordinary posts: no autosave may race them.
-  form.addEventListener("submit", function () { stopped = true; });
+  // The explicit save and submit go as ordinary posts: no autosave may race them. Listened on the
+  // document after lvzhi.js's data-confirm, so that a submission the author cancels stops nothing.
+  document.addEventListener("submit", function (event) {
+    if (event.target === form && !event.defaultPrevented) { stopped = true; }
+  });
   window.setInterval(save, AUTOSAVE_EVERY_MS);
 });
 

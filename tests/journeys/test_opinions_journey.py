@@ -151,10 +151,8 @@ def test_report_from_member_to_leaders_and_back(demo, live_server, browser, scre
     no_sideways_scroll(page)
     screenshot(page, "90-member-writes-report-phone")
 
-    # Saving the draft explicitly opens its page with the submit button; submitting asks first.
-    click_and_wait(page, "#report-form button[type=submit]")
-    assert page.url.endswith(edit_url)
-    click_and_wait(page, "#submit-form button[type=submit]", confirm="报送后不能再修改")
+    # The autosaved draft is submitted from the write page itself (asking first), with what was typed.
+    click_and_wait(page, "#submit-now", confirm="提交后不能再修改")
     detail_url = reverse("opinions:detail", args=[report.pk])
     assert page.url.endswith(detail_url)
     report.refresh_from_db()

@@ -67,6 +67,54 @@ def test_member_writes_autosaves_and_submits(client, author, co_author, committe
     assert report.status == Status.SUBMITTED
 
 
+def test_the_write_page_saves_and_submits_in_one_post(client, author, committee, editor):
+    """提交 on the write page sends the text typed since the last autosave with it: a new report goes
+    from nothing to submitted in one post, and an autosaved draft is saved and submitted."""
+    _login(client, author.user)
+    category = Category.objects.filter(committee=committee).first()
+    response = client.post(
+        reverse("opinions:new"),
+        {
+            "title": "关于城西菜市场排水的建议",
+            "body": "情况：雨天积水。",
+            "category": category.pk,
+            "submit_now": "1",
+        },
+    )
+    report = OpinionReport.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "opinions:detail", args=[report.pk]
+    )
+    assert report.status == Status.SUBMITTED and report.body == "情况：雨天积水。"
+
+    draft = reports.create_draft(actor=author.user, title="关于路灯的建议", body="旧的")
+    response = client.post(
+        reverse("opinions:edit", args=[draft.pk]),
+        {
+            "title": "关于路灯的建议",
+            "body": "刚刚补充的正文",
+            "category": category.pk,
+            "version": draft.version,
+            "submit_now": "1",
+        },
+    )
+    draft.refresh_from_db()
+    assert (draft.status, draft.body) == (Status.SUBMITTED, "刚刚补充的正文")
+
+
+def test_submitting_from_the_write_page_over_the_limit_keeps_the_text(client, author, committee):
+    OpinionPolicy.objects.create(committee=committee, body_limit=10)
+    _login(client, author.user)
+    response = client.post(
+        reverse("opinions:new"),
+        {"title": "关于停车的建议", "body": "字" * 11, "submit_now": "1"},
+        follow=True,
+    )
+    report = OpinionReport.objects.get()
+    assert (report.status, report.body) == (Status.DRAFT, "字" * 11)
+    assert "Body: 11 characters, more than the limit of 10" in body(response)
+
+
 def test_submit_over_the_limit_names_the_field(client, author, committee, make_report):
     OpinionPolicy.objects.create(committee=committee, body_limit=300)
     report = make_report(Status.DRAFT, submitted_at=None, body="字" * 301)

@@ -99,6 +99,15 @@ def _write_page(request, form, report=None):
     )
 
 
+def _saved(request, report):
+    """After the write page's save: back to the draft, or on to submitting it when the author pressed
+    提交 (one post, so nothing typed since the last autosave is left behind)."""
+    if not request.POST.get("submit_now"):
+        messages.success(request, _("Draft saved."))
+        return redirect("opinions:edit", report.pk)
+    return _submit(request, report, expected_version=report.version)
+
+
 @login_required
 @never_cache
 def new(request):
@@ -112,8 +121,7 @@ def new(request):
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, _("Draft saved."))
-                return redirect("opinions:edit", report.pk)
+                return _saved(request, report)
         return _write_page(request, form)
     return _write_page(request, ReportForm(user=request.user))
 
@@ -128,7 +136,7 @@ def edit(request, pk):
         form = ReportForm(request.POST, user=request.user)
         if form.is_valid():
             try:
-                services.update_draft(
+                report = services.update_draft(
                     report,
                     actor=request.user,
                     expected_version=posted_version(request),
@@ -137,8 +145,7 @@ def edit(request, pk):
             except ValidationError as error:
                 form.add_error(None, _error_text(error))
             else:
-                messages.success(request, _("Draft saved."))
-                return redirect("opinions:edit", report.pk)
+                return _saved(request, report)
         return _write_page(request, form, report)
     initial = {
         "title": report.title,
@@ -216,10 +223,13 @@ def co_author_search(request):
 @login_required
 @require_POST
 def submit(request, pk):
-    report = get_report_for_user(request.user, pk)
+    return _submit(request, get_report_for_user(request.user, pk), expected_version=posted_version(request))
+
+
+def _submit(request, report, *, expected_version):
     step = services.resubmit if report.status == Status.RETURNED else services.submit
     try:
-        step(report, actor=request.user, expected_version=posted_version(request))
+        step(report, actor=request.user, expected_version=expected_version)
     except ValidationError as error:
         messages.error(request, _error_text(error))
         if report.status in OpinionReport.AUTHOR_EDITABLE:
