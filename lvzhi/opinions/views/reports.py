@@ -42,6 +42,7 @@ from ..models import Category, OpinionAttachment, OpinionReport
 from ..permissions import get_report_for_user
 from ..services import reports as services
 from ..services import settings as settings_services
+from .feedback import feedback_context
 
 Status = OpinionReport.Status
 CO_AUTHOR_PICK_LIMIT = 10
@@ -308,6 +309,7 @@ def detail(request, pk):
         "is_author": permissions.is_author(request.user, report),
         "staff_view": request.user.has_perm(permissions.VIEW_ALL) or report.verifier_id == request.user.pk,
         **_policy_context(request.user),
+        **feedback_context(request.user, report),
     }
     if report.edited_title or report.edited_body:
         context["title_diff"] = char_diff(report.title, report.edited_title or report.title)
