@@ -34,8 +34,9 @@ class BulletinEditForm(StyledFormMixin, forms.Form):
     )
 
 
-class AddReportsForm(forms.Form):
-    """The signed reports that no bulletin holds, to tick."""
+class AddReportsForm(StyledFormMixin, forms.Form):
+    """The signed reports that no bulletin holds, to tick (an id no database column holds is an unknown
+    choice, not an OverflowError: StyledFormMixin)."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
     reports = forms.ModelMultipleChoiceField(

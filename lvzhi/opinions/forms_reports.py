@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.core import uploads
+from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members.models import Member
 
 from . import permissions, selectors
@@ -26,27 +27,27 @@ def one_newline(text):
     return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
-class ReportForm(forms.Form):
-    """The author's page: the text, category, co-authors, the unit it is written for, publication."""
+class ReportForm(StyledFormMixin, forms.Form):
+    """The author's page: the text, category, co-authors, the unit it is written for, publication.
+    StyledFormMixin adds form-control / form-select to the larger sizes given here, and refuses
+    co-author ids no database column holds as unknown choices (they were an OverflowError, a 500)."""
 
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
-        widget=forms.TextInput(
-            attrs={"placeholder": "关于……的建议", "class": "form-control form-control-lg"}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "关于……的建议", "class": "form-control-lg"}),
     )
     body = forms.CharField(
         label=_("Body"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 14, "class": "form-control fs-5"}),
+        widget=forms.Textarea(attrs={"rows": 14, "class": "fs-5"}),
     )
     category = forms.ModelChoiceField(
         label=_("Category"),
         queryset=Category.objects.none(),
         required=False,
         empty_label=_("— choose —"),
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=forms.Select(attrs={"class": "form-select-lg"}),
     )
     unit = forms.ModelChoiceField(
         label=_("Written in the name of"),
@@ -54,7 +55,7 @@ class ReportForm(forms.Form):
         required=False,
         empty_label=_("Myself"),
         help_text=_("Unit staff may write in the name of a unit they staff."),
-        widget=forms.Select(attrs={"class": "form-select form-select-lg"}),
+        widget=forms.Select(attrs={"class": "form-select-lg"}),
     )
     co_authors = forms.ModelMultipleChoiceField(
         label=_("Co-authors"),

@@ -213,6 +213,11 @@ def _report(attr, **extra):
     return lambda s: {"pk": getattr(s, attr).pk, **extra}
 
 
+# The write page's fields beside the report's: q, the co-author picker's search box (co_author_search);
+# submit_now, the button that saves and submits in one post.
+WRITE_PAGE = ("unit", "q", "submit_now")
+
+
 def _officer_data(s):
     return {"year": str(s.year), "quota": "12", "appointed_on": f"{s.year}-01-05"}
 
@@ -698,7 +703,7 @@ ROUTES = {
         also_as=(Role.UNIT_STAFF,),
         ok=WRITERS,
         data=_report_data,
-        optional=("unit", "version", "q"),  # q: the co-author picker's search box (co_author_search)
+        optional=(*WRITE_PAGE, "version"),
     ),
     "opinions:autosave_new": Route(
         ("POST",), also_as=(Role.UNIT_STAFF,), ok=WRITERS, data=_report_data, optional=("unit", "version")
@@ -714,7 +719,7 @@ ROUTES = {
         kwargs=_pk("opinion_draft"),
         has_object=True,
         data=lambda s: {**_report_data(s), **_version("opinion_draft")(s)},
-        optional=("unit", "q"),
+        optional=WRITE_PAGE,
         actor=Role.MEMBER,
     ),
     "opinions:autosave": Route(

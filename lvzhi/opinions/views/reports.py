@@ -84,7 +84,9 @@ def _write_page(request, form, report=None):
     co_ids = form["co_authors"].value() or []
     chosen = list(
         Member.objects.filter(
-            committee_id=request.user.committee_id, pk__in=[i for i in co_ids if str(i).isdigit()]
+            committee_id=request.user.committee_id,
+            # Ids a database column holds (a longer number was an OverflowError, a 500).
+            pk__in=[i for i in co_ids if str(i).isdigit() and len(str(i)) < 19],
         )
     )
     return render(
