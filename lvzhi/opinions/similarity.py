@@ -385,7 +385,7 @@ class SimilarityIndex:
         if self.feedback and scores[first] > 0.0 and len(self.ids) > 2:
             title, body = self.texts[first]
             ranking = scores + self.feedback * self.scores(Document(None, title, body))
-            ranking[excluded] = -1.0
+            ranking[scores <= 0.0] = -1.0  # nothing in common with the query: never shown
             ranking[first] = np.inf
         want = min(len(ranking), k)
         best = np.argpartition(-ranking, want - 1)[:want] if want < len(ranking) else np.arange(len(ranking))
