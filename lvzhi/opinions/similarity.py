@@ -32,6 +32,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 __all__ = ["Document", "Match", "SimilarityIndex", "analyze", "highlight"]
 
@@ -455,11 +457,8 @@ def _trim(passage: str) -> str:
     return "".join(words)
 
 
-def highlight(text: str, shared: Sequence[str]):
+def highlight(text: str, shared: Sequence[str]) -> SafeString:
     """The text escaped for HTML, with every occurrence of a shared passage wrapped in <mark>."""
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
     passages = sorted({p for p in shared if p}, key=len, reverse=True)
     if not passages:
         return mark_safe(escape(text))  # noqa: S308 - escaped just now
