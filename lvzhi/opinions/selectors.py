@@ -4,6 +4,7 @@ overdue reports, the author's own reports, and the reports similar to one being 
 from __future__ import annotations
 
 import datetime
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,11 +14,13 @@ from django.db.models import (
     Case,
     Count,
     Exists,
+    Max,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -229,28 +232,53 @@ class SimilarReport:
     body_html: str
 
 
+# The similarity index of each committee's reports, kept in this process between requests: building
+# it segments every report with jieba (seconds for a few thousand), a query takes milliseconds.
+# Rebuilt when the reports it was built from have changed: every change of a report's text or status
+# bumps its version, and a new or deleted report changes the count, the highest id or the newest
+# creation time (which also tells apart two databases that reuse ids, as tests' rolled-back ones do).
+_INDEXES: dict[int, tuple[tuple[Any, ...], Any, dict[int, Any]]] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def _similarity_index(committee_id: int) -> tuple[Any, dict[int, Any]]:
+    """The committee's index over its reports (never drafts) and their texts by id."""
+    from .similarity import Document, SimilarityIndex
+
+    reports = OpinionReport.objects.filter(committee_id=committee_id).exclude(status=Status.DRAFT)
+    figures = reports.aggregate(
+        count=Count("pk"), last=Max("pk"), versions=Sum("version"), newest=Max("created_at")
+    )
+    signature = (figures["count"], figures["last"], figures["versions"], figures["newest"])
+    cached = _INDEXES.get(committee_id)
+    if cached is not None and cached[0] == signature:
+        return cached[1], cached[2]
+    with _INDEXES_LOCK:
+        cached = _INDEXES.get(committee_id)
+        if cached is not None and cached[0] == signature:
+            return cached[1], cached[2]
+        rows = reports.values_list("pk", "title", "body", "edited_title", "edited_body")
+        documents = {
+            pk: Document(pk, edited_title or title, edited_body or body)
+            for pk, title, body, edited_title, edited_body in rows
+        }
+        index = SimilarityIndex.build(list(documents.values())) if documents else None
+        _INDEXES[committee_id] = (signature, index, documents)
+        return index, documents
+
+
 def similar_reports(report: OpinionReport, k: int = 5) -> list[SimilarReport]:
     """The k reports of the committee most like `report` (any year, open ones too, never drafts), best
     first, with the shared passages highlighted — what the editor sees before registering."""
-    from .similarity import Document, SimilarityIndex, highlight
+    from .similarity import Document, highlight
 
-    rows = list(
-        OpinionReport.objects.filter(committee_id=report.committee_id)
-        .exclude(status=Status.DRAFT)
-        .values_list("pk", "title", "body", "edited_title", "edited_body")
-    )
-    documents = [
-        Document(pk, edited_title or title, edited_body or body)
-        for pk, title, body, edited_title, edited_body in rows
-    ]
-    if not documents:
+    index, texts = _similarity_index(report.committee_id)
+    if index is None:
         return []
-    index = SimilarityIndex.build(documents)
     matches = index.top(
         Document(report.pk, report.current_title, report.current_body), k=k, exclude_ids={report.pk}
     )
     found = OpinionReport.objects.select_related("category").in_bulk([m.id for m in matches])
-    texts = {d.id: d for d in documents}
     out = []
     for match in matches:
         other = found.get(match.id)
