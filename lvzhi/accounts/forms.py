@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members import selectors
 from lvzhi.members.models import Member
-from lvzhi.organization.models import OrgUnit
+from lvzhi.organization.models import Department, OrgUnit
 
 from .models import User
 from .roles import Role
@@ -79,6 +79,12 @@ class UserEditForm(StyledFormMixin, forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=User._meta.get_field("units").help_text,
     )
+    department = forms.ModelChoiceField(
+        label=_field_label("department"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=User._meta.get_field("department").help_text,
+    )
     # Chosen by searching (user_member_search fills this hidden field): a committee has hundreds of files,
     # too many for a drop-down. The queryset still decides what may be linked.
     member = forms.ModelChoiceField(
@@ -109,10 +115,12 @@ class UserEditForm(StyledFormMixin, forms.Form):
             kind__in=[OrgUnit.Kind.SPECIAL_COMMITTEE, OrgUnit.Kind.TOWN_COMMITTEE, OrgUnit.Kind.SECTOR],
         ).order_by("kind", "sort_order")
         self.fields["member"].queryset = linkable_members(account)
+        self.fields["department"].queryset = Department.objects.filter(committee=committee, is_active=True)
         self.initial = {
             "display_name": account.display_name,
             "is_active": account.is_active,
             "units": list(account.units.all()),
+            "department": account.department_id,
             "member": getattr(account, "member", None),
         }
 

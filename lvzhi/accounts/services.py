@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from django.db.models import QuerySet
     from django.http import HttpRequest
 
-    from lvzhi.organization.models import Committee, OrgUnit, Term
+    from lvzhi.organization.models import Committee, Department, OrgUnit, Term
 
 
 @transaction.atomic
@@ -83,14 +83,20 @@ def update_user(
     is_active: bool,
     units: Iterable[OrgUnit],
     member: Member | None,
+    department: Department | None,
     actor: User,
     request: HttpRequest | None = None,
 ) -> User:
-    """The system administrator's edit of an account. Disabling it ends all of its sessions for good."""
+    """The system administrator's edit of an account (a handling unit's account names its department).
+    Disabling it ends all of its sessions for good."""
     if not actor.has_perm("accounts.manage_users") or actor.committee_id != user.committee_id:
         raise PermissionDenied("accounts.manage_users")
     foreign_units = [u for u in units if u.committee_id != user.committee_id]
-    if foreign_units or (member is not None and member.committee_id != user.committee_id):
+    if (
+        foreign_units
+        or (member is not None and member.committee_id != user.committee_id)
+        or (department is not None and department.committee_id != user.committee_id)
+    ):
         raise PermissionDenied("another committee")
     if member is not None and member.user_id not in (None, user.pk):
         raise ValidationError(
@@ -106,11 +112,14 @@ def update_user(
         changed.append("units")
     if member != current_member:
         changed.append("member")
+    if (department.pk if department else None) != user.department_id:
+        changed.append("department")
     if user.is_active and not is_active:
         user.session_epoch += 1
     user.display_name = display_name
     user.is_active = is_active
-    user.save(update_fields=["display_name", "is_active", "session_epoch"])
+    user.department = department
+    user.save(update_fields=["display_name", "is_active", "session_epoch", "department"])
     user.units.set(units)
     if current_member is not None and current_member != member:
         current_member.user = None

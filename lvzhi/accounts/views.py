@@ -236,6 +236,7 @@ def user_edit(request, pk):
                     is_active=cleaned["is_active"],
                     units=list(cleaned["units"]),
                     member=cleaned["member"],
+                    department=cleaned["department"],
                     actor=request.user,
                     request=request,
                 )

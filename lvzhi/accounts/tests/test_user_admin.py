@@ -7,7 +7,7 @@ from lvzhi.accounts import services
 from lvzhi.accounts.models import User
 from lvzhi.accounts.roles import Role
 from lvzhi.core.models import AuditEvent
-from lvzhi.factories import MemberFactory, OrgUnitFactory, UserFactory
+from lvzhi.factories import DepartmentFactory, MemberFactory, OrgUnitFactory, UserFactory
 
 GOOD_PASSWORD = "Qingxi#2026x"
 HOME = reverse("home:index")
@@ -180,15 +180,51 @@ def test_the_service_refuses_a_unit_of_another_committee(sysadmin, account, othe
     foreign = OrgUnitFactory(committee=other_committee)
     with pytest.raises(PermissionDenied):
         services.update_user(
-            user=account, display_name="", is_active=True, units=[foreign], member=None, actor=sysadmin
+            user=account,
+            display_name="",
+            is_active=True,
+            units=[foreign],
+            member=None,
+            department=None,
+            actor=sysadmin,
         )
     assert not account.units.exists()
+
+
+def test_a_handling_units_account_names_its_department(client, sysadmin, account, other_committee):
+    department = DepartmentFactory(committee=account.committee, name="县交通运输局")
+    client.force_login(sysadmin)
+    url = reverse("accounts:user_edit", args=[account.pk])
+    assert "县交通运输局" in client.get(url).content.decode()
+    client.post(url, {"display_name": account.display_name, "is_active": "on", "department": department.pk})
+    account.refresh_from_db()
+    assert account.department == department
+    event = AuditEvent.objects.filter(event="accounts.user_edited").latest("pk")
+    assert "department" in event.detail["fields"]
+    with pytest.raises(PermissionDenied):
+        services.update_user(
+            user=account,
+            display_name="",
+            is_active=True,
+            units=[],
+            member=None,
+            department=DepartmentFactory(committee=other_committee),
+            actor=sysadmin,
+        )
+    account.refresh_from_db()
+    assert account.department == department
 
 
 def test_the_service_refuses_the_security_administrator(secadmin, account):
     with pytest.raises(PermissionDenied):
         services.update_user(
-            user=account, display_name="x", is_active=False, units=[], member=None, actor=secadmin
+            user=account,
+            display_name="x",
+            is_active=False,
+            units=[],
+            member=None,
+            department=None,
+            actor=secadmin,
         )
 
 
