@@ -7,17 +7,22 @@ these facts, so corrections and deletions need no special code.
 - opinion.reported: each member author, once it is reported;
 - opinion.adopted.<level> / opinion.instructed.<level>: each member author, at the first adoption or
   instruction of that level. Authors of reports merged into this one share its reporting and feedback
-  with the role "merged", and rule sets decide what that is worth."""
+  with the role "merged", and rule sets decide what that is worth.
+
+A suggestion handed in after an inspection or research activity is its own source: opinion.suggestion
+for its member, and opinion.suggestion.adopted once adopted, dated by the first department reply to the
+inspection report that carried it (or the day the report was sent, before any reply)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
 from lvzhi.ledger.services import Fact, SyncResult, sync_records
 
-from .models import OpinionAuthor, OpinionReport
+from .models import InspectionReport, OpinionAuthor, OpinionReport, Suggestion, Transfer
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
@@ -57,3 +62,41 @@ def report_facts(report: OpinionReport) -> list[Fact]:
 
 def sync_report_ledger(report: OpinionReport, *, actor: User | None) -> SyncResult:
     return sync_records(source=report, committee=report.committee, facts=report_facts(report), actor=actor)
+
+
+def adopted_on(suggestion: Suggestion) -> datetime.date | None:
+    """The day a suggestion counts as adopted: the first reply of a department to the report that
+    carried it, or, before any reply (staff heard otherwise), the day the report was sent."""
+    report = getattr(suggestion.activity, "inspection_report", None)
+    if report is None or report.sent_on is None:
+        return None
+    first_reply = (
+        Transfer.objects.filter(inspection_report=report, replied_on__isnull=False)
+        .order_by("replied_on")
+        .values_list("replied_on", flat=True)
+        .first()
+    )
+    return first_reply or report.sent_on
+
+
+def suggestion_facts(suggestion: Suggestion) -> list[Fact]:
+    facts = [Fact(suggestion.member, "opinion.suggestion", timezone.localdate(suggestion.created_at))]
+    if suggestion.adopted:
+        day = adopted_on(suggestion)
+        if day is not None:
+            facts.append(Fact(suggestion.member, "opinion.suggestion.adopted", day))
+    return facts
+
+
+def sync_suggestion_ledger(suggestion: Suggestion, *, actor: User | None) -> SyncResult:
+    return sync_records(
+        source=suggestion, committee=suggestion.committee, facts=suggestion_facts(suggestion), actor=actor
+    )
+
+
+def sync_report_suggestions(report: InspectionReport, *, actor: User | None) -> None:
+    """Re-date the adopted suggestions' ledger rows after a department's reply (the first reply dates
+    an adoption, see `adopted_on`)."""
+    adopted = Suggestion.objects.filter(activity_id=report.activity_id, adopted=True)
+    for suggestion in adopted.select_related("member", "committee", "activity"):
+        sync_suggestion_ledger(suggestion, actor=actor)

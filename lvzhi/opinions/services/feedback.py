@@ -25,7 +25,7 @@ from lvzhi.core import audit, uploads, workflow
 from lvzhi.core.permissions import committee_of
 from lvzhi.notifications.services import notify
 
-from ..facts import sync_report_ledger
+from ..facts import sync_report_ledger, sync_report_suggestions
 from ..models import Adoption, Instruction, OpinionAuthor, OpinionReport, Transfer, TransferStatusChange
 from ..permissions import PROCESS, is_author
 
@@ -367,6 +367,8 @@ def _replied(transfer: Transfer, actor: User) -> None:
     }
     if report is not None:
         _tell_authors(report, kind="opinion.transfer_replied", title=title, body=transfer.reply[:500])
+    if inspection is not None:
+        sync_report_suggestions(inspection, actor=actor)
     if transfer.created_by_id and transfer.created_by_id != actor.pk:
         User = get_user_model()
         notify(
@@ -414,10 +416,28 @@ def record_paper_reply(
     replied_on: datetime.date,
     document: UploadedFile | None = None,
 ) -> Transfer:
-    """An editor types in the reply that came on paper (with a scan, optionally)."""
+    """An editor who did not write the report types in the reply that came on paper (with a scan,
+    optionally)."""
     if transfer.report is None:
         raise PermissionDenied(PROCESS)
     _require_editor(actor, transfer.report)
+    if is_author(actor, transfer.report):
+        raise PermissionDenied("the report's author")
+    return write_paper_reply(
+        transfer=transfer, actor=actor, reply=reply, replied_on=replied_on, document=document
+    )
+
+
+def write_paper_reply(
+    *,
+    transfer: Transfer,
+    actor: User,
+    reply: str,
+    replied_on: datetime.date,
+    document: UploadedFile | None = None,
+) -> Transfer:
+    """The paper reply's writing, once the caller has checked the actor's right: the editors' for a
+    report (record_paper_reply), the compilers' for an inspection report (inspections.record_paper_reply)."""
     reply = _clean_reply(reply)
     transfer = _lock_transfer(transfer)
     _move_transfer(transfer, TStatus.REPLIED, actor=actor)

@@ -30,11 +30,12 @@ from django.utils.translation import gettext as _
 
 from lvzhi.activities.models import Activity
 from lvzhi.core import audit, workflow
-from lvzhi.ledger.services import Fact, SyncResult, retract_all, sync_records
+from lvzhi.ledger.services import retract_all
 from lvzhi.notifications.services import notify
 from lvzhi.organization.models import Department
 
 from .. import inspection_scope as scope
+from ..facts import sync_suggestion_ledger
 from ..models import InspectionReport, InspectionReportStatusChange, OpinionReport, Suggestion, Transfer
 from . import feedback
 from .reports import create_draft
@@ -54,38 +55,6 @@ class InspectionError(ValidationError):
 
 
 # --- the ledger ------------------------------------------------------------------------------------
-
-
-def adopted_on(suggestion: Suggestion) -> datetime.date | None:
-    """The day a suggestion counts as adopted: the first reply of a department to the report that
-    carried it, or, before any reply (staff heard otherwise), the day the report was sent."""
-    report = getattr(suggestion.activity, "inspection_report", None)
-    if report is None or report.sent_on is None:
-        return None
-    first_reply = (
-        Transfer.objects.filter(inspection_report=report, replied_on__isnull=False)
-        .order_by("replied_on")
-        .values_list("replied_on", flat=True)
-        .first()
-    )
-    return first_reply or report.sent_on
-
-
-def suggestion_facts(suggestion: Suggestion) -> list[Fact]:
-    facts = [
-        Fact(suggestion.member, "opinion.suggestion", timezone.localdate(suggestion.created_at)),
-    ]
-    if suggestion.adopted:
-        day = adopted_on(suggestion)
-        if day is not None:
-            facts.append(Fact(suggestion.member, "opinion.suggestion.adopted", day))
-    return facts
-
-
-def sync_suggestion_ledger(suggestion: Suggestion, *, actor: User | None) -> SyncResult:
-    return sync_records(
-        source=suggestion, committee=suggestion.committee, facts=suggestion_facts(suggestion), actor=actor
-    )
 
 
 # --- members ---------------------------------------------------------------------------------------
@@ -491,15 +460,6 @@ def set_adopted(*, suggestion: Suggestion, actor: User, adopted: bool) -> Sugges
     return suggestion
 
 
-def sync_report_suggestions(report: InspectionReport, *, actor: User | None) -> None:
-    """Re-date the adopted suggestions' ledger rows after a department's reply (the first reply dates
-    an adoption, see `adopted_on`)."""
-    for suggestion in Suggestion.objects.filter(activity_id=report.activity_id, adopted=True).select_related(
-        "member", "committee", "activity"
-    ):
-        sync_suggestion_ledger(suggestion, actor=actor)
-
-
 @transaction.atomic
 def record_paper_reply(
     *,
@@ -517,18 +477,9 @@ def record_paper_reply(
     if report is None:
         raise PermissionDenied("not a transfer of an inspection report")
     _require_compile(actor, report.activity)
-    reply = feedback._clean_reply(reply)
-    transfer = feedback._lock_transfer(transfer)
-    feedback._move_transfer(transfer, Transfer.Status.REPLIED, actor=actor)
-    feedback._store_document(transfer, document, actor)
-    transfer.reply = reply
-    transfer.replied_on = replied_on
-    transfer.replied_by = actor
-    transfer.on_paper = True
-    transfer.save()
-    feedback._replied(transfer, actor)
-    sync_report_suggestions(report, actor=actor)
-    return transfer
+    return feedback.write_paper_reply(
+        transfer=transfer, actor=actor, reply=reply, replied_on=replied_on, document=document
+    )
 
 
 def record_download(*, report: InspectionReport, actor: User) -> None:

@@ -792,7 +792,7 @@ def send_back(
     report.signed_at = None
     fields = ["signed_by", "signed_at"]
     # A signed report waiting in a bulletin being compiled leaves it: only signed reports go out.
-    if report.bulletin_id is not None and report.bulletin.status == Bulletin.Status.DRAFT:
+    if report.bulletin is not None and report.bulletin.status == Bulletin.Status.DRAFT:
         report.bulletin = None
         report.bulletin_order = None
         fields += ["bulletin", "bulletin_order"]

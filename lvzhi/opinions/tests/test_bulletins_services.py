@@ -287,7 +287,7 @@ def test_a_report_in_a_bulletin_being_compiled_is_not_reported_on_its_own(bullet
     report = make_report(Status.SIGNED)
     _add(bulletin, editor, report)
     report.refresh_from_db()
-    with pytest.raises(OpinionError, match="bulletin"):
+    with pytest.raises(OpinionError, match="专报"):
         reports.report_directly(report, actor=editor, reported_on=SENT_ON, reported_to="县委")
     report.refresh_from_db()
     assert report.status == Status.SIGNED

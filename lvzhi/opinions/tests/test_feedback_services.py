@@ -286,3 +286,28 @@ def test_the_department_sees_only_its_transfers(
     )
     assert list(Transfer.objects.visible_to(handling_unit)) == [mine]
     assert set(Transfer.objects.visible_to(editor)) == {mine, elsewhere}
+
+
+def test_an_editor_does_not_record_the_paper_reply_to_their_own_report(editor, make_report):
+    """Every feedback step refuses the report's own author; the paper reply too."""
+    import datetime
+
+    from django.core.exceptions import PermissionDenied
+
+    from lvzhi.factories import DepartmentFactory
+    from lvzhi.opinions.models import OpinionReport, Transfer
+    from lvzhi.opinions.services import feedback
+
+    report = make_report(OpinionReport.Status.REPORTED, lead=editor)
+    transfer = Transfer.objects.create(
+        committee=report.committee,
+        report=report,
+        department=DepartmentFactory(committee=report.committee),
+        transferred_on=datetime.date(2026, 6, 1),
+    )
+    with pytest.raises(PermissionDenied):
+        feedback.record_paper_reply(
+            transfer=transfer, actor=editor, reply="已办理", replied_on=datetime.date(2026, 6, 9)
+        )
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.SENT

@@ -342,6 +342,24 @@ def test_marking_adopted_writes_the_ledger_and_tells_the_member(
     assert ledger(suggestion) == [("张建国", "opinion.suggestion", handed_in)]
 
 
+def test_a_departments_online_reply_dates_the_adoption(
+    inspection, member_a, unit_staff, departments, dept_account
+):
+    """The first reply dates an adopted suggestion, whether staff type it in or the department answers
+    in lvzhi (feedback.reply_transfer re-syncs the inspection's adopted suggestions)."""
+    from lvzhi.opinions.services import feedback
+
+    suggestion = hand_in(inspection, member_a)
+    report = send(save(inspection, unit_staff, listed=[suggestion.pk]), unit_staff, departments)
+    InspectionReport.objects.filter(pk=report.pk).update(sent_on=datetime.date(2026, 1, 5))
+    services.set_adopted(suggestion=suggestion, actor=unit_staff, adopted=True)
+    assert ledger(suggestion)[1][2] == datetime.date(2026, 1, 5)
+
+    transfer = Transfer.objects.get(inspection_report=report, department=departments[0])
+    feedback.reply_transfer(transfer=transfer, actor=dept_account, reply="已按建议整改")
+    assert ledger(suggestion)[1] == ("张建国", "opinion.suggestion.adopted", timezone.localdate())
+
+
 def test_other_staff_cannot_mark_adopted(inspection, member_a, unit_staff, other_unit_staff, departments):
     suggestion = hand_in(inspection, member_a)
     send(save(inspection, unit_staff), unit_staff, departments)
