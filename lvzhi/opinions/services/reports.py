@@ -28,6 +28,7 @@ from ..facts import sync_report_ledger
 from ..models import (
     Bulletin,
     Category,
+    InformationOfficer,
     OpinionAttachment,
     OpinionAuthor,
     OpinionReport,
@@ -270,6 +271,15 @@ def _set_co_authors(report: OpinionReport, members: list[Member]) -> bool:
     return True
 
 
+def _is_appointed_officer(actor: User) -> bool:
+    """Whether the actor holds an information officer's appointment of this year that has not ended."""
+    return (
+        InformationOfficer.objects.filter(year=timezone.localdate().year, ended_on__isnull=True)
+        .filter(Q(user=actor) | Q(member__user=actor))
+        .exists()
+    )
+
+
 def _may_write(actor: User) -> bool:
     return actor.has_perm(permissions.WRITE) or actor.has_perm(permissions.PROCESS)
 
@@ -298,6 +308,10 @@ def create_draft(
     _check_unit(actor, unit, committee_id)
     if unit is not None and source == OpinionReport.Source.MEMBER:
         source = OpinionReport.Source.UNIT
+    elif source == OpinionReport.Source.MEMBER and lead_member is None and _is_appointed_officer(actor):
+        # What an appointed information officer writes came in through the officers (the statistics by
+        # source count them), whether or not the officer is also a member.
+        source = OpinionReport.Source.OFFICER
     if lead_member is not None and lead_member.committee_id != committee_id:
         raise PermissionDenied("a member of another committee")
     report = OpinionReport(

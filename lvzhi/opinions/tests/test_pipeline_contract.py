@@ -56,6 +56,35 @@ def test_create_draft_of_an_officer_who_is_not_a_member(committee):
     assert report.source == OpinionReport.Source.OFFICER
 
 
+def test_an_appointed_officers_report_comes_through_the_officers(committee, author):
+    """The write page passes no source: an appointed officer's report (member or not) is the officers'
+    channel, the statistics by source count it; an ended appointment no longer makes it one."""
+    from django.utils import timezone
+
+    from lvzhi.opinions.models import InformationOfficer
+
+    year = timezone.localdate().year
+    officer = UserFactory(committee=committee, role=Role.OFFICER, display_name="信息员小周")
+    InformationOfficer.objects.create(
+        committee=committee, year=year, user=officer, name="信息员小周", appointed_on=timezone.localdate()
+    )
+    appointment = InformationOfficer.objects.create(
+        committee=committee,
+        year=year,
+        member=author,
+        user=author.user,
+        name=author.name,
+        appointed_on=timezone.localdate(),
+    )
+    assert reports.create_draft(actor=officer, title="关于……的建议").source == OpinionReport.Source.OFFICER
+    assert (
+        reports.create_draft(actor=author.user, title="关于……的建议").source == OpinionReport.Source.OFFICER
+    )
+    appointment.ended_on = timezone.localdate()
+    appointment.save()
+    assert reports.create_draft(actor=author.user, title="关于……的建议").source == OpinionReport.Source.MEMBER
+
+
 def test_create_draft_in_a_units_name(committee, unit_staff, my_unit, other_unit):
     report = reports.create_draft(actor=unit_staff, title="关于……的建议", unit=my_unit)
     assert report.unit == my_unit and report.source == OpinionReport.Source.UNIT
