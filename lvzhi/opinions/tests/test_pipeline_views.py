@@ -226,6 +226,34 @@ def test_the_author_sees_no_pipeline_buttons(client, author, make_report):
     assert "register-form" not in text and "report-actions" not in text
 
 
+def test_authors_read_the_reasons_written_for_them_not_the_leaders_comments(
+    client, author, editor, leader, make_report
+):
+    report = make_report(Status.AWAITING_SIGNOFF)
+    report = reports.send_back(report, actor=leader, comments="数据口径请再核一下")
+    reports.return_to_author(report, actor=editor, reason="请补充具体路段")
+    _login(client, author.user)
+    text = body(client.get(reverse("opinions:detail", args=[report.pk])))
+    assert "请补充具体路段" in text and "数据口径请再核一下" not in text
+    _login(client, editor)
+    text = body(client.get(reverse("opinions:detail", args=[report.pk])))
+    assert "请补充具体路段" in text and "数据口径请再核一下" in text
+
+
+def test_the_report_merged_into_is_named_but_linked_only_for_who_may_open_it(
+    client, author, other_member, editor, make_report
+):
+    duplicate = make_report(Status.SUBMITTED)
+    kept = make_report(Status.REGISTERED, lead=other_member, co=[], title="关于城北农贸市场改造的建议")
+    reports.merge(duplicate, actor=editor, into=kept)
+    link = reverse("opinions:detail", args=[kept.pk])
+    _login(client, author.user)
+    text = body(client.get(reverse("opinions:detail", args=[duplicate.pk])))
+    assert "关于城北农贸市场改造的建议" in text and link not in text
+    _login(client, editor)
+    assert link in body(client.get(reverse("opinions:detail", args=[duplicate.pk])))
+
+
 @pytest.mark.parametrize(
     "who, status_code",
     [

@@ -296,6 +296,10 @@ def attachment_download(request, pk, file_pk):
 # --- the report page ---------------------------------------------------------------------------------
 
 
+# The steps whose reason is written for the authors.
+REASONS_FOR_AUTHORS = (Status.RETURNED, Status.NOT_ADOPTED, Status.REPORTED)
+
+
 @login_required
 @never_cache
 def detail(request, pk):
@@ -313,6 +317,17 @@ def detail(request, pk):
         **_policy_context(request.user),
         **feedback_context(request.user, report),
     }
+    if not context["staff_view"]:
+        # Authors read why their report was returned or not adopted; the comments passed between
+        # leaders and editors on the way stay among them (the rows themselves are not changed).
+        for change in context["history"]:
+            if change.to_status not in REASONS_FOR_AUTHORS:
+                change.reason = ""
+    # An author may not see the report theirs was merged into (another member's): named, not linked.
+    context["merged_into_visible"] = (
+        report.merged_into_id is not None
+        and OpinionReport.objects.visible_to(request.user).filter(pk=report.merged_into_id).exists()
+    )
     if report.edited_title or report.edited_body:
         context["title_diff"] = char_diff(report.title, report.edited_title or report.title)
         context["body_diff"] = char_diff(report.body, report.edited_body or report.body)
