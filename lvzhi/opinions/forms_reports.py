@@ -154,7 +154,10 @@ class MergeForm(forms.Form):
         )
 
 
-class ReportDirectlyForm(forms.Form):
+class ReportDirectlyForm(StyledFormMixin, forms.Form):
+    """StyledFormMixin keeps the date between core.forms.EARLIEST_DATE and LATEST_DATE (year 1 or 9999
+    was taken as the day a report was sent, and credited so in the ledger)."""
+
     reported_on = forms.DateField(label=_("Reported on"), widget=forms.DateInput(attrs={"type": "date"}))
     recipients = forms.MultipleChoiceField(
         label=_("Reported to"), choices=REPORT_RECIPIENTS, required=False, widget=forms.CheckboxSelectMultiple

@@ -73,3 +73,15 @@ def test_a_report_id_no_column_holds_is_refused_by_the_bulletin_form(client, edi
     )
     assert response.status_code == 302
     assert not bulletin.reports.exists()
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_report_is_not_reported_at_the_ends_of_the_calendar(client, editor, make_report, day):
+    report = make_report(Status.SIGNED)
+    client.force_login(editor)
+    response = client.post(
+        reverse("opinions:report_directly", args=[report.pk]), {"reported_on": day, "other": "县委办"}
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == Status.SIGNED and report.reported_on is None
