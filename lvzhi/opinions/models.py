@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.core.models import Authored, StatusChange, StoredFile, Versioned
 from lvzhi.organization.models import CommitteeScopedQuerySet
@@ -136,7 +137,7 @@ class OpinionReport(Versioned, Authored, models.Model):
         EDITING = "editing", _("Being edited")
         AWAITING_SIGNOFF = "awaiting_signoff", _("Awaiting sign-off")
         SIGNED = "signed", _("Signed")
-        REPORTED = "reported", _("Reported")
+        REPORTED = "reported", pgettext_lazy("report status", "Reported")
         ARCHIVED = "archived", _("Archived")
         NOT_ADOPTED = "not_adopted", _("Not adopted")
         MERGED = "merged", _("Merged into another report")
@@ -685,7 +686,7 @@ class Transfer(StoredFile, Authored, models.Model):
     stored file."""
 
     class Status(models.TextChoices):
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("transfer status", "Sent")
         SIGNED = "signed", _("Signed for")
         REPLIED = "replied", _("Replied")
 
