@@ -6,8 +6,9 @@ officer signs in with their member account (no role is added: the 委员 role al
 reports, and the account stays member-only for the activation-code and departure rules). An officer who
 is not a member gets an account of their own through the members' onboarding
 (accounts.onboarding.create_officer_account: the 信息员 role only, an activation code and a 开通通知书),
-which only those who may onboard members may open (the system administrator, or the office when the
-security administrator allows it)."""
+opened from the officer's page by office staff when the security administrator allows the office to
+onboard (the officers' pages are the office's and the editors'; the system administrator, who may
+onboard members, does not work on them)."""
 
 from __future__ import annotations
 
@@ -130,9 +131,10 @@ def appoint_member(
 
 
 def may_open_accounts(actor: User) -> bool:
-    """Whether `actor` may open an officer's account with an activation code: as for members' accounts
-    (accounts.onboarding): the system administrator, or the office when the security administrator
-    allows it, and only once the security administrator has enabled role grants by onboarding."""
+    """Whether `actor` may open an officer's account with an activation code: whoever may onboard
+    members (accounts.onboarding: in practice the office, when the security administrator allows it,
+    since only the office and editors open the officers' pages), and only once the security
+    administrator has enabled role grants by onboarding."""
     return (
         actor.is_authenticated
         and onboarding.may_onboard(actor)
