@@ -174,7 +174,7 @@ def test_get_report_for_user_hides_others_drafts_and_other_committees(
         get_report_for_user(editor, "x")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_get_report_for_user_locks(make_report, editor):
     from django.db import transaction
 
