@@ -100,7 +100,7 @@ ENTITY_SHARE = 0.5
 FEEDBACK = 0.5
 TOWN_MISMATCH = 0.5
 NAME_GATE = 0.2
-_ENTITY_KINDS = frozenset("nm")
+_ENTITY_KINDS = frozenset("nmr")
 
 _jieba_lock = threading.Lock()
 _jieba = None
@@ -118,6 +118,22 @@ def _segmenter():
                 jieba.initialize()
                 _jieba = jieba
     return _jieba
+
+
+_tags_table: dict[str, str] | None = None
+
+
+def _tags() -> dict[str, str]:
+    """jieba's dictionary of part-of-speech tags (word → tag), loaded once."""
+    global _tags_table
+    if _tags_table is None:
+        _segmenter()
+        with _jieba_lock:
+            if _tags_table is None:
+                import jieba.posseg
+
+                _tags_table = jieba.posseg.dt.word_tag_tab
+    return _tags_table
 
 
 # Characters that say which level or which one, not which place: 县人民医院, 镇卫生院, 该村, 全乡.
@@ -139,15 +155,18 @@ def _specific_part(name: str) -> str:
     return prefix if len(prefix) >= 2 else ""
 
 
-def _content_runs(text: str) -> list[list[str]]:
-    """Runs of consecutive content words, cut at punctuation, boilerplate and function words."""
+def _sentences(text: str) -> list[list[str]]:
+    """The text cut at punctuation, each piece segmented by jieba (precise mode)."""
     jieba = _segmenter()
+    return [jieba.lcut(sentence, HMM=True) for sentence in _SPLIT.split(text) if sentence]
+
+
+def _content_runs(text: str, sentences: list[list[str]] | None = None) -> list[list[str]]:
+    """Runs of consecutive content words, cut at punctuation, boilerplate and function words."""
     runs: list[list[str]] = []
-    for sentence in _SPLIT.split(text):
-        if not sentence:
-            continue
+    for words in _sentences(text) if sentences is None else sentences:
         run: list[str] = []
-        for word in jieba.lcut(sentence, HMM=True):
+        for word in words:
             if word in BOILERPLATE or (len(word) == 1 and word in _FUNCTION_CHARS):
                 if run:
                     runs.append(run)
@@ -170,7 +189,14 @@ def analyze(title: str, body: str) -> Counter[str]:
     features: Counter[str] = Counter()
     for text, times in ((title, _TITLE_REPEAT), (body, 1)):
         counts: Counter[str] = Counter()
-        for run in _content_runs(text):
+        sentences = _sentences(text)
+        for a, b in _routes(sentences):
+            counts["r" + "|".join(sorted((a, b)))] = 1
+            if ROUTE_ENDS:
+                for end in (a, b):
+                    for i in range(len(end) - 1):
+                        counts["m" + end[i : i + 2]] += 1
+        for run in _content_runs(text, sentences):
             for word in run:
                 if len(word) >= 2:
                     counts["w" + word] += 1
@@ -206,6 +232,39 @@ def _names(run: list[str]) -> Iterable[tuple[str, str]]:
 
 
 _TOWN_SUFFIXES = ("镇", "乡", "街道")
+_ROUTE_LINKS = frozenset("到至往")
+_PLACE_SUFFIXES = ("街道", "社区", "镇", "乡", "村", "县")
+ROUTE_ENDS = True
+
+
+# jieba's part-of-speech tags of a place or a proper name (a word jieba does not know is usually one).
+_PLACE_TAGS = frozenset({"ns", "nr", "nrt", "nz", "nt", "s", None})
+
+
+def _route_end(word: str) -> str:
+    """A word that can end a route (白沙镇, 柳溪, 鹿角岩), as its core (白沙镇 → 白沙), or "":
+    a place name, or a word that ends in a place or object suffix (城东工业园, 火车站), not a verb,
+    a time or a common noun (延伸到, 八点到十一点, 孩子到水库)."""
+    if word in BOILERPLATE or not all("\u4e00" <= ch <= "\u9fff" for ch in word):
+        return ""
+    if word[-1] not in _SUFFIXES_BY_LAST and _tags().get(word) not in _PLACE_TAGS:
+        return ""
+    for suffix in _PLACE_SUFFIXES:
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    return word if 2 <= len(word) <= 4 else ""
+
+
+def _routes(sentences: list[list[str]]) -> Iterable[tuple[str, str]]:
+    """Routes named as "A到B", "A至B" (白沙镇至柳溪镇, 白沙到柳溪的班车): a bus line, a road, a
+    pipeline between two places is an object of its own, whatever the report calls it otherwise."""
+    for words in sentences:
+        for i in range(1, len(words) - 1):
+            if words[i] in _ROUTE_LINKS:
+                a, b = _route_end(words[i - 1]), _route_end(words[i + 1])
+                if a and b and a != b:
+                    yield a, b
 
 
 def _towns(run: list[str]) -> Iterable[str]:
@@ -224,7 +283,7 @@ def _weights(features: Counter[str]) -> dict[str, float]:
         if kind == "t":
             out[key] = 1.0  # a town named: not in the vectors, see SimilarityIndex.town_mismatch
             continue
-        scale = {"w": _WORD, "b": _BIGRAM, "n": _NAME, "m": _NAME_BIGRAM}[kind]
+        scale = {"w": _WORD, "b": _BIGRAM, "n": _NAME, "m": _NAME_BIGRAM, "r": _NAME}[kind]
         out[key] = scale * (1.0 + math.log(tf))
     return out
 
