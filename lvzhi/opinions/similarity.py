@@ -100,6 +100,7 @@ ENTITY_SHARE = 0.5
 FEEDBACK = 0.5
 TOWN_MISMATCH = 0.5
 NAME_GATE = 0.2
+NAME_IDF_POWER = 2.0
 _ENTITY_KINDS = frozenset("nmr")
 
 _jieba_lock = threading.Lock()
@@ -295,6 +296,7 @@ class SimilarityIndex:
     feedback = FEEDBACK
     town_mismatch = TOWN_MISMATCH
     name_gate = NAME_GATE
+    name_idf_power = NAME_IDF_POWER
     _towns: dict[str, np.ndarray] = {}
     _has_town: np.ndarray = np.zeros(0, dtype=bool)
 
@@ -341,7 +343,9 @@ class SimilarityIndex:
         vocabulary = {key: i for i, key in enumerate(sorted(df))}
         idf = np.zeros(len(vocabulary), dtype=np.float32)
         for key, i in vocabulary.items():
-            idf[i] = cls.inverse_document_frequency(df[key], n)
+            idf[i] = cls.inverse_document_frequency(df[key], n) ** (
+                cls.name_idf_power if key[0] in _ENTITY_KINDS else 1.0
+            )
         # Document vectors, L2-normalised, written column by column (feature -> postings).
         counts = np.zeros(len(vocabulary) + 1, dtype=np.int64)
         for weights in analysed:
@@ -382,7 +386,10 @@ class SimilarityIndex:
             group = key[0] in _ENTITY_KINDS
             col = self.vocabulary.get(key)
             idf = (
-                float(self.idf[col]) if col is not None else self.inverse_document_frequency(0, len(self.ids))
+                float(self.idf[col])
+                if col is not None
+                else self.inverse_document_frequency(0, len(self.ids))
+                ** (self.name_idf_power if group else 1.0)
             )
             value = w * idf
             squares[group] += value * value
