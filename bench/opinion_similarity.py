@@ -32,6 +32,7 @@ SETS = {
     "main": ROOT / "bench/data/opinion_similarity.json",
     "second": ROOT / "bench/data/opinion_similarity_holdout.json",
     "test": ROOT / "bench/data/opinion_similarity_test.json",
+    "unseen": ROOT / "bench/data/opinion_similarity_unseen.json",
 }
 _SPACE = re.compile(r"\s+")
 
