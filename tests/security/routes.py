@@ -313,7 +313,8 @@ ROUTES = {
         ok_post=frozenset({Role.SYSADMIN}),
         data=lambda s: {"display_name": "改名", "is_active": "on"},
         # q: the member picker's search box, which htmx sends to user_member_search
-        optional=("units", "member", "unlink_member", "q"),
+        # department: a handling unit's account names its department
+        optional=("units", "member", "unlink_member", "q", "department"),
     ),
     "accounts:user_member_search": Route(
         kwargs=_pk("account"), has_object=True, ok=frozenset({Role.SYSADMIN}), query=("q", "number_typed")
