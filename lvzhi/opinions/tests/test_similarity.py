@@ -150,3 +150,13 @@ def test_query_words_are_character_pairs_whatever_jieba_cuts():
     stored = set(search_text("青石镇中心小学校门口").split())
     assert set(query_words("中心小学")) <= stored
     assert set(query_words("校门口")) <= stored
+
+
+def test_a_route_named_by_its_ends_is_one_object():
+    from lvzhi.opinions.similarity import analyze
+
+    full = analyze("关于恢复白沙镇至柳溪镇客运班线的建议", "")
+    short = analyze("", "白沙到柳溪的班车停了大半年了。")
+    assert "r柳溪|白沙" in full and "r柳溪|白沙" in short
+    # A verb or a time is no end of a route.
+    assert not [k for k in analyze("", "建议公交延伸到工业园，八点到十一点加密班次。") if k[0] == "r"]
