@@ -116,6 +116,10 @@ def _segmenter():
                 import jieba
 
                 jieba.setLogLevel(logging.WARNING)
+                # jieba writes to a handler of its own on stderr; its records go to our handlers
+                # instead, which mask personal data (core.log_filters) like every other log line.
+                for handler in list(jieba.default_logger.handlers):
+                    jieba.default_logger.removeHandler(handler)
                 jieba.initialize()
                 _jieba = jieba
     return _jieba

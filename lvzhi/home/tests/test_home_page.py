@@ -80,7 +80,7 @@ def test_leader_sees_the_figures_without_the_approvals(client, make_user, county
     assert page_text(client, make_user(Role.LEADER, username="li")) == (
         "Welcome, li "
         "Member files 4 Serving this term 3 Standing committee members 1 "
-            "Public-opinion work 0 awaiting your sign-off "
+        "Public-opinion work 0 awaiting your sign-off "
         "Leave requests waiting for your decision 0 Nothing waits for your decision. "
         "Coming meetings and activities No meeting in the coming weeks. "
         f"Attendance in {timezone.localdate().year} No closed activity this year yet. "
