@@ -8,6 +8,7 @@ A count that must be exactly n uses pytest-django's `django_assert_num_queries(n
 English wording use the `english` fixture of the root conftest.py."""
 
 import contextlib
+import time
 
 from django.conf import settings
 from django.db import connection
@@ -55,3 +56,19 @@ def assert_same_query_count(small, large):
 
 def _numbered(queries):
     return "\n".join(f"{n:>4}. {query['sql']}" for n, query in enumerate(queries, 1))
+
+
+def someone_waits_for_a_lock(timeout: float = 20) -> bool:
+    """Whether another connection of this test database waits on a row lock (PostgreSQL; polled until
+    `timeout`): the race tests hold one transaction open until the other is seen blocked on it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0]:
+                return True
+        time.sleep(0.05)
+    return False

@@ -5,7 +5,6 @@ the activity first (the order closing takes), waits for the close, and is refuse
 
 import datetime
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -13,6 +12,7 @@ from django.utils import timezone
 
 from lvzhi.activities import services
 from lvzhi.activities.models import Activity, Participation
+from lvzhi.core.testing import someone_waits_for_a_lock
 from lvzhi.ledger.models import DutyRecord
 
 P = Participation.Status
@@ -27,21 +27,6 @@ pytestmark = [
     # under new ids, and a later journey on this worker could not restore its serialized data.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _someone_waits_for_a_lock(timeout=20):
-    """Whether another connection of this test database waits on a row lock (polled, not slept)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("how", ["by_hand_together", "by_the_member"])
@@ -96,7 +81,7 @@ def test_a_check_in_racing_the_close_is_refused(how, office, make_activity, make
         thread.start()
     try:
         assert closed.wait(30)
-        assert _someone_waits_for_a_lock(), "the check-in should wait for the close's locks"
+        assert someone_waits_for_a_lock(), "the check-in should wait for the close's locks"
     finally:
         release.set()
         for thread in threads:

@@ -3,11 +3,11 @@ locked, so the second waits for the first to commit and takes the next number â€
 duplicate. Also when the year's counter does not exist yet (both try to make it)."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
 
+from lvzhi.core.testing import someone_waits_for_a_lock
 from lvzhi.opinions.models import Bulletin, SerialCounter
 from lvzhi.opinions.services import bulletins as services
 
@@ -20,20 +20,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _someone_waits_for_a_lock(timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("counter_exists", [False, True])
@@ -69,7 +55,7 @@ def test_two_concurrent_creations_get_numbers_one_and_two(editor, editor2, commi
         thread.start()
     try:
         assert created.wait(30)
-        assert _someone_waits_for_a_lock(), "the second creation should wait for the counter"
+        assert someone_waits_for_a_lock(), "the second creation should wait for the counter"
     finally:
         release.set()
         for thread in threads:
@@ -123,7 +109,7 @@ def test_two_bulletins_taking_the_same_report_at_once(editor, editor2, make_repo
         thread.start()
     try:
         assert added.wait(30)
-        assert _someone_waits_for_a_lock(), "the second should wait for the report's row"
+        assert someone_waits_for_a_lock(), "the second should wait for the report's row"
     finally:
         release.set()
         for thread in threads:

@@ -2,11 +2,11 @@
 second waits for the first and the numbers are 1 and 2 — no gap, no duplicate."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
 
+from lvzhi.core.testing import someone_waits_for_a_lock
 from lvzhi.opinions.models import Category, OpinionReport
 from lvzhi.opinions.services import reports
 
@@ -21,20 +21,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _someone_waits_for_a_lock(timeout=20):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database() AND pid <> pg_backend_pid()"
-            )
-            if cursor.fetchone()[0]:
-                return True
-        time.sleep(0.05)
-    return False
 
 
 @pytest.mark.parametrize("counter_exists", [False, True])
@@ -80,7 +66,7 @@ def test_two_concurrent_registrations_get_consecutive_numbers(
     for thread in threads:
         thread.start()
     try:
-        assert _someone_waits_for_a_lock(), "the second registration did not wait for the counter"
+        assert someone_waits_for_a_lock(), "the second registration did not wait for the counter"
     finally:
         release.set()
         for thread in threads:
