@@ -111,6 +111,7 @@ ROLE_PERMISSIONS = {
         "library.read_staff_documents",
         "opinions.view_opinionreport",
         "opinions.manage_officers",
+        "opinions.record_paper_report",
         "opinions.view_inspectionreport",
         "opinions.add_inspectionreport",
         "opinions.change_inspectionreport",

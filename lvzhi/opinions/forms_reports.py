@@ -93,6 +93,29 @@ class ReportForm(StyledFormMixin, forms.Form):
         }
 
 
+class PaperReportForm(ReportForm):
+    """The office's page for a report handed in on paper: the member whose report it is, then the text."""
+
+    member = forms.ModelChoiceField(
+        label=_("Member who handed it in"),
+        queryset=Member.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": _("Search for the member who handed the report in and choose them from the list."),
+            "invalid_choice": _("Choose the member from the search results of your committee."),
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(committee_id=user.committee_id)
+
+    def service_kwargs(self):
+        kwargs = super().service_kwargs()
+        kwargs.pop("unit", None)
+        return {**kwargs, "member": self.cleaned_data["member"]}
+
+
 class CoAuthorSearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=50)
 

@@ -285,6 +285,7 @@ class OpinionReport(Versioned, Authored, models.Model):
             ("process_opinionreport", _("Can register, verify, edit and report public-opinion reports")),
             ("sign_opinionreport", _("Can sign public-opinion reports off")),
             ("manage_officers", _("Can appoint information officers")),
+            ("record_paper_report", _("Can type in a paper report in a member's name")),
         ]
 
     def __str__(self):

@@ -22,6 +22,7 @@ PROCESS = "opinions.process_opinionreport"
 SIGN = "opinions.sign_opinionreport"
 VIEW_ALL = "opinions.view_opinionreport"
 WRITE = "opinions.add_opinionreport"
+RECORD_PAPER = "opinions.record_paper_report"
 # Roles whose holders are "staff of the committee": any of them may be asked to verify a report.
 STAFF_ROLES = (Role.OFFICE, Role.UNIT_STAFF, Role.EDITOR, Role.LEADER)
 

@@ -709,7 +709,14 @@ ROUTES = {
     "opinions:autosave_new": Route(
         ("POST",), also_as=(Role.UNIT_STAFF,), ok=WRITERS, data=_report_data, optional=("unit", "version")
     ),
-    "opinions:co_author_search": Route(ok=WRITERS, query=("q",)),
+    "opinions:co_author_search": Route(ok=WRITERS, query=("q", "pick")),
+    # The office types in a member's paper report (opinions.record_paper_report).
+    "opinions:paper_new": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {**_report_data(s), "member": s.member.pk},
+        optional=("q",),
+    ),
     # Opened by an editor, so that the forms of the editors' steps are compared with the table too.
     "opinions:detail": Route(
         kwargs=_pk("opinion_submitted"), has_object=True, ok=REPORT_READERS, actor=Role.EDITOR

@@ -457,6 +457,34 @@ def _check_submittable(report: OpinionReport) -> None:
 
 
 @transaction.atomic
+def record_paper_report(
+    *,
+    actor: User,
+    member: Member,
+    title: str,
+    body: str = "",
+    category: Category | None = None,
+    co_authors: Iterable[Member] = (),
+    agrees_to_publish: bool = False,
+) -> OpinionReport:
+    """The office types in a report a member handed in on paper (a member without an account, or one
+    who prefers paper): a draft in the member's name, submitted at once, so that it enters the pipeline
+    like any other. The typist counts as its author: they never handle it in the pipeline."""
+    if not actor.has_perm(permissions.RECORD_PAPER):
+        raise PermissionDenied(permissions.RECORD_PAPER)
+    report = create_draft(
+        actor=actor,
+        title=title,
+        body=body,
+        category=category,
+        co_authors=co_authors,
+        agrees_to_publish=agrees_to_publish,
+        lead_member=member,
+    )
+    return submit(report, actor=actor)
+
+
+@transaction.atomic
 def submit(report: OpinionReport, *, actor: User, expected_version: int | None = None) -> OpinionReport:
     """The author hands the draft in (DRAFT → SUBMITTED); the editors hear of it."""
     _require_lead_author(actor, report)

@@ -31,6 +31,7 @@ from ..forms_reports import (
     EditForm,
     FindingsForm,
     MergeForm,
+    PaperReportForm,
     PolicyForm,
     ReasonForm,
     RegisterForm,
@@ -200,8 +201,14 @@ def autosave(request, pk=None):
 @login_required
 @never_cache
 def co_author_search(request):
-    """The co-author picker (htmx): the committee's members by name, pinyin or initials."""
-    _require_writer(request.user)
+    """The co-author picker (htmx): the committee's members by name, pinyin or initials; with
+    pick=lead, the office's choice of the member who handed a paper report in (radio buttons)."""
+    lead = request.GET.get("pick") == "lead"
+    if lead:
+        if not request.user.has_perm(permissions.RECORD_PAPER):
+            raise PermissionDenied(permissions.RECORD_PAPER)
+    else:
+        _require_writer(request.user)
     form = CoAuthorSearchForm(request.GET)
     q = form.cleaned_data["q"].strip() if form.is_valid() else ""
     number_typed = member_selectors.looks_like_personal_number(q)
@@ -213,13 +220,41 @@ def co_author_search(request):
         )
     return render(
         request,
-        "opinions/_co_author_results.html",
+        "opinions/_lead_member_results.html" if lead else "opinions/_co_author_results.html",
         {
             "q": q,
             "number_typed": number_typed,
             "found": found[:CO_AUTHOR_PICK_LIMIT],
             "more": len(found) > CO_AUTHOR_PICK_LIMIT,
         },
+    )
+
+
+@login_required
+@never_cache
+def paper_new(request):
+    """The office types in a report a member handed in on paper: it is submitted in the member's name."""
+    if not request.user.has_perm(permissions.RECORD_PAPER):
+        raise PermissionDenied(permissions.RECORD_PAPER)
+    form = PaperReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.record_paper_report(actor=request.user, **form.service_kwargs())
+        except ValidationError as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The paper report was typed in and submitted in the member's name."))
+            return redirect("opinions:detail", report.pk)
+    member_field = form["member"].value()
+    chosen = (
+        form.fields["member"].queryset.filter(pk=member_field).first()
+        if str(member_field or "").isdigit() and len(str(member_field)) < 19
+        else None
+    )
+    return render(
+        request,
+        "opinions/report_paper.html",
+        {"form": form, "chosen_member": chosen, **_policy_context(request.user)},
     )
 
 
@@ -704,6 +739,7 @@ def category_change(request):
 urlpatterns: list = [
     path("mine/", mine, name="mine"),
     path("reports/new/", new, name="new"),
+    path("reports/paper/", paper_new, name="paper_new"),
     path("reports/new/autosave/", autosave, name="autosave_new"),
     path("reports/co-author-search/", co_author_search, name="co_author_search"),
     path("reports/<int:pk>/", detail, name="detail"),
