@@ -1,5 +1,5 @@
 """Issue 11's 'done means': a member writes and submits a 社情民意 report on a phone; the editor registers
-it (seeing the similar earlier report with its shared passages marked), has it verified, edits it (the
+it (seeing the similar earlier report, which the office typed in from paper, with its shared passages marked), has it verified, edits it (the
 diff shown) and sends it for sign-off; the leader signs it; the editor compiles a bulletin, sends it
 (after a confirmation) and downloads the Word file; records a city-level adoption and a county leader's
 instruction; the member sees both on the report and in 我的履职档案; screenshots 90–99 kept.
@@ -53,20 +53,16 @@ def demo(transactional_db):
     committee = DemoBuilder(members=40, standing=8).build()
     member_user = User.objects.get(username="member")
     office = User.objects.get(username="office")
-    # The earlier report, in another member's name, submitted and registered through the services.
+    # The earlier report is another member's, handed in on paper: the office types it in (step 0).
     others = Member.objects.filter(committee=committee, user__isnull=True).order_by("pk")
     earlier_author, co_author = others[0], others[1]
     category = Category.objects.get(committee=committee, name="生态环境")
-    earlier = pipeline.create_draft(
-        actor=office, title=EARLIER_TITLE, body=EARLIER_BODY, category=category, lead_member=earlier_author
-    )
-    earlier = pipeline.submit(earlier, actor=office)
-    earlier = pipeline.register(earlier, actor=User.objects.get(username="editor"), category=category)
     return {
         "committee": committee,
         "member": member_user.member,
         "co_author": co_author,
-        "earlier": earlier,
+        "earlier_author": earlier_author,
+        "office": office,
         "category": category,
     }
 
@@ -111,7 +107,27 @@ def test_report_from_member_to_leaders_and_back(demo, live_server, browser, scre
     base = live_server.url
     member = demo["member"]
     co_author = demo["co_author"]
-    earlier = demo["earlier"]
+
+    # 0. The office types in the earlier report another member handed in on paper: the member is found
+    # by name and chosen, the report is submitted in their name; the editor registers it.
+    office_ctx = desktop(browser)
+    office_page = office_ctx.new_page()
+    sign_in(office_page, base, "office")
+    office_page.goto(base + reverse("opinions:work"))
+    click_and_wait(office_page, "#paper-new")
+    earlier_author = demo["earlier_author"]
+    office_page.fill("#lead-member-search", earlier_author.name)
+    office_page.check(f"#lead-member-results input[name=member][value='{earlier_author.pk}']")
+    office_page.fill("#id_title", EARLIER_TITLE)
+    office_page.fill("#id_body", EARLIER_BODY)
+    office_page.select_option("#id_category", str(demo["category"].pk))
+    screenshot(office_page, "89-office-types-in-a-paper-report")
+    click_and_wait(office_page, "#paper-form button[type=submit]", confirm="以该委员名义提交")
+    earlier = OpinionReport.objects.get(title=EARLIER_TITLE)
+    assert office_page.url.endswith(reverse("opinions:detail", args=[earlier.pk]))
+    assert earlier.status == S.SUBMITTED and earlier.authors.get().member == earlier_author
+    office_ctx.close()
+    earlier = pipeline.register(earlier, actor=User.objects.get(username="editor"), category=demo["category"])
 
     # 1. The member writes the report on a phone: the counter follows the text, the draft saves itself.
     member_ctx = phone(browser)
