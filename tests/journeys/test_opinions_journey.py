@@ -1,8 +1,9 @@
-"""Issue 11's 'done means': a member writes and submits a 社情民意 report on a phone; the editor registers
-it (seeing the similar earlier report, which the office typed in from paper, with its shared passages marked), has it verified, edits it (the
-diff shown) and sends it for sign-off; the leader signs it; the editor compiles a bulletin, sends it
-(after a confirmation) and downloads the Word file; records a city-level adoption and a county leader's
-instruction; the member sees both on the report and in 我的履职档案; screenshots 90–99 kept.
+"""Issue 11's 'done means': the office types in a member's paper report; a member writes and submits a
+社情民意 report on a phone; the editor registers it (seeing the similar earlier report with its shared
+passages marked), has it verified, edits it (the diff shown) and sends it for sign-off; the leader signs
+it; the editor compiles a bulletin, sends it (after a confirmation) and downloads the Word file; records
+a city-level adoption and a county leader's instruction; the member sees both on the report and in
+我的履职档案; screenshots 89–99 kept.
 
 As the other journeys, it finds elements by URL (form actions, links), ids and data-* hooks and asserts
 on data (titles, names) and on the database; every date is the one the pages offer (today)."""
