@@ -216,4 +216,7 @@ class PolicyForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    name = forms.CharField(label=_("Category name"), max_length=50)
+    """A category's name, added or renamed on the settings page (the form checks the length and refuses
+    characters no database column stores; the service checks the list)."""
+
+    name = forms.CharField(label=_("Category name"), max_length=50, required=False)

@@ -430,6 +430,16 @@ def test_settings_change_the_limit_and_categories(client, editor, committee):
     assert AuditEvent.objects.filter(event="opinions.category_changed").count() == 3
 
 
+@pytest.mark.parametrize("name", ["民族\x00宗教", "类" * 51])
+def test_a_category_name_no_column_holds_is_refused_naming_the_field(client, editor, committee, name):
+    """A NUL character (PostgreSQL text cannot hold one) or a name over 50 characters was a 500."""
+    _login(client, editor)
+    before = Category.objects.filter(committee=committee).count()
+    response = client.post(reverse("opinions:category_change"), {"action": "add", "name": name}, follow=True)
+    assert response.status_code == 200 and "Category name：" in body(response)
+    assert Category.objects.filter(committee=committee).count() == before
+
+
 def test_settings_are_for_editors_only(client, leader, office):
     for user in (leader, office):
         _login(client, user)

@@ -722,12 +722,19 @@ def category_change(request):
     category = None
     pk = request.POST.get("category", "")
     if pk:
-        if not pk.isdigit():
+        if not pk.isdigit() or len(pk) > 18:
             raise Http404
         category = get_object_or_404(Category, committee_id=request.user.committee_id, pk=int(pk))
+    form = CategoryForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            "；".join(f"{form.fields[f].label}：{e}" for f, errs in form.errors.items() for e in errs),
+        )
+        return redirect("opinions:settings")
     try:
         settings_services.change_category(
-            actor=request.user, action=action, category=category, name=request.POST.get("name", "")
+            actor=request.user, action=action, category=category, name=form.cleaned_data["name"]
         )
     except ValidationError as error:
         messages.error(request, _error_text(error))
