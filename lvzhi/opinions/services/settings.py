@@ -4,9 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lvzhi.core import audit
+from lvzhi.core.permissions import committee_of
+
 from ..models import DEFAULT_CATEGORIES, Category, OpinionPolicy
 
 
+# A signal rather than a call from where committees are made: organization is below this app, and a
+# committee made anywhere (the demo, a shell, a later import) must start with categories to choose from.
 def give_default_categories(
     sender: Any, instance: Any, created: bool, raw: bool = False, **kwargs: Any
 ) -> None:
@@ -21,11 +30,10 @@ def give_default_categories(
         )
 
 
-# --- the settings page (pipeline helper) --------------------------------------------------------------
+# --- the settings page --------------------------------------------------------------
 
 
 def _require_settings_right(actor: Any, committee_id: int) -> None:
-    from django.core.exceptions import PermissionDenied
 
     if actor.committee_id != committee_id or not actor.has_perm("opinions.process_opinionreport"):
         raise PermissionDenied("opinions.process_opinionreport")
@@ -33,10 +41,6 @@ def _require_settings_right(actor: Any, committee_id: int) -> None:
 
 def update_policy(*, actor: Any, body_limit: int, overdue_days: dict[str, int]) -> OpinionPolicy:
     """Save the committee's body limit and the days allowed per step (audited with old and new)."""
-    from django.db import transaction
-
-    from lvzhi.core import audit
-    from lvzhi.core.permissions import committee_of
 
     committee_id = committee_of(actor)
     _require_settings_right(actor, committee_id)
@@ -66,18 +70,9 @@ def change_category(
 ) -> Category | None:
     """add (name) / rename (category, name) / retire / restore / up / down a category of the actor's
     committee. Retired categories stay on the reports that have them."""
-    from django.core.exceptions import ValidationError
-    from django.db import transaction
-    from django.utils.translation import gettext as _
-
-    from lvzhi.core import audit
-    from lvzhi.core.permissions import committee_of
-
     committee_id = committee_of(actor)
     _require_settings_right(actor, committee_id)
     if category is not None and category.committee_id != committee_id:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("another committee's category")
     name = (name or "").strip()
     with transaction.atomic():
