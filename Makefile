@@ -56,6 +56,7 @@ bench: install-test
 	$(BIN)/python bench/member_import.py
 	$(BIN)/python bench/activity_close.py
 	$(BIN)/python bench/attendance_stats.py
+	$(BIN)/python bench/opinion_similarity.py
 
 clean:
 	rm -rf $(VENV) var
