@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "lvzhi.studies",
     "lvzhi.library",
     "lvzhi.opinions",
+    "lvzhi.proposals",
     # The top layer: builds on every app above it here; no app imports it.
     "lvzhi.home",
     "lvzhi.demo",

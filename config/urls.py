@@ -13,6 +13,7 @@ urlpatterns = [
     path("notifications/", include("lvzhi.notifications.urls")),
     path("studies/", include("lvzhi.studies.urls")),
     path("opinions/", include("lvzhi.opinions.urls")),
+    path("proposals/", include("lvzhi.proposals.urls")),
     path("library/", include("lvzhi.library.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -115,6 +115,8 @@ ROLE_PERMISSIONS = {
         "opinions.view_inspectionreport",
         "opinions.add_inspectionreport",
         "opinions.change_inspectionreport",
+        "proposals.view_proposal",
+        "proposals.review_proposal",
     ],
     Role.UNIT_STAFF: [
         "accounts.password_expires",
@@ -134,6 +136,7 @@ ROLE_PERMISSIONS = {
         "studies.acknowledge_studysubmission",
         "library.read_staff_documents",
         "opinions.add_opinionreport",
+        "proposals.add_proposal",
         "opinions.view_inspectionreport",
         "opinions.add_inspectionreport",
         "opinions.change_inspectionreport",
@@ -163,10 +166,11 @@ ROLE_PERMISSIONS = {
         "opinions.view_opinionreport",
         "opinions.sign_opinionreport",
         "opinions.view_inspectionreport",
+        "proposals.view_proposal",
     ],
-    Role.MEMBER: ["opinions.add_opinionreport"],
+    Role.MEMBER: ["opinions.add_opinionreport", "proposals.add_proposal"],
     Role.OFFICER: ["opinions.add_opinionreport"],
-    Role.HANDLING_UNIT: [],
+    Role.HANDLING_UNIT: ["proposals.handle_proposal"],
 }
 
 

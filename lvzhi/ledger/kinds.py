@@ -11,7 +11,7 @@ is never renamed; a new fact gets a new code.
     study.notes, study.essay        study notes and essays handed in
 
 Reserved prefixes, registered by their own apps through `register()` when those apps arrive:
-    proposal.*       proposals (lead / co-signed, accepted, excellent, ...)
+    proposal.*       proposals (submitted, accepted, key, excellent, converted; role lead / co / collective)
     opinion.*        社情民意 reports (submitted, adopted at a level, instructed, ...)
     commendation.*   commendations and awards
 """
@@ -64,6 +64,8 @@ ROLES = {
     "co": _("Co-author"),
     # An author of a report merged into this one (社情民意): rule sets decide what such credit is worth.
     "merged": _("Author of a merged report"),
+    # A main author of a proposal filed by a sector, special committee or party group.
+    "collective": _("Main author of a collective proposal"),
 }
 
 _REGISTRY = {}

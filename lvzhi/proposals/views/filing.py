@@ -1,0 +1,20 @@
+"""filing views"""
+
+
+def detail_context(request, proposal):
+    """What the proposal page's filing section needs (templates/proposals/detail/_filing.html)."""
+    return {}
+
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+@login_required
+def mine(request):
+    # Placeholder until this part's page is written.
+    return render(request, "base.html")
+
+
+urlpatterns: list = [path("mine/", mine, name="mine")]

@@ -1,0 +1,14 @@
+"""stats views"""
+
+from django.contrib.auth.decorators import login_required  # noqa: E402
+from django.shortcuts import render  # noqa: E402
+from django.urls import path  # noqa: E402
+
+
+@login_required
+def stats(request):
+    # Placeholder until this part's page is written.
+    return render(request, "base.html")
+
+
+urlpatterns: list = [path("stats/", stats, name="stats")]
