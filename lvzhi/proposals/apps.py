@@ -15,23 +15,23 @@ class ProposalsConfig(AppConfig):
     verbose_name = _("Proposals")
     menu: list = [
         # The proposer's proposals and invitations to co-sign.
-        MenuEntry(_("My proposals"), "proposals:mine", order=86, shown=has_perm("proposals.add_proposal")),
+        MenuEntry(_("My proposals"), "proposals:mine", order=84, shown=has_perm("proposals.add_proposal")),
         MenuEntry(
             _("Proposal work"),
             "proposals:work",
             section="duty",
-            order=55,
+            order=76,
             shown=has_perm("proposals.view_proposal"),
         ),
         MenuEntry(
             _("Proposal statistics"),
             "proposals:stats",
             section="duty",
-            order=57,
+            order=77,
             shown=has_perm("proposals.view_proposal"),
         ),
         # A handling unit's account finds the proposals assigned to its department.
-        MenuEntry(_("Proposals assigned to us"), "proposals:unit", order=59, shown=_is_handling_unit),
+        MenuEntry(_("Proposals assigned to us"), "proposals:unit", order=58, shown=_is_handling_unit),
     ]
     home_cards: list = [
         HomeCard("proposals/_home_staff.html", "lvzhi.proposals.home_cards.staff_queue", order=11),

@@ -22,6 +22,7 @@ MEMBER_BAR = [
     ("My file", "/members/me/"),
     ("My duty record", "/ledger/me/"),
     ("My activities", "/activities/mine/"),
+    ("My proposals", "/proposals/mine/"),
     ("Public opinion", "/opinions/mine/"),
     ("Study and training", "/studies/"),
 ]
@@ -91,6 +92,8 @@ def test_office(client, make_user):
                 ("Inspection and research reports", "/opinions/inspections/"),
                 ("Information officers", "/opinions/officers/"),
                 ("Public-opinion statistics", "/opinions/stats/"),
+                ("Proposal work", "/proposals/work/"),
+                ("Proposal statistics", "/proposals/stats/"),
             ],
         ),
         ("Library", "/library/"),
@@ -109,6 +112,7 @@ def test_unit_staff(client, make_user, my_unit):
                 ("Inspection and research reports", "/opinions/inspections/"),
             ],
         ),
+        ("My proposals", "/proposals/mine/"),
         ("Public opinion", "/opinions/mine/"),
         ("Library", "/library/"),
     ]
@@ -132,6 +136,8 @@ def test_leader(client, make_user):
                 ("Inspection and research reports", "/opinions/inspections/"),
                 ("Information officers", "/opinions/officers/"),
                 ("Public-opinion statistics", "/opinions/stats/"),
+                ("Proposal work", "/proposals/work/"),
+                ("Proposal statistics", "/proposals/stats/"),
             ],
         ),
         ("Library", "/library/"),
@@ -194,6 +200,7 @@ def test_handling_unit_of_a_department(client, make_user, committee):
     user.department = DepartmentFactory(committee=committee)
     user.save(update_fields=["department"])
     assert bar(client, user) == [
+        ("Proposals assigned to us", "/proposals/unit/"),
         ("Reports transferred to us", "/opinions/transfers/"),
         ("Library", "/library/"),
     ]
