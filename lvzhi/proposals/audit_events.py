@@ -10,4 +10,8 @@ EVENTS = {
     "proposals.categories_changed": _("Proposal categories changed"),
     "proposals.rejection_reasons_changed": _("Reasons for not accepting proposals changed"),
     "proposals.session_settings_changed": _("Proposal deadline of %(session)s changed"),
+    # D: statistics and documents
+    "proposals.stats_exported": _("Proposal statistics exported: %(file)s"),
+    "proposals.catalogue_downloaded": _("Catalogue of proposals downloaded: %(session)s"),
+    "proposals.handling_report_downloaded": _("Report on the handling of proposals downloaded: %(session)s"),
 }

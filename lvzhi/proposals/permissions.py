@@ -12,6 +12,7 @@ from .models import Assignment, Proposal
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
+    from lvzhi.organization.models import Session
 
 
 def get_proposal_for_user(user: User, pk: int | str) -> Proposal:
@@ -31,4 +32,15 @@ def get_assignment_for_user(user: User, pk: int | str) -> Assignment:
     try:
         return qs.get(pk=pk)
     except (Assignment.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
+
+
+def get_session_for_user(user: User, pk: int | str) -> Session:
+    """A session of the user's committee (its proposals' statistics, documents and deadline), else 404."""
+    from lvzhi.organization.models import Session
+
+    qs = Session.objects.visible_to(user).select_related("term", "term__committee")
+    try:
+        return qs.get(pk=pk)
+    except (Session.DoesNotExist, ValueError, TypeError, OverflowError):
         raise Http404 from None
