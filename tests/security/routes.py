@@ -218,6 +218,35 @@ def _report(attr, **extra):
 WRITE_PAGE = ("unit", "q", "submit_now")
 
 
+# --- proposals (提案) -------------------------------------------------------------------------------
+# Proposal staff review, assign and close (proposals.review_proposal: the office); leaders read every
+# proposal; members and unit staff file (proposals.add_proposal); a handling unit's account handles what
+# is assigned to its own department only (the other side's department is someone else's).
+PROPOSAL_STAFF = OFFICE
+PROPOSAL_READERS = frozenset({Role.OFFICE, Role.LEADER})
+PROPOSERS = frozenset({Role.MEMBER, Role.UNIT_STAFF})
+HANDLING_UNIT = frozenset({Role.HANDLING_UNIT})
+
+
+def _proposal_version(attr):
+    return lambda s: {"version": getattr(s, attr).version}
+
+
+def _proposal_data(s):
+    return {
+        "title": "关于改善县城公交线路的提案",
+        "case": "县城公交线路少、班次稀。",
+        "analysis": "城区扩大后，新建小区没有公交覆盖。",
+        "suggestions": "一是增开线路；二是加密班次。",
+        "kind": "joint",
+        "timing": "during",
+        "session": s.session.pk,
+        "category": s.proposal_category.pk,
+        "suggested_departments": [s.department.pk],
+        "co_signers": [s.second_member.pk],
+    }
+
+
 def _officer_data(s):
     return {"year": str(s.year), "quota": "12", "appointed_on": f"{s.year}-01-05"}
 
@@ -1108,6 +1137,31 @@ ROUTES = {
             f"{_paper_prefix(s)}-replied_on": "2026-04-01",
             f"{_paper_prefix(s)}-reply": "纸质答复",
         },
+    ),
+    # --- proposals (提案) ---------------------------------------------------------------------------
+    "proposals:detail": Route(kwargs=_pk("proposal_submitted"), has_object=True, ok=PROPOSAL_READERS),
+    "proposals:mine": Route(ok=ALL, query=PAGE, actor=Role.MEMBER),
+    "proposals:work": Route(ok=PROPOSAL_READERS, query=("tab", *PAGE)),
+    "proposals:unit": Route(ok=HANDLING_UNIT, query=PAGE),
+    "proposals:stats": Route(ok=PROPOSAL_READERS, query=("session",)),
+    "proposals:settings": Route(
+        ("GET", "POST"),
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"body_limit": "3000", "cosign_days": "7", "return_days": "10", "remind_days": "15"},
+    ),
+    "proposals:settings_category": Route(
+        ("POST",), ok=PROPOSAL_STAFF, data=lambda s: {"action": "add", "name": "新类别"}, optional=("item",)
+    ),
+    "proposals:settings_reason": Route(
+        ("POST",), ok=PROPOSAL_STAFF, data=lambda s: {"action": "add", "text": "新理由"}, optional=("item",)
+    ),
+    # Sessions are the committee's (the other side shares the own side's): another committee's is refused.
+    "proposals:settings_session": Route(
+        ("POST",),
+        kwargs=_pk("session"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"handling_months": "3"},
     ),
     # --- notifications -----------------------------------------------------------------------------
     "notifications:inbox": Route(ok=ALL, query=PAGE),

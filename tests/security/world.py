@@ -532,6 +532,211 @@ def build_opinions(side, *, staff, editor, leader, officer_user, verifier):
     side.inspection_transfer = Transfer.objects.get(inspection_report=sent_report)
 
 
+# --- proposals (提案) -------------------------------------------------------------------------------
+
+
+def build_proposals(side, *, staff, unit_user, leader):
+    """提案 objects of one side, rows written directly (as the proposals tests' fixtures do), so that the
+    walk does not depend on the services: a proposal in every status the steps start from, the member
+    first proposer of each (a joint one with the member invited to co-sign another member's), the
+    side's department the lead unit (its account `unit_user`) with a co-unit, a contact, the co-unit's
+    views, a draft reply, sent replies with their document, an evaluation, attachments and a
+    supervision note."""
+    from lvzhi.proposals.models import (
+        Assignment,
+        ContactRecord,
+        Evaluation,
+        Proposal,
+        ProposalAttachment,
+        ProposalAuthor,
+        ProposalCategory,
+        Reply,
+        SupervisionNote,
+    )
+    from lvzhi.proposals.models import SerialCounter as ProposalSerialCounter
+
+    P, A, Consent = Proposal.Status, Assignment.Status, ProposalAuthor.Consent
+    committee, member, second, label = side.committee, side.member, side.second_member, side.label
+    now = timezone.now()
+    today = timezone.localdate()
+    serials = _numbers.setdefault(("proposal", side.session.pk), itertools.count(1))
+    side.proposal_category = ProposalCategory.objects.filter(committee=committee).order_by("order", "pk")[0]
+    side.co_department = DepartmentFactory(committee=committee, name=f"{label}县财政局{TAINT}")
+    joint = Proposal.Kind.JOINT
+
+    def proposal(status, name, *, lead=member, co=second, consent=Consent.CONFIRMED, units=None, **fields):
+        """A proposal of `lead` (with `co` co-signing when given); `units` = (lead unit, co-unit,
+        assignment status)."""
+        fields.setdefault("kind", joint if co else Proposal.Kind.INDIVIDUAL)
+        fields.setdefault("created_by", lead.user)
+        if status != P.DRAFT:
+            fields.setdefault("submitted_at", now - datetime.timedelta(days=30))
+        if status in Proposal.ACCEPTED_STATUSES:
+            fields.setdefault("serial", next(serials))
+            fields.setdefault("reviewed_on", today - datetime.timedelta(days=25))
+            fields.setdefault("reviewed_by", staff)
+        if units:
+            fields.setdefault("assigned_on", today - datetime.timedelta(days=2))
+            fields.setdefault("deadline", today + datetime.timedelta(days=80))
+        row = Proposal.objects.create(
+            committee=committee,
+            session=side.session,
+            title=f"{label}{name}提案{TAINT}",
+            case=f"案由{TAINT}",
+            analysis=f"分析{TAINT}",
+            suggestions=f"建议{TAINT}",
+            category=side.proposal_category,
+            status=status,
+            status_changed_at=now,
+            **fields,
+        )
+        row.suggested_departments.set([side.department])
+        ProposalAuthor.objects.create(
+            proposal=row, member=lead, user=lead.user, name=lead.name, role=ProposalAuthor.Role.LEAD
+        )
+        if co is not None:
+            ProposalAuthor.objects.create(
+                proposal=row,
+                member=co,
+                user=co.user,
+                name=co.name,
+                role=ProposalAuthor.Role.CO,
+                consent=consent,
+                order=1,
+                responded_at=None if consent == Consent.PENDING else now,
+            )
+        if units:
+            lead_unit, co_unit, assignment_status = units
+            for role, department in ((Assignment.Role.LEAD, lead_unit), (Assignment.Role.CO, co_unit)):
+                signed = assignment_status != A.ASSIGNED
+                Assignment.objects.create(
+                    committee=committee,
+                    proposal=row,
+                    department=department,
+                    role=role,
+                    status=assignment_status if role == Assignment.Role.LEAD else A.SIGNED,
+                    assigned_on=row.assigned_on,
+                    signed_at=now if signed else None,
+                    return_reason=f"不属职责{TAINT}" if assignment_status == A.RETURN_REQUESTED else "",
+                    return_requested_at=now if assignment_status == A.RETURN_REQUESTED else None,
+                    views=f"协办意见{TAINT}" if role == Assignment.Role.CO and signed else "",
+                    views_given_at=now if role == Assignment.Role.CO and signed else None,
+                )
+        return row
+
+    def reply(row, *, sent=True, result=Reply.Result.B):
+        made = Reply(
+            proposal=row,
+            department=side.department,
+            round=row.round,
+            result=result,
+            text=f"答复{TAINT}",
+            sent_at=now if sent else None,
+            sent_by=unit_user if sent else None,
+            created_by=unit_user,
+            original_name=f"{label}答复函{TAINT}.pdf",
+            content_type="application/pdf",
+            size=len(PDF),
+            uploaded_by=unit_user,
+            uploaded_at=now,
+        )
+        made.file.save("reply.pdf", ContentFile(PDF), save=True)
+        return made
+
+    def contact(row):
+        assignment = row.assignments.get(role=Assignment.Role.LEAD)
+        return ContactRecord.objects.create(
+            proposal=row,
+            assignment=assignment,
+            round=row.round,
+            date=today - datetime.timedelta(days=1),
+            way=ContactRecord.Way.PHONE,
+            note=f"电话沟通{TAINT}",
+            created_by=unit_user,
+        )
+
+    own_units = (side.department, side.co_department)
+    side.proposal_draft = proposal(P.DRAFT, "草稿", co=None)
+    attachment = ProposalAttachment(
+        proposal=side.proposal_draft,
+        original_name=f"{label}提案附件{TAINT}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=side.owner,
+        uploaded_at=now,
+    )
+    attachment.file.save("p.pdf", ContentFile(PDF), save=True)
+    side.proposal_attachment = attachment
+    # Submitted, the co-signer confirmed: ready for review.
+    side.proposal_submitted = proposal(P.SUBMITTED, "已提交")
+    submitted_attachment = ProposalAttachment(
+        proposal=side.proposal_submitted,
+        original_name=f"{label}调查{TAINT}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        uploaded_by=side.owner,
+        uploaded_at=now,
+    )
+    submitted_attachment.file.save("s.pdf", ContentFile(PDF), save=True)
+    side.proposal_submitted_attachment = submitted_attachment
+    side.proposal_submitted_other = proposal(P.SUBMITTED, "另一件", co=None)
+    # Another member's joint proposal the side's member is invited to co-sign (until next week).
+    side.proposal_cosigning = proposal(
+        P.SUBMITTED,
+        "联名",
+        lead=second,
+        co=member,
+        consent=Consent.PENDING,
+        cosign_deadline=now + datetime.timedelta(days=7),
+    )
+    side.proposal_accepted = proposal(P.ACCEPTED, "已立案")
+    side.proposal_assigned = proposal(P.ASSIGNED, "已交办", units=(*own_units, A.ASSIGNED))
+    side.assignment = side.proposal_assigned.assignments.get(role=Assignment.Role.LEAD)
+    side.proposal_return_requested = proposal(P.ASSIGNED, "申请退回", units=(*own_units, A.RETURN_REQUESTED))
+    side.return_requested_assignment = side.proposal_return_requested.assignments.get(
+        role=Assignment.Role.LEAD
+    )
+    # Being handled: the lead unit signed, has a contact and a draft reply; the co-unit gave its views.
+    side.proposal_handling = proposal(P.HANDLING, "办理中", units=(*own_units, A.SIGNED), is_key=True)
+    side.handling_assignment = side.proposal_handling.assignments.get(role=Assignment.Role.LEAD)
+    side.contact = contact(side.proposal_handling)
+    side.draft_reply = reply(side.proposal_handling, sent=False)
+    # The side's department as the co-unit of a case another department leads (it gives views).
+    side.proposal_co_handling = proposal(
+        P.HANDLING, "协办", units=(side.co_department, side.department, A.SIGNED)
+    )
+    side.co_assignment = side.proposal_co_handling.assignments.get(role=Assignment.Role.CO)
+    side.co_assignment.views, side.co_assignment.views_given_at = "", None
+    side.co_assignment.save(update_fields=["views", "views_given_at"])
+    side.proposal_replied = proposal(P.REPLIED, "已答复", units=(*own_units, A.SIGNED))
+    side.replied_contact = contact(side.proposal_replied)
+    side.reply = reply(side.proposal_replied)
+    side.proposal_evaluated = proposal(P.EVALUATED, "已评价", units=(*own_units, A.SIGNED))
+    side.evaluated_reply = reply(side.proposal_evaluated)
+    side.evaluation = Evaluation.objects.create(
+        reply=side.evaluated_reply, rating=Evaluation.Rating.BASIC, comments=f"评价{TAINT}", by=side.owner
+    )
+    side.proposal_closed = proposal(
+        P.CLOSED, "已办结", units=(*own_units, A.SIGNED), closed_on=today, is_excellent=True
+    )
+    side.closed_reply = reply(side.proposal_closed, result=Reply.Result.A)
+    side.proposal_rejected = proposal(
+        P.REJECTED,
+        "不立案",
+        co=None,
+        reviewed_on=today,
+        review_note=f"不立案说明{TAINT}",
+        rejection_reason=committee.proposal_rejection_reasons.order_by("order", "pk")[0],
+    )
+    side.supervision_note = SupervisionNote.objects.create(
+        proposal=side.proposal_handling, date=today, note=f"督办{TAINT}", created_by=leader
+    )
+    # The accept service takes the next number from the counter: it must know the numbers given here.
+    last = next(serials)
+    ProposalSerialCounter.objects.update_or_create(session=side.session, defaults={"last": last})
+    _numbers[("proposal", side.session.pk)] = itertools.count(last + 1)
+
+
 def build_world():
     home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
     users = {}
@@ -610,6 +815,24 @@ def build_world():
         build_opinions(
             side, staff=staff, editor=editor, leader=leader, officer_user=officer_user, verifier=verifier
         )
+    # --- proposals (提案): the handling unit's account is the own side's lead unit; the other sides'
+    # departments have accounts of their own (so the other side's assignments are someone else's).
+    for side, staff, leader in (
+        (own, office, users[Role.LEADER]),
+        (other, office, users[Role.LEADER]),
+        (foreign, foreign_office, foreign_leader),
+    ):
+        unit_user = (
+            users[Role.HANDLING_UNIT]
+            if side is own
+            else UserFactory(
+                committee=side.committee,
+                username=f"sec_unit_{side.unit_kind_name}",
+                role=Role.HANDLING_UNIT,
+                department=side.department,
+            )
+        )
+        build_proposals(side, staff=staff, unit_user=unit_user, leader=leader)
     members = list(Member.objects.all())
     secrets = set()
     for m in members:
