@@ -14,4 +14,16 @@ EVENTS = {
     "proposals.stats_exported": _("Proposal statistics exported: %(file)s"),
     "proposals.catalogue_downloaded": _("Catalogue of proposals downloaded: %(session)s"),
     "proposals.handling_report_downloaded": _("Report on the handling of proposals downloaded: %(session)s"),
+    # Review and assignment (services/review.py, services/assignment.py).
+    "proposals.accepted": _("Proposal accepted as %(serial)s: %(title)s"),
+    "proposals.merged": _("%(count)s proposals merged into %(serial)s %(title)s"),
+    "proposals.converted": _("Proposal %(title)s converted: %(target)s"),
+    "proposals.key_marked": _("Proposal %(title)s marked key, supervised by %(leader)s"),
+    "proposals.key_unmarked": _("Proposal %(title)s no longer key"),
+    "proposals.excellent_marked": _("Proposal %(title)s marked excellent"),
+    "proposals.excellent_unmarked": _("Proposal %(title)s no longer excellent"),
+    "proposals.supervision_noted": _("Supervision note on proposal %(title)s of %(date)s"),
+    "proposals.assigned": _("Proposal %(serial)s %(title)s assigned to %(lead)s (co-units: %(co_units)s), deadline %(deadline)s"),
+    "proposals.return_accepted": _("Return of proposal %(title)s by %(unit)s accepted"),
+    "proposals.return_refused": _("Return of proposal %(title)s by %(unit)s refused"),
 }
