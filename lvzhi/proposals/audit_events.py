@@ -26,4 +26,12 @@ EVENTS = {
     "proposals.assigned": _("Proposal %(serial)s %(title)s assigned to %(lead)s (co-units: %(co_units)s), deadline %(deadline)s"),
     "proposals.return_accepted": _("Return of proposal %(title)s by %(unit)s accepted"),
     "proposals.return_refused": _("Return of proposal %(title)s by %(unit)s refused"),
+    # Handling (services/handling.py, services/reminders.py, views/handling.py)
+    "proposals.contact_recorded": _("%(unit)s recorded a contact with the proposer of %(object)s"),
+    "proposals.views_given": _("%(unit)s gave its views on proposal %(object)s"),
+    "proposals.reply_saved": _("Reply to proposal %(object)s saved (round %(round)s)"),
+    "proposals.reply_sent": _("Reply to proposal %(object)s sent: %(result)s"),
+    "proposals.evaluated": _("Handling of proposal %(object)s evaluated: %(rating)s"),
+    "proposals.reminders_sent": _("Proposal deadline reminders sent: %(due)s due soon, %(overdue)s overdue"),
+    "proposals.reply_document_downloaded": _("Reply document of proposal %(object)s downloaded: %(file)s"),
 }

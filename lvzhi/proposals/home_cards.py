@@ -12,8 +12,39 @@ def staff_queue(user):
 
 
 def unit_queue(user):
-    """A handling unit: assignments to sign for, replies due soon and overdue."""
-    return None
+    """A handling unit: assignments to sign for, replies (or views) due within the reminder days, and
+    overdue ones, with the most pressing few listed. Three queries."""
+    if (
+        not user.is_authenticated
+        or user.committee_id is None
+        or not getattr(user, "department_id", None)
+        or not user.has_perm("proposals.handle_proposal")
+    ):
+        return None
+    import datetime
+
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from . import selectors
+    from .models import Assignment
+
+    today = timezone.localdate()
+    soon = today + datetime.timedelta(days=selectors.policy_for(user.committee_id).remind_days)
+    waiting = selectors.open_assignments(user.committee_id).filter(department_id=user.department_id)
+    counts = waiting.aggregate(
+        to_sign=Count("pk", filter=Q(status=Assignment.Status.ASSIGNED)),
+        due_soon=Count("pk", filter=Q(proposal__deadline__gte=today, proposal__deadline__lte=soon)),
+        overdue=Count("pk", filter=Q(proposal__deadline__lt=today)),
+    )
+    rows = list(
+        waiting.filter(Q(status=Assignment.Status.ASSIGNED) | Q(proposal__deadline__lte=soon)).order_by(
+            "proposal__deadline", "pk"
+        )[:6]
+    )
+    for row in rows:
+        row.days_left = (row.proposal.deadline - today).days
+    return {**counts, "rows": rows, "today": today}
 
 
 def mine(user):

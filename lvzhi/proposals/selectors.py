@@ -43,6 +43,141 @@ def handling_months(session_id: int) -> int:
     )
     return months or DEFAULT_HANDLING_MONTHS
 
+
+# --- handling: deadlines and the units' record (part C) --------------------------------------------
+
+import datetime  # noqa: E402
+from dataclasses import field  # noqa: E402
+
+from django.db.models import F, QuerySet  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from .models import Assignment, Evaluation, Proposal, Reply  # noqa: E402
+
+
+def open_assignments(committee_id: int | None = None) -> QuerySet[Assignment]:
+    """Assignments on cases still waiting for the units: the lead unit until it replies, a co-unit
+    until it gives its views (of one committee, or of all)."""
+    qs = (
+        Assignment.objects.all()
+        if committee_id is None
+        else Assignment.objects.filter(committee_id=committee_id)
+    )
+    return (
+        qs.filter(
+            status__in=Assignment.ACTIVE,
+            proposal__status__in=(Proposal.Status.ASSIGNED, Proposal.Status.HANDLING),
+            proposal__deadline__isnull=False,
+        )
+        .exclude(role=Assignment.Role.CO, views_given_at__isnull=False)
+        .select_related("proposal", "department")
+    )
+
+
+def overdue_assignments(committee_id: int, today: datetime.date | None = None) -> QuerySet[Assignment]:
+    """Assignments past the proposal's handling deadline whose unit still owes its part (the lead unit
+    its reply, a co-unit its views), oldest deadline first."""
+    today = today or timezone.localdate()
+    return (
+        open_assignments(committee_id)
+        .filter(proposal__deadline__lt=today)
+        .order_by("proposal__deadline", "department__name", "pk")
+    )
+
+
+def due_soon_assignments(committee_id: int, today: datetime.date | None = None) -> QuerySet[Assignment]:
+    """Assignments whose deadline falls within the committee's reminder days (today included)."""
+    today = today or timezone.localdate()
+    last = today + datetime.timedelta(days=policy_for(committee_id).remind_days)
+    return (
+        open_assignments(committee_id)
+        .filter(proposal__deadline__gte=today, proposal__deadline__lte=last)
+        .order_by("proposal__deadline", "department__name", "pk")
+    )
+
+
+@dataclass
+class UnitRecord:
+    """One handling unit's record: cases it leads and co-handles, replies, timeliness, results and the
+    proposers' satisfaction (over every evaluation of its replies)."""
+
+    department_id: int
+    name: str
+    lead: int = 0
+    co: int = 0
+    replied: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    results: dict[str, int] = field(default_factory=dict)
+    ratings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def open(self) -> int:
+        return self.lead - self.replied
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.replied if self.replied else None
+
+    @property
+    def rating_labels(self) -> list[tuple[str, int]]:
+        """The ratings in their order (满意, 基本满意, 不满意) by label, those given at least once."""
+        return [
+            (str(label), self.ratings[value])
+            for value, label in Evaluation.Rating.choices
+            if value in self.ratings
+        ]
+
+
+def unit_records(
+    committee_id: int, *, session_id: int | None = None, today: datetime.date | None = None
+) -> list[UnitRecord]:
+    """Per department with assignments (returned ones not counted): lead and co cases, replied (the
+    current round's reply sent), on time (sent by the deadline), overdue (not replied, past the
+    deadline), result codes of those replies and the ratings of all its evaluated replies."""
+    today = today or timezone.localdate()
+    assignments = Assignment.objects.filter(committee_id=committee_id).exclude(
+        status=Assignment.Status.RETURNED
+    )
+    replies = Reply.objects.filter(proposal__committee_id=committee_id, sent_at__isnull=False)
+    if session_id is not None:
+        assignments = assignments.filter(proposal__session_id=session_id)
+        replies = replies.filter(proposal__session_id=session_id)
+    records: dict[int, UnitRecord] = {}
+    rows = assignments.values_list(
+        "department_id", "department__name", "role", "proposal__status", "proposal__deadline"
+    )
+    for department_id, name, role, status, deadline in rows:
+        record = records.setdefault(department_id, UnitRecord(department_id, name))
+        if role == Assignment.Role.CO:
+            record.co += 1
+            continue
+        record.lead += 1
+        waiting = status in (Proposal.Status.ASSIGNED, Proposal.Status.HANDLING)
+        if waiting and deadline is not None and deadline < today:
+            record.overdue += 1
+    current = replies.filter(round=F("proposal__round")).exclude(
+        proposal__status__in=(Proposal.Status.ASSIGNED, Proposal.Status.HANDLING)
+    )
+    for department_id, name, result, sent_at, deadline in current.values_list(
+        "department_id", "department__name", "result", "sent_at", "proposal__deadline"
+    ):
+        record = records.setdefault(department_id, UnitRecord(department_id, name))
+        record.replied += 1
+        if deadline is None or timezone.localdate(sent_at) <= deadline:
+            record.on_time += 1
+        if result:
+            record.results[result] = record.results.get(result, 0) + 1
+    for department_id, name, rating in Evaluation.objects.filter(reply__in=replies).values_list(
+        "reply__department_id", "reply__department__name", "rating"
+    ):
+        record = records.setdefault(department_id, UnitRecord(department_id, name))
+        record.ratings[rating] = record.ratings.get(rating, 0) + 1
+    for record in records.values():
+        record.results = dict(sorted(record.results.items()))
+    return sorted(records.values(), key=lambda r: (-r.overdue, r.name))
+
+
 # --- review and assignment: the staff's work queues (views/review.py work, home_cards.staff_queue) ---
 
 # Imported under names of this part's own, so that it stands whatever the other parts import.
