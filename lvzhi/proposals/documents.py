@@ -1,0 +1,338 @@
+"""A session's proposal documents in the layout of official documents (GB/T 9704, through
+lvzhi.core.docx_official):
+
+- the catalogue (提案目录): the accepted proposals grouped by category, each with its number (第N号),
+  title, proposers (a collective proposal: its body) and its lead unit and co-units;
+- the handling report (提案办理情况报告): the totals, the table of lead units with their handling and
+  on-time rates, the result codes, the proposers' evaluations, and the key proposals with their
+  supervising leaders; the numbers are those of the statistics page (stats.py).
+
+The views check who may download and audit it; the documents are made in memory."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import formats, timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+
+from lvzhi.core import docx_official
+from lvzhi.opinions.inspection_documents import chinese_number
+from lvzhi.organization.models import Session
+
+from . import stats
+from .models import Assignment, Evaluation, Proposal, ProposalAuthor, Reply
+
+TABLE_SIZE = Pt(12)  # 小四: five columns fit the 156 mm type area
+SEPARATOR = "、"
+
+
+def ordinal(number: int) -> str:
+    """First-level heading numbers as official documents write them (一、); 1. in other languages."""
+    if not (get_language() or "").startswith("zh"):
+        return f"{number}. "
+    return f"{chinese_number(number)}、"
+
+
+def issuing_body(session: Session) -> str:
+    return _("Office of %(committee)s") % {"committee": session.term.committee.name}
+
+
+def session_name(session: Session) -> str:
+    """政协本县委员会第九届第二次会议."""
+    return f"{session.term.committee.name}{session}"
+
+
+def _sign_off(document: Any, session: Session) -> None:
+    docx_official.add_blank_line(document)
+    docx_official.add_blank_line(document)
+    for line in (issuing_body(session), formats.date_format(timezone.localdate(), "DATE_FORMAT")):
+        paragraph = docx_official.add_body_paragraph(document, line, indent=False)
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        paragraph.paragraph_format.right_indent = docx_official.SIZE_3 * 4
+
+
+def _table_style(document: Any, name: str, font: str) -> Any:
+    """A paragraph style for table cells: the fonts are set once here, not on each run."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    docx_official.set_fonts(style, font, size=TABLE_SIZE)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.line_spacing = 1.0
+    style.paragraph_format.first_line_indent = Pt(0)
+    return style
+
+
+def _styles(document: Any) -> tuple[Any, Any]:
+    styles = document.styles
+    names = [s.name for s in styles]
+    if "Proposal table header" in names:
+        return styles["Proposal table header"], styles["Proposal table"]
+    return (
+        _table_style(document, "Proposal table header", docx_official.HEADING_FONT),
+        _table_style(document, "Proposal table", docx_official.BODY_FONT),
+    )
+
+
+def add_table(document: Any, columns: list[str], rows: list[list[Any]]) -> Any:
+    """A grid table, header in 黑体 and cells in 仿宋 小四, centred. One row is built through python-docx
+    and copied per row with its texts replaced (the API costs about 1 ms a cell)."""
+    header_style, body_style = _styles(document)
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+    def fill(cell: Any, text: str, style: Any) -> None:
+        paragraph = cell.paragraphs[0]
+        paragraph._p.style = style.style_id
+        paragraph.add_run(text)
+
+    for cell, header in zip(table.rows[0].cells, columns, strict=True):
+        fill(cell, str(header), header_style)
+    template = table.add_row()
+    for cell in template.cells:
+        fill(cell, "-", body_style)
+    template_tr = template._tr
+    for row in rows:
+        tr = copy.deepcopy(template_tr)
+        for text, value in zip(tr.iter(qn("w:t")), row, strict=True):
+            text.text = str(value)
+        table._tbl.append(tr)
+    table._tbl.remove(template_tr)
+    return table
+
+
+# --- the catalogue ----------------------------------------------------------------------------------------
+
+
+def catalogue_proposals(session: Session) -> list[Proposal]:
+    """The session's accepted proposals in the catalogue's order (category, then number), with their
+    proposers and current units; four queries."""
+    authors = ProposalAuthor.objects.filter(consent=ProposalAuthor.Consent.CONFIRMED).order_by("order", "pk")
+    units = (
+        Assignment.objects.exclude(status=Assignment.Status.RETURNED)
+        .select_related("department")
+        .order_by("role", "pk")
+    )
+    return list(
+        stats.session_proposals(session)
+        .filter(status__in=Proposal.ACCEPTED_STATUSES, serial__isnull=False)
+        .select_related("category", "collective_unit")
+        .prefetch_related(
+            Prefetch("authors", queryset=authors, to_attr="confirmed_authors"),
+            Prefetch("assignments", queryset=units, to_attr="current_units"),
+        )
+        .order_by("category__order", "category_id", "serial")
+    )
+
+
+def proposers_text(proposal: Proposal) -> str:
+    """The names of the confirmed proposers; a collective proposal's body (and its main authors)."""
+    names = SEPARATOR.join(a.name for a in getattr(proposal, "confirmed_authors", []) if a.name)
+    if proposal.kind == Proposal.Kind.COLLECTIVE:
+        body = proposal.collective_unit.name if proposal.collective_unit_id else proposal.collective_name
+        if body and names:
+            return _("%(body)s (main authors: %(names)s)") % {"body": body, "names": names}
+        return body or names
+    return names
+
+
+def units_text(proposal: Proposal) -> tuple[str, str]:
+    units = getattr(proposal, "current_units", [])
+    lead = [a.department.name for a in units if a.role == Assignment.Role.LEAD]
+    co = [a.department.name for a in units if a.role == Assignment.Role.CO]
+    return SEPARATOR.join(lead) or stats.NO_VALUE, SEPARATOR.join(co) or stats.NO_VALUE
+
+
+def catalogue_title(session: Session) -> str:
+    # zh: 政协本县委员会第九届第二次会议\n提案目录
+    return _("%(session)s\nCatalogue of proposals") % {"session": session_name(session)}
+
+
+def build_catalogue_docx(session: Session, proposals: list[Proposal] | None = None) -> Any:
+    if proposals is None:
+        proposals = catalogue_proposals(session)
+    title = catalogue_title(session)
+    document = docx_official.new_document(title=title.replace("\n", ""), author=issuing_body(session))
+    docx_official.add_title(document, title)
+    docx_official.add_subtitle(
+        document, _("%(n)s proposals accepted, by category and number") % {"n": len(proposals)}
+    )
+    groups: dict[Any, list[Proposal]] = {}
+    for proposal in proposals:
+        groups.setdefault(proposal.category_id, []).append(proposal)
+    columns = [_("Number"), _("Title"), _("Proposers"), _("Lead unit"), _("Co-units")]
+    for number, members in enumerate(groups.values(), 1):
+        category = members[0].category.name if members[0].category_id else _("No category")
+        docx_official.add_blank_line(document)
+        docx_official.add_heading_line(
+            document,
+            ordinal(number) + _("%(category)s (%(n)s)") % {"category": category, "n": len(members)},
+        )
+        add_table(
+            document,
+            columns,
+            [[p.serial_label, p.title, proposers_text(p), *units_text(p)] for p in members],
+        )
+    if not proposals:
+        docx_official.add_body_paragraph(document, _("No proposal of this session has been accepted yet."))
+    _sign_off(document, session)
+    return document
+
+
+def catalogue_filename(session: Session) -> str:
+    return _("%(session)s catalogue of proposals.docx") % {"session": session}
+
+
+# --- the handling report ------------------------------------------------------------------------------
+
+
+def rate_text(value: float | None) -> str:
+    return stats.NO_VALUE if value is None else f"{value:g}%"
+
+
+def key_proposals(session: Session) -> QuerySet[Proposal]:
+    units = Assignment.objects.filter(role=Assignment.Role.LEAD).exclude(status=Assignment.Status.RETURNED)
+    return (
+        stats.session_proposals(session)
+        .filter(is_key=True, status__in=Proposal.ACCEPTED_STATUSES)
+        .select_related("key_leader")
+        .prefetch_related(
+            Prefetch("assignments", queryset=units.select_related("department"), to_attr="current_units")
+        )
+        .order_by("serial", "pk")
+    )
+
+
+def handling_title(session: Session) -> str:
+    # zh: 关于%(session)s提案办理情况的报告
+    return _("Report on the handling of the proposals of %(session)s") % {"session": session_name(session)}
+
+
+def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers | None = None) -> Any:
+    if numbers is None:
+        numbers = stats.session_numbers(session)
+    title = handling_title(session)
+    document = docx_official.new_document(title=title, author=issuing_body(session))
+    docx_official.add_title(document, title)
+    docx_official.add_blank_line(document)
+    total = numbers.total
+
+    docx_official.add_heading_line(document, ordinal(1) + _("Overview"))
+    docx_official.add_body_paragraph(
+        document,
+        _(
+            "%(received)s proposals were received: %(accepted)s accepted, %(merged)s merged into other "
+            "cases, %(converted)s converted into public-opinion reports or letters, %(rejected)s not "
+            "accepted, %(waiting)s still waiting for review."
+        )
+        % {
+            "received": total.received,
+            "accepted": total.accepted,
+            "merged": total.merged,
+            "converted": total.converted,
+            "rejected": total.rejected,
+            "waiting": total.waiting,
+        },
+    )
+    docx_official.add_body_paragraph(
+        document,
+        _(
+            "%(assigned)s accepted proposals were assigned to %(units)s lead units, which replied to "
+            "%(replied)s (handling rate %(rate)s); %(on_time)s of the %(due)s replies due were sent by "
+            "the deadline (on-time rate %(on_time_rate)s)."
+        )
+        % {
+            "assigned": numbers.assigned,
+            "units": len(numbers.units),
+            "replied": numbers.replied,
+            "rate": rate_text(stats.percent(numbers.replied, numbers.assigned)),
+            "on_time": numbers.on_time,
+            "due": numbers.due,
+            "on_time_rate": rate_text(stats.percent(numbers.on_time, numbers.due)),
+        },
+    )
+
+    docx_official.add_heading_line(document, ordinal(2) + _("Handling by the lead units"))
+    if numbers.units:
+        add_table(
+            document,
+            [
+                _("Lead unit"),
+                _("Assigned"),
+                _("Replied"),
+                _("Handling rate"),
+                _("Replied on time"),
+                _("On-time rate"),
+            ],
+            [
+                [
+                    unit.name,
+                    unit.assigned,
+                    unit.replied,
+                    rate_text(unit.handling_rate),
+                    unit.on_time,
+                    rate_text(unit.on_time_rate),
+                ]
+                for unit in numbers.units
+            ],
+        )
+    else:
+        docx_official.add_body_paragraph(document, _("No proposal has been assigned yet."))
+
+    docx_official.add_heading_line(document, ordinal(3) + _("Results of the handling"))
+    results = numbers.results
+    replied = sum(results.values())
+    for value, label in Reply.Result.choices:
+        docx_official.add_body_paragraph(
+            document,
+            _("%(result)s: %(n)s (%(share)s of the replies)")
+            % {
+                "result": label,
+                "n": results.get(value, 0),
+                "share": rate_text(stats.percent(results.get(value, 0), replied)),
+            },
+        )
+
+    docx_official.add_heading_line(document, ordinal(4) + _("The proposers' evaluations"))
+    ratings = numbers.ratings
+    lines = [(str(label), ratings.get(value, 0)) for value, label in Evaluation.Rating.choices]
+    lines.append((_("Not evaluated yet"), numbers.not_evaluated))
+    for label, n in lines:
+        docx_official.add_body_paragraph(
+            document,
+            _("%(rating)s: %(n)s (%(share)s of the replied proposals)")
+            % {"rating": label, "n": n, "share": rate_text(stats.percent(n, numbers.replied))},
+        )
+
+    docx_official.add_heading_line(document, ordinal(5) + _("Key proposals"))
+    keys = list(key_proposals(session))
+    for proposal in keys:
+        lead = SEPARATOR.join(a.department.name for a in proposal.current_units) or stats.NO_VALUE
+        docx_official.add_body_paragraph(
+            document,
+            _("%(serial)s %(title)s: lead unit %(unit)s; supervising leader %(leader)s; %(status)s.")
+            % {
+                "serial": proposal.serial_label,
+                "title": proposal.title,
+                "unit": lead,
+                "leader": str(proposal.key_leader) if proposal.key_leader_id else stats.NO_VALUE,
+                "status": proposal.get_status_display(),
+            },
+        )
+    if not keys:
+        docx_official.add_body_paragraph(document, _("No key proposals in this session."))
+    _sign_off(document, session)
+    return document
+
+
+def handling_report_filename(session: Session) -> str:
+    return _("%(session)s report on the handling of proposals.docx") % {"session": session}
