@@ -36,6 +36,7 @@ from lvzhi.organization.models import (
     Session,
     Term,
 )
+from lvzhi.proposals.demo import seed_proposals
 from lvzhi.studies.demo import seed_studies
 
 COMMITTEE_CODE = "qingxi"
@@ -268,6 +269,9 @@ class DemoBuilder:
             seed=self.rng.randrange(2**32),
         )
         self.opinion_reports = seed_opinions(
+            committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
+        )
+        self.proposals = seed_proposals(
             committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
         )
         return self.committee
