@@ -14,6 +14,14 @@ EVENTS = {
     "proposals.stats_exported": _("Proposal statistics exported: %(file)s"),
     "proposals.catalogue_downloaded": _("Catalogue of proposals downloaded: %(session)s"),
     "proposals.handling_report_downloaded": _("Report on the handling of proposals downloaded: %(session)s"),
+    # A: filing
+    "proposals.draft_saved": _("Proposal draft saved: %(title)s"),
+    "proposals.draft_from_suggestion": _("Proposal draft started from a suggestion of %(activity)s"),
+    "proposals.cosign_answered": _("Co-signing of proposal %(object)s: %(name)s, %(consent)s"),
+    "proposals.cosigners_dropped": _("Co-signers of proposal %(object)s dropped off: %(names)s"),
+    "proposals.attachment_added": _("File attached to proposal %(object)s: %(file)s"),
+    "proposals.attachment_deleted": _("File removed from proposal %(object)s: %(file)s"),
+    "proposals.attachment_downloaded": _("File of proposal %(object)s downloaded: %(file)s"),
     # Review and assignment (services/review.py, services/assignment.py).
     "proposals.accepted": _("Proposal accepted as %(serial)s: %(title)s"),
     "proposals.merged": _("%(count)s proposals merged into %(serial)s %(title)s"),

@@ -48,5 +48,19 @@ def unit_queue(user):
 
 
 def mine(user):
-    """A proposer: invitations to co-sign, replies to evaluate."""
-    return None
+    """A proposer: invitations to co-sign waiting for their answer, and replies waiting for their
+    evaluation (they are the first proposer); None when there is nothing. A fixed number of queries."""
+    from . import selectors
+
+    if not user.is_authenticated or user.committee_id is None:
+        return None
+    limit = 5
+    invitations = list(selectors.cosign_invitations(user)[: limit + 1])
+    replies = list(selectors.replies_to_evaluate(user)[: limit + 1])
+    if not invitations and not replies:
+        return None
+    return {
+        "invitations": invitations[:limit],
+        "replies": replies[:limit],
+        "more": len(invitations) > limit or len(replies) > limit,
+    }

@@ -287,3 +287,84 @@ def work_queue(
         )
         .order_by(*order)
     )
+
+
+# --- filing: sessions, my proposals, invitations to co-sign (part A) ---------------------------------
+
+from typing import TYPE_CHECKING  # noqa: E402
+
+from django.db.models import Prefetch as _Prefetch  # noqa: E402
+from django.db.models import Q as _Q  # noqa: E402
+
+from lvzhi.organization.models import Session  # noqa: E402
+
+from .models import ProposalAuthor as _Author  # noqa: E402
+
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+
+
+def filing_sessions(committee_id: int) -> QuerySet[Session]:
+    """The sessions a proposal may be filed for: the committee's, latest first."""
+    return (
+        Session.objects.filter(term__committee_id=committee_id)
+        .select_related("term")
+        .order_by("-term__number", "-number")
+    )
+
+
+def latest_session(committee_id: int) -> Session | None:
+    """The latest session of the committee's current term: the session a new proposal is filed for
+    unless the proposer chooses another."""
+    return filing_sessions(committee_id).filter(term__is_current=True).first()
+
+
+def _mine(user: User) -> _Q:
+    return _Q(created_by=user) | _Q(authors__user=user) | _Q(authors__member__user=user)
+
+
+def my_proposals(user: User) -> QuerySet[Proposal]:
+    """The proposals `user` created, first-proposed, co-signed or was invited to co-sign, latest first,
+    with what the list shows (session, category, proposers) in a fixed number of queries."""
+    if user.committee_id is None:
+        return Proposal.objects.none()
+    ids = Proposal.objects.filter(committee_id=user.committee_id).filter(_mine(user)).values("pk")
+    return (
+        Proposal.objects.filter(pk__in=ids)
+        .select_related("session", "session__term", "category", "collective_unit")
+        .prefetch_related(_Prefetch("authors", queryset=_Author.objects.order_by("order", "pk")))
+        .order_by("-pk")
+    )
+
+
+def cosign_invitations(user: User, now: datetime.datetime | None = None) -> QuerySet[_Author]:
+    """The invitations to co-sign that wait for `user`'s answer (submitted, deadline not passed),
+    the nearest deadline first."""
+    now = now or timezone.now()
+    if user.committee_id is None:
+        return _Author.objects.none()
+    return (
+        _Author.objects.filter(
+            role=_Author.Role.CO,
+            consent=_Author.Consent.PENDING,
+            proposal__committee_id=user.committee_id,
+            proposal__status=Proposal.Status.SUBMITTED,
+            proposal__cosign_deadline__gte=now,
+        )
+        .filter(_Q(user=user) | _Q(member__user=user))
+        .select_related("proposal", "proposal__session", "proposal__session__term")
+        .order_by("proposal__cosign_deadline", "pk")
+    )
+
+
+def replies_to_evaluate(user: User) -> QuerySet[Proposal]:
+    """Replied proposals whose first proposer is `user`: the reply waits for their evaluation."""
+    lead = _Q(authors__role=_Author.Role.LEAD) & (_Q(authors__user=user) | _Q(authors__member__user=user))
+    if user.committee_id is None:
+        return Proposal.objects.none()
+    ids = (
+        Proposal.objects.filter(committee_id=user.committee_id, status=Proposal.Status.REPLIED)
+        .filter(lead | _Q(created_by=user))
+        .values("pk")
+    )
+    return Proposal.objects.filter(pk__in=ids).order_by("status_changed_at", "pk")
