@@ -226,10 +226,17 @@ PROPOSAL_STAFF = OFFICE
 PROPOSAL_READERS = frozenset({Role.OFFICE, Role.LEADER})
 PROPOSERS = frozenset({Role.MEMBER, Role.UNIT_STAFF})
 HANDLING_UNIT = frozenset({Role.HANDLING_UNIT})
+# Contacts and paper replies happen between the assignment (two days ago in the world) and today.
+PROPOSAL_TODAY = timezone.localdate().isoformat()
 
 
 def _proposal_version(attr):
     return lambda s: {"version": getattr(s, attr).version}
+
+
+# The write page's fields beside the proposal's: q, the member picker's search box; submit_now, the
+# button that saves and submits in one post; the page's one-submission token.
+PROPOSAL_WRITE_PAGE = ("q", "submit_now", "collective_unit", "collective_name", "collective_authors", *TOKEN)
 
 
 def _proposal_data(s):
@@ -238,7 +245,7 @@ def _proposal_data(s):
         "case": "县城公交线路少、班次稀。",
         "analysis": "城区扩大后，新建小区没有公交覆盖。",
         "suggestions": "一是增开线路；二是加密班次。",
-        "kind": "joint",
+        "kind": "individual",
         "timing": "during",
         "session": s.session.pk,
         "category": s.proposal_category.pk,
@@ -1140,10 +1147,232 @@ ROUTES = {
     ),
     # --- proposals (提案) ---------------------------------------------------------------------------
     "proposals:detail": Route(kwargs=_pk("proposal_submitted"), has_object=True, ok=PROPOSAL_READERS),
+    # A: filing. The first proposer's steps are theirs alone; the co-signer's answer the invited
+    # member's; unit staff file too (a collective proposal of their unit).
     "proposals:mine": Route(ok=ALL, query=PAGE, actor=Role.MEMBER),
-    "proposals:work": Route(ok=PROPOSAL_READERS, query=("tab", *PAGE)),
+    "proposals:new": Route(
+        ("GET", "POST"),
+        also_as=(Role.UNIT_STAFF,),
+        ok=PROPOSERS,
+        data=_proposal_data,
+        optional=PROPOSAL_WRITE_PAGE,
+    ),
+    "proposals:edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("proposal_draft"),
+        has_object=True,
+        data=lambda s: {**_proposal_data(s), **_proposal_version("proposal_draft")(s)},
+        optional=PROPOSAL_WRITE_PAGE,
+        actor=Role.MEMBER,
+    ),
+    "proposals:submit": Route(
+        ("POST",),
+        kwargs=_pk("proposal_draft"),
+        has_object=True,
+        data=_proposal_version("proposal_draft"),
+        actor=Role.MEMBER,
+    ),
+    "proposals:cosign": Route(
+        ("POST",),
+        kwargs=_pk("proposal_cosigning"),
+        has_object=True,
+        data=lambda s: {"answer": "confirm"},
+        optional=("next",),
+        actor=Role.MEMBER,
+    ),
+    "proposals:attachment_add": Route(
+        ("POST",),
+        kwargs=_pk("proposal_draft"),
+        has_object=True,
+        data=lambda s: {},
+        optional=("next",),
+        files=ATTACHMENT,
+        actor=Role.MEMBER,
+    ),
+    "proposals:attachment_delete": Route(
+        ("POST",),
+        kwargs=lambda s: {"pk": s.proposal_draft.pk, "file_pk": s.proposal_attachment.pk},
+        has_object=True,
+        data=lambda s: {},
+        optional=("next",),
+        actor=Role.MEMBER,
+    ),
+    "proposals:attachment": Route(
+        kwargs=lambda s: {"pk": s.proposal_submitted.pk, "file_pk": s.proposal_submitted_attachment.pk},
+        has_object=True,
+        ok=PROPOSAL_READERS,
+    ),
+    # The member's own suggestion, or (proposal staff) any member's, in the member's name.
+    "proposals:from_suggestion": Route(
+        ("POST",),
+        kwargs=lambda s: {"suggestion_pk": s.suggestion.pk},
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {},
+    ),
+    "proposals:member_search": Route(ok=PROPOSERS, query=("q", "field")),
+    "proposals:work": Route(ok=PROPOSAL_READERS, query=("tab", "session", "category", *PAGE)),
     "proposals:unit": Route(ok=HANDLING_UNIT, query=PAGE),
+    # B: review (staff, never on a proposal they are a proposer of).
+    "proposals:accept": Route(
+        ("POST",),
+        kwargs=_pk("proposal_submitted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"category": s.proposal_category.pk, **_proposal_version("proposal_submitted")(s)},
+    ),
+    "proposals:merge": Route(
+        ("POST",),
+        kwargs=_pk("proposal_submitted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"proposals": [s.proposal_submitted_other.pk], "category": s.proposal_category.pk},
+    ),
+    "proposals:convert": Route(
+        ("POST",),
+        kwargs=_pk("proposal_submitted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {
+            "to": "letter",
+            "department": s.department.pk,
+            "note": "转为建议函",
+            **_proposal_version("proposal_submitted")(s),
+        },
+    ),
+    "proposals:reject": Route(
+        ("POST",),
+        kwargs=_pk("proposal_submitted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {
+            "reason": s.rejection_reason.pk,
+            "note": "不立案说明",
+            **_proposal_version("proposal_submitted")(s),
+        },
+    ),
+    "proposals:key": Route(
+        ("POST",),
+        kwargs=_pk("proposal_accepted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"key": "on", "leader": s.proposal_leader.pk},
+    ),
+    "proposals:excellent": Route(
+        ("POST",),
+        kwargs=_pk("proposal_closed"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"excellent": "on"},
+    ),
+    "proposals:supervise": Route(
+        ("POST",),
+        kwargs=_pk("proposal_handling"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"date": f"{s.year}-04-01", "note": "督办"},
+    ),
+    "proposals:close": Route(
+        ("POST",),
+        kwargs=_pk("proposal_evaluated"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"note": "办结", **_proposal_version("proposal_evaluated")(s)},
+    ),
+    # B: assignment. The unit's steps are its own department's only.
+    "proposals:assign": Route(
+        ("POST",),
+        kwargs=_pk("proposal_accepted"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {
+            "lead": s.department.pk,
+            "co_units": [s.co_department.pk],
+            "deadline": f"{NEXT_YEAR}-03-01",
+            **_proposal_version("proposal_accepted")(s),
+        },
+    ),
+    "proposals:sign_for": Route(
+        ("POST",),
+        kwargs=lambda s: {"assignment_pk": s.assignment.pk},
+        has_object=True,
+        data=lambda s: {},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:request_return": Route(
+        ("POST",),
+        kwargs=lambda s: {"assignment_pk": s.assignment.pk},
+        has_object=True,
+        data=lambda s: {"reason": "不属本单位职责"},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:decide_return": Route(
+        ("POST",),
+        kwargs=lambda s: {"assignment_pk": s.return_requested_assignment.pk},
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"decision": "refuse", "answer": "属于贵单位职责"},
+    ),
+    # C: handling. Contacts, views, the reply are the unit's own; the paper reply the staff's; the
+    # evaluation the first proposer's.
+    "proposals:contact": Route(
+        ("POST",),
+        kwargs=lambda s: {"assignment_pk": s.handling_assignment.pk},
+        has_object=True,
+        data=lambda s: {
+            "contact-date": PROPOSAL_TODAY,
+            "contact-way": "phone",
+            "contact-note": "电话沟通",
+        },
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:views": Route(
+        ("POST",),
+        kwargs=lambda s: {"assignment_pk": s.co_assignment.pk},
+        has_object=True,
+        data=lambda s: {"views-views": "协办意见"},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:reply": Route(
+        ("POST",),
+        kwargs=_pk("proposal_handling"),
+        has_object=True,
+        data=lambda s: {"reply-result": "B", "reply-text": "正在解决"},
+        files={"reply-document": ("答复.pdf", PDF)},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:send_reply": Route(
+        ("POST",),
+        kwargs=_pk("proposal_handling"),
+        has_object=True,
+        data=lambda s: {},
+        actor=Role.HANDLING_UNIT,
+    ),
+    "proposals:paper_reply": Route(
+        ("POST",),
+        kwargs=_pk("proposal_handling"),
+        has_object=True,
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {"paper-replied_on": PROPOSAL_TODAY, "paper-result": "A", "paper-text": "纸质答复"},
+        files={"paper-document": ("答复.pdf", PDF)},
+    ),
+    "proposals:evaluate": Route(
+        ("POST",),
+        kwargs=_pk("proposal_replied"),
+        has_object=True,
+        data=lambda s: {"evaluation-rating": "basic", "evaluation-comments": "基本满意"},
+        actor=Role.MEMBER,
+    ),
+    "proposals:reply_document": Route(
+        kwargs=lambda s: {"pk": s.proposal_replied.pk, "reply_pk": s.reply.pk},
+        has_object=True,
+        ok=PROPOSAL_READERS,
+    ),
+    # D: statistics and the session's documents (a session of another committee is refused).
     "proposals:stats": Route(ok=PROPOSAL_READERS, query=("session",)),
+    "proposals:stats_export": Route(ok=PROPOSAL_READERS, query=("session",)),
+    "proposals:catalogue": Route(ok=PROPOSAL_READERS, query=("session",)),
+    "proposals:handling_report": Route(ok=PROPOSAL_READERS, query=("session",)),
     "proposals:settings": Route(
         ("GET", "POST"),
         ok=PROPOSAL_STAFF,

@@ -720,14 +720,17 @@ def build_proposals(side, *, staff, unit_user, leader):
         P.CLOSED, "已办结", units=(*own_units, A.SIGNED), closed_on=today, is_excellent=True
     )
     side.closed_reply = reply(side.proposal_closed, result=Reply.Result.A)
+    side.rejection_reason = committee.proposal_rejection_reasons.order_by("order", "pk")[0]
     side.proposal_rejected = proposal(
         P.REJECTED,
         "不立案",
         co=None,
         reviewed_on=today,
         review_note=f"不立案说明{TAINT}",
-        rejection_reason=committee.proposal_rejection_reasons.order_by("order", "pk")[0],
+        rejection_reason=side.rejection_reason,
     )
+    # The pk only, not the account: the walk watches every model instance a side names.
+    side.proposal_leader = SimpleNamespace(pk=leader.pk)
     side.supervision_note = SupervisionNote.objects.create(
         proposal=side.proposal_handling, date=today, note=f"督办{TAINT}", created_by=leader
     )
