@@ -4,7 +4,7 @@ audited with what it was before)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -69,6 +69,10 @@ def _require_settings_right(actor: User, committee_id: int) -> None:
         raise PermissionDenied(REVIEW)
 
 
+def _field_label(model: Any, name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name))
+
+
 def _check_range(field: str, value: int, label: str) -> None:
     low, high = RANGES[field]
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
@@ -93,7 +97,7 @@ def update_policy(
         "remind_days": remind_days,
     }
     for field, value in values.items():
-        _check_range(field, value, str(ProposalPolicy._meta.get_field(field).verbose_name))
+        _check_range(field, value, _field_label(ProposalPolicy, field))
     with transaction.atomic():
         policy, _created = ProposalPolicy.objects.select_for_update().get_or_create(committee_id=committee_id)
         before = {field: getattr(policy, field) for field in values}
@@ -207,13 +211,15 @@ def change_list_item(
 def change_category(
     *, actor: User, action: str, category: ProposalCategory | None = None, name: str = ""
 ) -> ProposalCategory | None:
-    return change_list_item(actor=actor, kind="category", action=action, item=category, text=name)
+    item = change_list_item(actor=actor, kind="category", action=action, item=category, text=name)
+    return cast("ProposalCategory | None", item)
 
 
 def change_rejection_reason(
     *, actor: User, action: str, reason: RejectionReason | None = None, text: str = ""
 ) -> RejectionReason | None:
-    return change_list_item(actor=actor, kind="reason", action=action, item=reason, text=text)
+    item = change_list_item(actor=actor, kind="reason", action=action, item=reason, text=text)
+    return cast("RejectionReason | None", item)
 
 
 def set_session_deadline(*, actor: User, session: Session, handling_months: int) -> SessionPolicy:
@@ -223,11 +229,7 @@ def set_session_deadline(*, actor: User, session: Session, handling_months: int)
     _require_settings_right(actor, committee_id)
     if session.term.committee_id != committee_id:
         raise PermissionDenied("another committee's session")
-    _check_range(
-        "handling_months",
-        handling_months,
-        str(SessionPolicy._meta.get_field("handling_months").verbose_name),
-    )
+    _check_range("handling_months", handling_months, _field_label(SessionPolicy, "handling_months"))
     with transaction.atomic():
         policy, created = SessionPolicy.objects.select_for_update().get_or_create(session=session)
         before = DEFAULT_HANDLING_MONTHS if created else policy.handling_months
