@@ -138,7 +138,8 @@ def proposers_text(proposal: Proposal) -> str:
     """The names of the confirmed proposers; a collective proposal's body (and its main authors)."""
     names = SEPARATOR.join(a.name for a in getattr(proposal, "confirmed_authors", []) if a.name)
     if proposal.kind == Proposal.Kind.COLLECTIVE:
-        body = proposal.collective_unit.name if proposal.collective_unit_id else proposal.collective_name
+        unit = proposal.collective_unit
+        body = unit.name if unit is not None else proposal.collective_name
         if body and names:
             return _("%(body)s (main authors: %(names)s)") % {"body": body, "names": names}
         return body or names
@@ -171,7 +172,8 @@ def build_catalogue_docx(session: Session, proposals: list[Proposal] | None = No
         groups.setdefault(proposal.category_id, []).append(proposal)
     columns = [_("Number"), _("Title"), _("Proposers"), _("Lead unit"), _("Co-units")]
     for number, members in enumerate(groups.values(), 1):
-        category = members[0].category.name if members[0].category_id else _("No category")
+        first = members[0].category
+        category = first.name if first is not None else _("No category")
         docx_official.add_blank_line(document)
         docx_official.add_heading_line(
             document,
@@ -304,19 +306,22 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
 
     docx_official.add_heading_line(document, ordinal(4) + _("The proposers' evaluations"))
     ratings = numbers.ratings
-    lines = [(str(label), ratings.get(value, 0)) for value, label in Evaluation.Rating.choices]
+    lines: list[tuple[str, int]] = [
+        (str(label), ratings.get(value, 0)) for value, label in Evaluation.Rating.choices
+    ]
     lines.append((_("Not evaluated yet"), numbers.not_evaluated))
-    for label, n in lines:
+    for rating, n in lines:
         docx_official.add_body_paragraph(
             document,
             _("%(rating)s: %(n)s (%(share)s of the replied proposals)")
-            % {"rating": label, "n": n, "share": rate_text(stats.percent(n, numbers.replied))},
+            % {"rating": rating, "n": n, "share": rate_text(stats.percent(n, numbers.replied))},
         )
 
     docx_official.add_heading_line(document, ordinal(5) + _("Key proposals"))
     keys = list(key_proposals(session))
     for proposal in keys:
-        lead = SEPARATOR.join(a.department.name for a in proposal.current_units) or stats.NO_VALUE
+        current = getattr(proposal, "current_units", [])
+        lead = SEPARATOR.join(a.department.name for a in current) or stats.NO_VALUE
         docx_official.add_body_paragraph(
             document,
             _("%(serial)s %(title)s: lead unit %(unit)s; supervising leader %(leader)s; %(status)s.")

@@ -55,7 +55,7 @@ def sessions_of(user: User) -> QuerySet[Session]:
 def default_session(user: User) -> Session | None:
     """The newest session with proposals that left their proposers' hands, else the newest session."""
     sessions = sessions_of(user)
-    filed = Proposal.objects.filter(committee_id=user.committee_id).exclude(status=Status.DRAFT)
+    filed = Proposal.objects.filter(session__in=sessions).exclude(status=Status.DRAFT)
     with_proposals = sessions.filter(pk__in=filed.values("session_id")).first()
     return with_proposals or sessions.first()
 
@@ -275,7 +275,7 @@ def _units(
         .exclude(status=Assignment.Status.RETURNED)
         .values_list("proposal_id", "department_id", "department__name")
     )
-    latest_reply: dict[tuple[int, int], tuple[int, str, datetime.datetime]] = {}
+    latest_reply: dict[tuple[int, int], tuple[int, str, Any]] = {}
     for proposal_id, department_id, round_, result, sent_at in (
         Reply.objects.filter(proposal__in=proposals.values("pk"), sent_at__isnull=False)
         .order_by("round", "pk")
@@ -306,9 +306,9 @@ def _units(
             unit.on_time += 1
         if result:
             unit.results[result] += 1
-        rating = latest_rating.get((proposal_id, department_id))
-        if rating:
-            unit.ratings[rating] += 1
+        latest = latest_rating.get((proposal_id, department_id))
+        if latest:
+            unit.ratings[latest] += 1
     return sorted(units.values(), key=lambda u: (-u.assigned, u.name))
 
 
