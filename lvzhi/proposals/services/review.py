@@ -34,6 +34,7 @@ from ..models import (
 )
 from . import common
 from .common import ProposalError
+from .filing import cosigning_open
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
@@ -48,19 +49,8 @@ NOTE_MAX = 2000
 
 
 # --- co-signing ------------------------------------------------------------------------------------
-# Private until A's services/filing.py (cosigning_open, drop_unconfirmed) is there; the same rule:
-# review waits while a co-signer is still invited and the deadline has not passed, and whoever is still
-# invited when the review comes drops off.
-
-
-def cosigning_open(proposal: Proposal, now: datetime.datetime | None = None) -> bool:
-    """Some co-signer is still invited and the confirmation deadline has not passed."""
-    now = now or timezone.now()
-    if proposal.cosign_deadline is None or proposal.cosign_deadline < now:
-        return False
-    return proposal.authors.filter(
-        role=ProposalAuthor.Role.CO, consent=ProposalAuthor.Consent.PENDING
-    ).exists()
+# Review waits while a co-signer may still confirm (filing.cosigning_open); whoever is still invited
+# when the review comes (the deadline passed before the daily filing.drop_unconfirmed ran) drops off.
 
 
 def _close_cosigning(proposal: Proposal) -> list[str]:
