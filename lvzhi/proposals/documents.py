@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -269,8 +269,8 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
             document,
             [
                 _("Lead unit"),
-                _("Assigned"),
-                _("Replied"),
+                pgettext("proposal statistics", "Assigned"),
+                pgettext("proposal statistics", "Replied"),
                 _("Handling rate"),
                 _("Replied on time"),
                 _("On-time rate"),

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from lvzhi.members.models import MemberTerm
 from lvzhi.organization.models import OrgUnit, Session
@@ -325,6 +326,8 @@ class Table:
     columns: list[str]
     rows: list[list[Any]]
     chart_column: int = 1
+    # The chart's labels when the rows' are too long under a bar (the result codes' letters).
+    chart_labels: list[str] | None = None
 
     @property
     def chart_series(self) -> str:
@@ -336,7 +339,14 @@ def _rate(value: float | None) -> float | str:
 
 
 def _count_columns(first: str) -> list[str]:
-    return [first, _("Received"), _("Accepted"), _("Merged"), _("Converted"), _("Not accepted")]
+    return [
+        first,
+        pgettext("proposal statistics", "Received"),
+        pgettext("proposal statistics", "Accepted"),
+        pgettext("proposal statistics", "Merged"),
+        pgettext("proposal statistics", "Converted"),
+        pgettext("proposal statistics", "Not accepted"),
+    ]
 
 
 def tables(numbers: SessionNumbers) -> list[Table]:
@@ -347,11 +357,11 @@ def tables(numbers: SessionNumbers) -> list[Table]:
         _("Proposals of the session"),
         [_("Proposals"), _("Number")],
         [
-            [_("Received"), total.received],
-            [_("Accepted"), total.accepted],
-            [_("Merged"), total.merged],
-            [_("Converted"), total.converted],
-            [_("Not accepted"), total.rejected],
+            [pgettext("proposal statistics", "Received"), total.received],
+            [pgettext("proposal statistics", "Accepted"), total.accepted],
+            [pgettext("proposal statistics", "Merged"), total.merged],
+            [pgettext("proposal statistics", "Converted"), total.converted],
+            [pgettext("proposal statistics", "Not accepted"), total.rejected],
             [_("Waiting for review"), total.waiting],
         ],
     )
@@ -378,8 +388,8 @@ def tables(numbers: SessionNumbers) -> list[Table]:
         _("By lead unit"),
         [
             _("Lead unit"),
-            _("Assigned"),
-            _("Replied"),
+            pgettext("proposal statistics", "Assigned"),
+            pgettext("proposal statistics", "Replied"),
             _("Handling rate (%)"),
             _("Replied on time"),
             _("On-time rate (%)"),
@@ -407,6 +417,7 @@ def tables(numbers: SessionNumbers) -> list[Table]:
         _("Result codes of the replies"),
         [_("Result"), _("Proposals")],
         [[str(label), results.get(value, 0)] for value, label in Reply.Result.choices],
+        chart_labels=RESULTS,
     )
     ratings = numbers.ratings
     satisfaction = Table(
@@ -433,7 +444,7 @@ def chart_data(tables: list[Table]) -> dict[str, Any]:
         table.key: {
             "key": table.key,
             "title": table.title,
-            "labels": [str(row[0]) for row in table.rows],
+            "labels": table.chart_labels or [str(row[0]) for row in table.rows],
             "values": [
                 row[table.chart_column] if isinstance(row[table.chart_column], int | float) else 0
                 for row in table.rows

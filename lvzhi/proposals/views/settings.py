@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -39,7 +39,7 @@ def _sessions(user):
     return (
         Session.objects.visible_to(user)
         .select_related("term")
-        .annotate(proposal_count=Count("proposals"))
+        .annotate(proposal_count=Count("proposals", filter=~Q(proposals__status=Proposal.Status.DRAFT)))
         .order_by("-term__number", "-number")
     )
 
