@@ -51,7 +51,8 @@ def test_another_committees_session_is_not_found(client, foreign_office, session
     client.force_login(foreign_office)
     for name in ("stats", "stats_export", "catalogue", "handling_report"):
         assert client.get(reverse(f"proposals:{name}"), {"session": session.pk}).status_code == 404, name
-    assert client.get(reverse("proposals:stats"), {"session": "x" * 40}).status_code == 404
+    for hostile in ("x" * 40, "9" * 30, "-1", "1\x00"):
+        assert client.get(reverse("proposals:stats"), {"session": hostile}).status_code == 404
 
 
 # --- the numbers --------------------------------------------------------------------------------------------
