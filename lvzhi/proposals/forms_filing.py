@@ -29,8 +29,8 @@ class ProposalForm(StyledFormMixin, forms.Form):
     proposing body and its main authors), category, suggested handling units."""
 
     KIND_CHOICES = [
-        (Proposal.Kind.INDIVIDUAL, _("Individual or joint (my own, co-signers optional)")),
-        (Proposal.Kind.COLLECTIVE, _("Collective (in the name of a sector, committee or party group)")),
+        (Proposal.Kind.INDIVIDUAL, _("Individual or joint")),
+        (Proposal.Kind.COLLECTIVE, _("Collective (in a body's name)")),
     ]
 
     session = forms.ModelChoiceField(label=_("Session"), queryset=None, empty_label=None)
@@ -53,8 +53,12 @@ class ProposalForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 8}),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"),
+        label=_("Kind of proposal"),
         choices=KIND_CHOICES,
+        help_text=_(
+            "A joint proposal has co-signers; a collective one is filed in the name of a sector, "
+            "a special committee or a party group."
+        ),
         widget=forms.Select(attrs={"data-switch": ""}),
     )
     co_signers = forms.ModelMultipleChoiceField(

@@ -89,10 +89,10 @@ def mine(request):
     invitations = list(selectors.cosign_invitations(user))
     page = paginate(request, selectors.my_proposals(user), per_page=30)
     for proposal in page.object_list:
-        proposal.my_role = next(
-            (a for a in proposal.authors.all() if a.user_id == user.pk),
-            None,
-        )
+        authors = list(proposal.authors.all())
+        proposal.my_role = next((a for a in authors if a.user_id == user.pk), None)
+        # Who is on it now: the first proposer, main authors and the co-signers who confirmed.
+        proposal.proposer_names = "、".join(a.name for a in authors if a.consent == Consent.CONFIRMED)
     return render(
         request,
         "proposals/filing/mine.html",
