@@ -4,6 +4,7 @@ page's filters). They check the input (lengths, choices of the committee); the s
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.accounts.roles import Role
@@ -77,12 +78,14 @@ class MergeForm(StyledFormMixin, forms.Form):
 
 
 def merge_candidates(proposal):
+    """The other submitted proposals of the session whose co-signers are no longer confirming."""
     return (
         Proposal.objects.filter(
             committee_id=proposal.committee_id,
             session_id=proposal.session_id,
             status=Proposal.Status.SUBMITTED,
         )
+        .exclude(selectors.cosigning_open_q(timezone.now()))
         .exclude(pk=proposal.pk)
         .prefetch_related("authors")
         .order_by("submitted_at", "pk")
@@ -149,7 +152,7 @@ class ExcellentForm(forms.Form):
 
 
 class SupervisionForm(StyledFormMixin, forms.Form):
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = _note(_("What was done"), required=True)
 
 
@@ -166,7 +169,9 @@ class AssignForm(VersionedForm):
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
     deadline = forms.DateField(
-        label=_("Handling deadline"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Handling deadline"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
     )
 
     def __init__(self, *args, proposal, **kwargs):

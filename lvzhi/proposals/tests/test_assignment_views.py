@@ -23,7 +23,11 @@ def _login(client, user):
     return client
 
 
-def test_staff_assign_with_the_default_deadline(client, office, make_proposal, department, co_department):
+def test_staff_assign_with_the_default_deadline(
+    client, office, make_proposal, department, co_department, settings
+):
+    # In Chinese too the date field holds an ISO date (a localized one left the browser's field empty).
+    settings.LANGUAGE_CODE = "zh-hans"
     proposal = make_proposal(Status.ACCEPTED)
     proposal.suggested_departments.set([department, co_department])
     _login(client, office)
