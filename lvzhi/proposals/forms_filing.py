@@ -99,7 +99,9 @@ class ProposalForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Read by the view (core.workflow.posted_version): a garbled one is "someone else saved", not a
+    # silent error on a hidden field.
+    version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args, user, proposal=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -412,3 +412,11 @@ def test_others_get_404_for_a_suggestion(client, suggestion, other_member, forei
         _login(client, outsider)
         assert client.post(reverse("proposals:from_suggestion", args=[suggestion.pk])).status_code == 404
     assert not Proposal.objects.exists()
+
+
+def test_without_a_session_the_page_says_so_and_saves_nothing(client, proposer, term):
+    _login(client, proposer.user)
+    assert 'id="no-session"' in body(client.get(reverse("proposals:new")))
+    page = client.post(reverse("proposals:new"), {"title": "标题", "kind": "individual", "timing": "during"})
+    assert page.status_code == 200 and "session" in page.context["form"].errors
+    assert not Proposal.objects.exists()

@@ -126,6 +126,7 @@ def _write_page(request, form, proposal=None):
             "attachments": list(proposal.attachments.all()) if proposal else [],
             "attachment_form": AttachmentForm() if proposal else None,
             "body_limit": selectors.policy_for(request.user.committee_id).body_limit,
+            "no_session": not form.fields["session"].queryset.exists(),
         },
     )
 
