@@ -236,7 +236,15 @@ def _proposal_version(attr):
 
 # The write page's fields beside the proposal's: q, the member picker's search box; submit_now, the
 # button that saves and submits in one post; the page's one-submission token.
-PROPOSAL_WRITE_PAGE = ("q", "submit_now", "collective_unit", "collective_name", "collective_authors", *TOKEN)
+PROPOSAL_WRITE_PAGE = (
+    "q",
+    "submit_now",
+    "collective_unit",
+    "collective_name",
+    "collective_authors",
+    "version",
+    *TOKEN,
+)
 
 
 def _proposal_data(s):
@@ -1212,7 +1220,8 @@ ROUTES = {
     ),
     "proposals:member_search": Route(ok=PROPOSERS, query=("q", "field")),
     "proposals:work": Route(ok=PROPOSAL_READERS, query=("tab", "session", "category", *PAGE)),
-    "proposals:unit": Route(ok=HANDLING_UNIT, query=PAGE),
+    # A unit's account sees its own list; staff and leaders the units' overview and any unit's list.
+    "proposals:unit": Route(ok=HANDLING_UNIT | PROPOSAL_READERS, query=("department", *PAGE)),
     # B: review (staff, never on a proposal they are a proposer of).
     "proposals:accept": Route(
         ("POST",),
