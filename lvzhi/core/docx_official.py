@@ -12,6 +12,7 @@ Chinese fonts need their East-Asian name set explicitly (`w:eastAsia` in `w:rFon
 
 import io
 
+from django.utils.translation import get_language
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -256,3 +257,24 @@ def _add_field(paragraph, instruction, *, placeholder=""):
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     field_run()._r.append(end)
+
+
+DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (up to 99, as numbered headings need)."""
+    if number < 10:
+        return DIGITS[number]
+    if number >= 100:
+        return str(number)
+    tens, ones = divmod(number, 10)
+    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
+
+
+def heading_number(number: int, *, level: int = 1) -> str:
+    """Heading numbers as official documents write them: 一、 for the first level, （一） for the second;
+    Arabic numbers in other interface languages."""
+    if not (get_language() or "").startswith("zh"):
+        return f"{number}. " if level == 1 else f"({number}) "
+    return f"{chinese_number(number)}、" if level == 1 else f"（{chinese_number(number)}）"

@@ -5,31 +5,10 @@ credited to its member, the names of the members who contributed, and the sender
 from __future__ import annotations
 
 from django.utils import formats, timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from lvzhi.core import docx_official
-
-DIGITS = "零一二三四五六七八九"
-
-
-def chinese_number(number: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (up to 99, as numbered headings need)."""
-    if number < 10:
-        return DIGITS[number]
-    if number >= 100:
-        return str(number)
-    tens, ones = divmod(number, 10)
-    return ("" if tens == 1 else DIGITS[tens]) + "十" + (DIGITS[ones] if ones else "")
-
-
-def _ordinal(number: int, *, level: int) -> str:
-    """Heading numbers as official documents write them: 一、 for the first level, （一） for the second;
-    Arabic numbers in other interface languages."""
-    if not (get_language() or "").startswith("zh"):
-        return f"{number}. " if level == 1 else f"({number}) "
-    return f"{chinese_number(number)}、" if level == 1 else f"（{chinese_number(number)}）"
 
 
 def sender(report) -> str:
@@ -72,13 +51,13 @@ def build_report_docx(report, suggestions):
     heading = 1
     if suggestions:
         docx_official.add_heading_line(
-            document, _ordinal(heading, level=1) + _("Members' findings and suggestions")
+            document, docx_official.heading_number(heading, level=1) + _("Members' findings and suggestions")
         )
         heading += 1
         for number, suggestion in enumerate(suggestions, 1):
             _second_level(
                 document,
-                _ordinal(number, level=2)
+                docx_official.heading_number(number, level=2)
                 + _("Suggestions of member %(name)s") % {"name": suggestion.member.name},
             )
             if suggestion.findings:
@@ -87,7 +66,8 @@ def build_report_docx(report, suggestions):
             else:
                 _paragraphs(document, suggestion.text)
         docx_official.add_heading_line(
-            document, _ordinal(heading, level=1) + _("Members who contributed suggestions")
+            document,
+            docx_official.heading_number(heading, level=1) + _("Members who contributed suggestions"),
         )
         docx_official.add_name_lines(document, credited_names(suggestions))
     docx_official.add_blank_line(document)

@@ -16,8 +16,8 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
-from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -25,7 +25,6 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from lvzhi.core import docx_official
-from lvzhi.opinions.inspection_documents import chinese_number
 from lvzhi.organization.models import Session
 
 from . import stats
@@ -33,13 +32,6 @@ from .models import Assignment, Evaluation, Proposal, ProposalAuthor, Reply
 
 TABLE_SIZE = Pt(12)  # 小四: five columns fit the 156 mm type area
 SEPARATOR = "、"
-
-
-def ordinal(number: int) -> str:
-    """First-level heading numbers as official documents write them (一、); 1. in other languages."""
-    if not (get_language() or "").startswith("zh"):
-        return f"{number}. "
-    return f"{chinese_number(number)}、"
 
 
 def issuing_body(session: Session) -> str:
@@ -177,7 +169,8 @@ def build_catalogue_docx(session: Session, proposals: list[Proposal] | None = No
         docx_official.add_blank_line(document)
         docx_official.add_heading_line(
             document,
-            ordinal(number) + _("%(category)s (%(n)s)") % {"category": category, "n": len(members)},
+            docx_official.heading_number(number)
+            + _("%(category)s (%(n)s)") % {"category": category, "n": len(members)},
         )
         add_table(
             document,
@@ -228,7 +221,7 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
     docx_official.add_blank_line(document)
     total = numbers.total
 
-    docx_official.add_heading_line(document, ordinal(1) + _("Overview"))
+    docx_official.add_heading_line(document, docx_official.heading_number(1) + _("Overview"))
     docx_official.add_body_paragraph(
         document,
         _(
@@ -263,7 +256,9 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
         },
     )
 
-    docx_official.add_heading_line(document, ordinal(2) + _("Handling by the lead units"))
+    docx_official.add_heading_line(
+        document, docx_official.heading_number(2) + _("Handling by the lead units")
+    )
     if numbers.units:
         add_table(
             document,
@@ -290,7 +285,7 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
     else:
         docx_official.add_body_paragraph(document, _("No proposal has been assigned yet."))
 
-    docx_official.add_heading_line(document, ordinal(3) + _("Results of the handling"))
+    docx_official.add_heading_line(document, docx_official.heading_number(3) + _("Results of the handling"))
     results = numbers.results
     replied = sum(results.values())
     for value, label in Reply.Result.choices:
@@ -304,7 +299,9 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
             },
         )
 
-    docx_official.add_heading_line(document, ordinal(4) + _("The proposers' evaluations"))
+    docx_official.add_heading_line(
+        document, docx_official.heading_number(4) + _("The proposers' evaluations")
+    )
     ratings = numbers.ratings
     lines: list[tuple[str, int]] = [
         (str(label), ratings.get(value, 0)) for value, label in Evaluation.Rating.choices
@@ -317,7 +314,7 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
             % {"rating": rating, "n": n, "share": rate_text(stats.percent(n, numbers.replied))},
         )
 
-    docx_official.add_heading_line(document, ordinal(5) + _("Key proposals"))
+    docx_official.add_heading_line(document, docx_official.heading_number(5) + _("Key proposals"))
     keys = list(key_proposals(session))
     for proposal in keys:
         current = getattr(proposal, "current_units", [])

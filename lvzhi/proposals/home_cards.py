@@ -4,7 +4,11 @@ the user, or None when the card is not theirs."""
 
 def staff_queue(user):
     """Proposal staff: what waits for review, assignment and return decisions; overdue cases (one query)."""
-    if not user.is_authenticated or user.committee_id is None or not user.has_perm("proposals.review_proposal"):
+    if (
+        not user.is_authenticated
+        or user.committee_id is None
+        or not user.has_perm("proposals.review_proposal")
+    ):
         return None
     from . import selectors
 

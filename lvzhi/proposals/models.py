@@ -175,18 +175,19 @@ class ProposalQuerySet(CommitteeScopedQuerySet):
 class Proposal(Versioned, Authored, models.Model):
     """提案: one proposal from the draft to the closed case (DESIGN §6.3)."""
 
+    # The labels carry a context: "Accepted", "Submitted", "Closed"… mean other things in other apps.
     class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        SUBMITTED = "submitted", _("Submitted")
-        ACCEPTED = "accepted", _("Accepted")
-        MERGED = "merged", _("Merged into another case")
-        CONVERTED = "converted", _("Converted to an opinion or letter")
-        REJECTED = "rejected", _("Not accepted")
-        ASSIGNED = "assigned", _("Assigned")
-        HANDLING = "handling", _("Being handled")
-        REPLIED = "replied", _("Replied")
-        EVALUATED = "evaluated", _("Evaluated")
-        CLOSED = "closed", _("Closed")
+        DRAFT = "draft", pgettext_lazy("proposal status", "Draft")
+        SUBMITTED = "submitted", pgettext_lazy("proposal status", "Submitted")
+        ACCEPTED = "accepted", pgettext_lazy("proposal status", "Accepted")
+        MERGED = "merged", pgettext_lazy("proposal status", "Merged into another case")
+        CONVERTED = "converted", pgettext_lazy("proposal status", "Converted to an opinion or letter")
+        REJECTED = "rejected", pgettext_lazy("proposal status", "Not accepted")
+        ASSIGNED = "assigned", pgettext_lazy("proposal status", "Assigned")
+        HANDLING = "handling", pgettext_lazy("proposal status", "Being handled")
+        REPLIED = "replied", pgettext_lazy("proposal status", "Replied")
+        EVALUATED = "evaluated", pgettext_lazy("proposal status", "Evaluated")
+        CLOSED = "closed", pgettext_lazy("proposal status", "Closed")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.SUBMITTED},
@@ -497,13 +498,15 @@ class Assignment(Versioned, Authored, models.Model):
 
     class Status(models.TextChoices):
         ASSIGNED = "assigned", _("Waiting to be signed for")
-        SIGNED = "signed", _("Signed for")
+        SIGNED = "signed", pgettext_lazy("assignment status", "Signed for")
         RETURN_REQUESTED = "return_requested", _("Return requested")
-        RETURNED = "returned", _("Returned")
+        RETURNED = "returned", pgettext_lazy("assignment status", "Returned")
 
+    # Staff end a unit's assignment directly (RETURNED) when the lead unit's return is accepted and
+    # the case is assigned afresh.
     TRANSITIONS = {
-        Status.ASSIGNED: {Status.SIGNED, Status.RETURN_REQUESTED},
-        Status.SIGNED: {Status.RETURN_REQUESTED},
+        Status.ASSIGNED: {Status.SIGNED, Status.RETURN_REQUESTED, Status.RETURNED},
+        Status.SIGNED: {Status.RETURN_REQUESTED, Status.RETURNED},
         Status.RETURN_REQUESTED: {Status.RETURNED, Status.SIGNED},
         Status.RETURNED: set(),
     }
@@ -625,6 +628,9 @@ class Reply(StoredFile, Authored, models.Model):
         "organization.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("handling unit")
     )
     round = models.PositiveSmallIntegerField(_("handling round"), default=1)
+    # The round's deadline, kept with its reply: a 不满意 gives the case a new one, and the first reply
+    # was still on time (or late) by its own.
+    deadline = models.DateField(_("deadline of this round"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=1, choices=Result.choices, blank=True)
     text = models.TextField(_("reply"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)

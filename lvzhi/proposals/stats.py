@@ -11,7 +11,7 @@ Definitions (the page says them too):
   bodies".
 - per lead unit: the cases whose current lead unit (主办, not returned) it is. Replied: the unit sent a
   reply (any round). Handling rate = replied / assigned. On time: the unit's latest reply was sent on or
-  before the case's deadline (the current one: after 不满意 the new round's). On-time rate = on time /
+  before the deadline of its round (kept on the reply: after 不满意 the case gets a new one). On-time rate = on time /
   due, where due = replied, or not replied with the deadline passed. Result code: of the latest reply;
   satisfaction: the latest evaluation.
 
@@ -276,13 +276,13 @@ def _units(
         .exclude(status=Assignment.Status.RETURNED)
         .values_list("proposal_id", "department_id", "department__name")
     )
-    latest_reply: dict[tuple[int, int], tuple[int, str, Any]] = {}
-    for proposal_id, department_id, round_, result, sent_at in (
+    latest_reply: dict[tuple[int, int], tuple[str, Any, datetime.date | None]] = {}
+    for proposal_id, department_id, result, sent_at, round_deadline in (
         Reply.objects.filter(proposal__in=proposals.values("pk"), sent_at__isnull=False)
         .order_by("round", "pk")
-        .values_list("proposal_id", "department_id", "round", "result", "sent_at")
+        .values_list("proposal_id", "department_id", "result", "sent_at", "deadline")
     ):
-        latest_reply[(proposal_id, department_id)] = (round_, result, sent_at)
+        latest_reply[(proposal_id, department_id)] = (result, sent_at, round_deadline)
     latest_rating: dict[tuple[int, int], str] = {}
     for proposal_id, department_id, rating in (
         Evaluation.objects.filter(reply__proposal__in=proposals.values("pk"))
@@ -300,9 +300,11 @@ def _units(
             if deadline is not None and deadline < today:
                 unit.due += 1
             continue
-        _round, result, sent_at = reply
+        result, sent_at, round_deadline = reply
         unit.replied += 1
         unit.due += 1
+        # Against the deadline of the reply's own round (a 不满意 since gave the case a new one).
+        deadline = round_deadline or deadline
         if deadline is None or timezone.localdate(sent_at) <= deadline:
             unit.on_time += 1
         if result:

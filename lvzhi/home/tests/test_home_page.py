@@ -52,6 +52,7 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
     assert page_text(client, make_user(Role.OFFICE, username="wang")) == (
         "Welcome, wang "
         "Member files 4 Serving this term 3 Standing committee members 1 "
+        "Proposal work To review 0 To assign 0 Return requests 0 Overdue 0 "
         "Public-opinion work To register 0 Being verified 0 Being edited 0 Awaiting sign-off 0 "
         "Signed, to report 0 Contact updates to approve 1 "
         "Activities to close 0 Study notes to acknowledge 0 Roster imports waiting 0 "
@@ -61,6 +62,10 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
     assert page_links(client, make_user(Role.OFFICE)) == [
         "/members/",
         "/members/?standing=1",
+        "/proposals/work/?tab=review",
+        "/proposals/work/?tab=assign",
+        "/proposals/work/?tab=returns",
+        "/proposals/work/?tab=overdue",
         "/opinions/work/?queue=submitted",
         "/opinions/work/?queue=verifying",
         "/opinions/work/?queue=editing",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from docx import Document
 
 from lvzhi.core import docx_official
-from lvzhi.opinions.inspection_documents import chinese_number
+from lvzhi.core.docx_official import chinese_number
 from lvzhi.opinions.models import Suggestion
 from lvzhi.opinions.services import inspections as services
 

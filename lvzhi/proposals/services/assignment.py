@@ -239,10 +239,7 @@ def request_return(assignment: Assignment, *, actor: User, reason: str) -> Assig
 
 
 def _end(row: Assignment, *, actor: User, reason: str) -> None:
-    """End an assignment in force through the table: ASSIGNED/SIGNED → RETURN_REQUESTED → RETURNED,
-    both steps with the same reason (the table has no direct way; see decide_return)."""
-    if row.status in (AStatus.ASSIGNED, AStatus.SIGNED):
-        common.move_assignment(row, AStatus.RETURN_REQUESTED, actor=actor, reason=reason)
+    """End an assignment in force (ASSIGNED, SIGNED or RETURN_REQUESTED → RETURNED) with the reason."""
     common.move_assignment(row, AStatus.RETURNED, actor=actor, reason=reason)
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from lvzhi.accounts.roles import Role
 from lvzhi.factories import DepartmentFactory, MemberFactory, UserFactory
 from lvzhi.organization.models import Session
-from lvzhi.proposals.models import Assignment, Proposal, ProposalAuthor, ProposalCategory
+from lvzhi.proposals.models import Assignment, Proposal, ProposalAuthor, ProposalCategory, SerialCounter
 
 Status = Proposal.Status
 
@@ -180,6 +180,9 @@ def make_proposal(committee, session, proposer):
             defaults["deadline"] = timezone.localdate() + datetime.timedelta(days=90)
         defaults.update(fields)
         proposal = Proposal.objects.create(**defaults)
+        if proposal.serial:
+            # The session's counter knows the numbers handed out here, so review.accept goes on from them.
+            SerialCounter.objects.update_or_create(session=session, defaults={"last": proposal.serial})
         ProposalAuthor.objects.create(
             proposal=proposal,
             member=author,

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import path
 
+from ..models import ProposalAuthor
 from ..permissions import get_proposal_for_user
 from ..services.common import VIEW_ALL, is_proposer
 from . import assignment, filing, handling, review
@@ -18,9 +19,12 @@ from . import assignment, filing, handling, review
 def detail(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     user = request.user
+    authors = list(proposal.authors.select_related("member").order_by("order", "pk"))
     context = {
         "proposal": proposal,
-        "authors": list(proposal.authors.select_related("member").order_by("order", "pk")),
+        "authors": authors,
+        # Who the proposal is by: invited, declined and dropped co-signers are not (yet) among them.
+        "proposers": [a for a in authors if a.consent == ProposalAuthor.Consent.CONFIRMED],
         "history": list(proposal.status_changes.select_related("actor").order_by("at", "pk")),
         "is_proposer": is_proposer(user, proposal),
         "staff_view": user.has_perm(VIEW_ALL),

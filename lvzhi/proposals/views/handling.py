@@ -23,29 +23,14 @@ from ..models import Assignment, Proposal, Reply
 from ..permissions import get_assignment_for_user, get_proposal_for_user
 from ..services import handling as services
 from ..services.common import VIEW_ALL
+from . import page
 
 Status = Proposal.Status
 SHOWN = (Status.ASSIGNED, Status.HANDLING, Status.REPLIED, Status.EVALUATED, Status.CLOSED)
-# Where the bound forms of a refused POST wait for the proposal page (detail_context) to show them.
-BOUND_FORMS = "_proposal_handling_forms"
 
 
 def _to_section(proposal):
     return redirect(f"{proposal.get_absolute_url()}#handling")
-
-
-def _again(request, proposal, **forms):
-    """The proposal page again, with the refused form(s) bound to what was typed."""
-    from .detail import detail
-
-    setattr(request, BOUND_FORMS, forms)
-    response = detail(request, proposal.pk)
-    response.status_code = 400
-    return response
-
-
-def _bound(request, name):
-    return getattr(request, BOUND_FORMS, {}).get(name)
 
 
 # --- the section ------------------------------------------------------------------------------------
@@ -93,17 +78,17 @@ def detail_context(request, proposal):
         "may_reply": may_reply,
     }
     if mine is not None and services.may_record_contact(user, mine, proposal):
-        context["contact_form"] = _bound(request, "contact") or ContactForm()
+        context["contact_form"] = page.bound(request, "contact") or ContactForm()
     if mine is not None and services.may_give_views(user, mine, proposal):
-        context["views_form"] = _bound(request, "views") or ViewsForm(initial={"views": mine.views})
+        context["views_form"] = page.bound(request, "views") or ViewsForm(initial={"views": mine.views})
     if may_reply:
         initial = {"result": draft.result, "text": draft.text} if draft else {}
-        context["reply_form"] = _bound(request, "reply") or ReplyForm(initial=initial)
+        context["reply_form"] = page.bound(request, "reply") or ReplyForm(initial=initial)
         context["blockers"] = services.reply_blockers(proposal, draft, lead)
     if services.may_record_paper_reply(user, proposal):
-        context["paper_form"] = _bound(request, "paper") or PaperReplyForm()
+        context["paper_form"] = page.bound(request, "paper") or PaperReplyForm()
     if services.may_evaluate(user, proposal):
-        context["evaluation_form"] = _bound(request, "evaluation") or EvaluationForm()
+        context["evaluation_form"] = page.bound(request, "evaluation") or EvaluationForm()
     return {"handling": context}
 
 
@@ -117,12 +102,12 @@ def contact(request, assignment_pk):
     proposal = get_proposal_for_user(request.user, assignment.proposal_id)
     form = ContactForm(request.POST)
     if not form.is_valid():
-        return _again(request, proposal, contact=form)
+        return page.again(request, proposal, contact=form)
     try:
         services.record_contact(assignment, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         form.add_error(None, error)
-        return _again(request, proposal, contact=form)
+        return page.again(request, proposal, contact=form)
     messages.success(request, _("Contact with the proposer recorded."))
     return _to_section(proposal)
 
@@ -134,12 +119,12 @@ def views(request, assignment_pk):
     proposal = get_proposal_for_user(request.user, assignment.proposal_id)
     form = ViewsForm(request.POST)
     if not form.is_valid():
-        return _again(request, proposal, views=form)
+        return page.again(request, proposal, views=form)
     try:
         services.give_views(assignment, actor=request.user, views=form.cleaned_data["views"])
     except ValidationError as error:
         form.add_error(None, error)
-        return _again(request, proposal, views=form)
+        return page.again(request, proposal, views=form)
     messages.success(request, _("Your views were given to the lead unit."))
     return _to_section(proposal)
 
@@ -151,7 +136,7 @@ def reply(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     form = ReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _again(request, proposal, reply=form)
+        return page.again(request, proposal, reply=form)
     try:
         services.save_reply(
             proposal,
@@ -162,7 +147,7 @@ def reply(request, pk):
         )
     except ValidationError as error:
         form.add_error(None, error)
-        return _again(request, proposal, reply=form)
+        return page.again(request, proposal, reply=form)
     messages.success(request, _("Draft reply saved. Send it when it is complete."))
     return _to_section(proposal)
 
@@ -189,7 +174,7 @@ def paper_reply(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     form = PaperReplyForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _again(request, proposal, paper=form)
+        return page.again(request, proposal, paper=form)
     try:
         services.record_paper_reply(
             proposal,
@@ -201,7 +186,7 @@ def paper_reply(request, pk):
         )
     except ValidationError as error:
         form.add_error(None, error)
-        return _again(request, proposal, paper=form)
+        return page.again(request, proposal, paper=form)
     messages.success(request, _("Paper reply recorded; the proposers are asked to evaluate it."))
     return _to_section(proposal)
 
@@ -212,12 +197,12 @@ def evaluate(request, pk):
     proposal = get_proposal_for_user(request.user, pk)
     form = EvaluationForm(request.POST)
     if not form.is_valid():
-        return _again(request, proposal, evaluation=form)
+        return page.again(request, proposal, evaluation=form)
     try:
         proposal = services.evaluate(proposal, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         form.add_error(None, error)
-        return _again(request, proposal, evaluation=form)
+        return page.again(request, proposal, evaluation=form)
     if proposal.status == Status.HANDLING:
         messages.success(request, _("Thank you. The unit handles your proposal again."))
     else:
