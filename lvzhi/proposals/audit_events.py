@@ -42,4 +42,6 @@ EVENTS = {
     "proposals.evaluated": _("Handling of proposal %(object)s evaluated: %(rating)s"),
     "proposals.reminders_sent": _("Proposal deadline reminders sent: %(due)s due soon, %(overdue)s overdue"),
     "proposals.reply_document_downloaded": _("Reply document of proposal %(object)s downloaded: %(file)s"),
+    # Paper proposals and paper replies (helper G)
+    "proposals.paper_proposal_recorded": _("Paper proposal of %(name)s typed in and submitted: %(title)s"),
 }

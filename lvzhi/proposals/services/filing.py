@@ -34,6 +34,7 @@ from ..facts import sync_proposal_ledger
 from ..models import Proposal, ProposalAttachment, ProposalAuthor, ProposalCategory
 from .common import (
     FILE,
+    REVIEW,
     ProposalError,
     is_first_proposer,
     lock,
@@ -811,4 +812,127 @@ def draft_from_suggestion(*, actor: User, suggestion: Suggestion) -> Proposal:
         params={"activity": suggestion.activity.title},
         detail={"suggestion": suggestion.pk},
     )
+    return proposal
+
+# --- a paper proposal typed in by the proposal office ---------------------------------------------------
+
+
+def may_record_paper_proposal(user: User) -> bool:
+    """Proposal staff of a committee (the work page's button, the paper page)."""
+    return user.is_authenticated and user.committee_id is not None and user.has_perm(REVIEW)
+
+
+@transaction.atomic
+def record_paper_proposal(
+    *,
+    actor: User,
+    lead_member: Member,
+    session: Session,
+    title: str,
+    case: str,
+    analysis: str,
+    suggestions: str,
+    kind: str,
+    timing: str,
+    category: ProposalCategory | None,
+    suggested_departments: Iterable[Department] = (),
+    co_signers: Iterable[Member] = (),
+    collective_unit: OrgUnit | None = None,
+    collective_name: str = "",
+    collective_authors: Iterable[Member] = (),
+) -> Proposal:
+    """The proposal office types in a proposal a member handed in on paper and submits it at once in the
+    member's name (DRAFT → SUBMITTED in one step, with history). The members need no account: the first
+    proposer, the co-signers (who signed the paper, so they are confirmed at once and nobody is invited
+    online) and a collective proposal's main authors. The typist (created_by) counts as a proposer, so
+    a colleague reviews it (common.require_reviewer), as a paper report in lvzhi.opinions."""
+    if not may_record_paper_proposal(actor):
+        raise PermissionDenied(REVIEW)
+    committee_id = actor.committee_id
+    assert committee_id is not None  # may_record_paper_proposal
+    if not isinstance(lead_member, Member) or lead_member.committee_id != committee_id:
+        raise ProposalError(
+            # zh: 第一提案人：请选择本委员会的委员。
+            _("First proposer: choose a member of your committee."),
+            code="lead_outside",
+        )
+    collective = kind == Kind.COLLECTIVE
+    # Co-signers need no account here (they signed the paper): checked apart from the online draft's.
+    paper_co_signers = (
+        []
+        if collective
+        else _members(
+            co_signers,
+            committee_id,
+            exclude={lead_member.pk},
+            label=_("Co-signers"),
+            need_account=False,
+        )
+    )
+    proposal = _create(
+        actor=actor,
+        lead_member=lead_member,
+        own=False,
+        check_length=True,
+        session=session,
+        title=title,
+        case=case,
+        analysis=analysis,
+        suggestions=suggestions,
+        kind=kind,
+        timing=timing,
+        category=category,
+        suggested_departments=suggested_departments,
+        co_signers=(),
+        collective_unit=collective_unit,
+        collective_name=collective_name,
+        collective_authors=collective_authors,
+    )
+    now = timezone.now()
+    if paper_co_signers:
+        _set_authors(proposal, Role.CO, paper_co_signers, Consent.CONFIRMED)
+        proposal.authors.filter(role=Role.CO).update(responded_at=now)
+        proposal.kind = Kind.JOINT
+        proposal.save(update_fields=["kind"])
+    proposal = lock(proposal)
+    _check_submittable(proposal)
+    proposal.submitted_at = now
+    move(
+        proposal,
+        Status.SUBMITTED,
+        actor=actor,
+        # zh: 委员提交纸质提案，由提案工作人员录入
+        reason=_("Handed in on paper, typed in by the proposal office"),
+        fields=["submitted_at"],
+    )
+    authors = list(proposal.authors.order_by("order", "pk"))
+    audit.record(
+        audit.Action.CREATE,
+        actor=actor,
+        committee=proposal.committee_id,
+        obj=proposal,
+        event="proposals.paper_proposal_recorded",
+        params={"title": proposal.title, "name": lead_member.name},
+        detail={
+            "kind": proposal.kind,
+            "lead": lead_member.pk,
+            "co_signers": [a.member_id for a in authors if a.role == Role.CO],
+            "main_authors": [a.member_id for a in authors if a.role == Role.COLLECTIVE],
+        },
+    )
+    send(
+        proposal,
+        {a.user_id or (a.member.user_id if a.member else None) for a in authors},
+        kind="proposal.paper_recorded",
+        # zh: 您的纸质提案已由提案工作人员录入并提交：%(title)s
+        title=_("Your paper proposal was typed in and submitted: %(title)s") % {"title": proposal.title},
+        skip=actor,
+    )
+    send_to_reviewers(
+        proposal,
+        kind="proposal.submitted",
+        title=_("New proposal: %(title)s") % {"title": proposal.title},
+        skip=actor,
+    )
+    sync_proposal_ledger(proposal, actor=actor)
     return proposal

@@ -38,6 +38,7 @@ from .common import (
     is_proposer,
     lock,
     move,
+    move_assignment,
     named,
     require_reviewer,
     send,
@@ -176,13 +177,33 @@ def may_reply(user: User, proposal: Proposal, lead: Assignment | None = None) ->
     )
 
 
-def may_record_paper_reply(user: User, proposal: Proposal) -> bool:
-    return (
-        proposal.status == Status.HANDLING
+# A paper reply is typed in while the case is handled, or while it is still assigned: the lead unit that
+# never signs in signed on paper too (record_paper_reply signs for it).
+PAPER_REPLY_STATUSES = (Status.ASSIGNED, Status.HANDLING)
+
+
+def _paper_signable(proposal: Proposal, lead: Assignment | None) -> bool:
+    """Whether the lead unit's assignment lets a paper reply in: signed (handling), or still waiting to
+    be signed for while the proposal is assigned (not while it asks to return it)."""
+    if lead is None:
+        return False
+    if proposal.status == Status.ASSIGNED:
+        return lead.status == AStatus.ASSIGNED
+    return True
+
+
+def may_record_paper_reply(user: User, proposal: Proposal, lead: Assignment | None = None) -> bool:
+    if not (
+        proposal.status in PAPER_REPLY_STATUSES
         and user.committee_id == proposal.committee_id
         and user.has_perm(REVIEW)
-        and not is_proposer(user, proposal)
-    )
+    ):
+        return False
+    if proposal.status == Status.ASSIGNED and not _paper_signable(
+        proposal, lead if lead is not None else lead_assignment(proposal)
+    ):
+        return False
+    return not is_proposer(user, proposal)
 
 
 def may_evaluate(user: User, proposal: Proposal) -> bool:
@@ -429,16 +450,28 @@ def record_paper_reply(
     uploaded_file: UploadedFile | None = None,
 ) -> Proposal:
     """Proposal staff (not a proposer) type in the lead unit's reply that came on paper, with a scan
-    optionally; it replaces the unit's unsent draft and is sent at once (HANDLING → REPLIED)."""
+    optionally; it replaces the unit's unsent draft and is sent at once (HANDLING → REPLIED). While the
+    proposal is still assigned (a unit that never signs in), the lead unit signed on paper: staff sign
+    for its assignment in the same step (ASSIGNED → SIGNED, then the proposal ASSIGNED → HANDLING →
+    REPLIED, each with its history)."""
     require_reviewer(actor, proposal)
     proposal = lock(proposal)
-    if proposal.status != Status.HANDLING:
+    if proposal.status not in PAPER_REPLY_STATUSES:
         raise ProposalError(
             _("A proposal that is %(from)s cannot become %(to)s."),
             code="illegal_transition",
             params={"from": proposal.get_status_display(), "to": Status.REPLIED.label},
         )
     lead = _locked_lead(proposal)
+    if proposal.status == Status.ASSIGNED:
+        lead = workflow.lock(Assignment, lead.pk)
+        if not _paper_signable(proposal, lead):
+            raise ProposalError(
+                # zh: 主办单位%(unit)s的交办处于“%(status)s”状态，请先处理后再录入纸质答复。
+                _("The lead unit %(unit)s's assignment is %(status)s: settle that before a paper reply."),
+                code="lead_not_signable",
+                params={"unit": lead.department.name, "status": lead.get_status_display()},
+            )
     result = _clean_result(result)
     if not result:
         raise ProposalError(_("Choose the result (A, B, C or D)."), code="result")
@@ -453,6 +486,8 @@ def record_paper_reply(
             raise ProposalError(_("The reply of this round has been sent."), code="reply_sent")
     else:
         reply = Reply(proposal=proposal, round=proposal.round, created_by=actor)
+    if proposal.status == Status.ASSIGNED:
+        _sign_on_paper(proposal, lead, actor)
     reply.department = lead.department
     reply.result = result
     reply.text = text
@@ -477,6 +512,18 @@ def record_paper_reply(
         skip=actor,
     )
     return proposal
+
+
+def _sign_on_paper(proposal: Proposal, lead: Assignment, actor: User) -> None:
+    """The lead unit signed for the proposal on paper: its assignment ASSIGNED → SIGNED, signed by the
+    staff who type the reply in, and the proposal ASSIGNED → HANDLING (as assignment.sign_for does)."""
+    lead.signed_at = timezone.now()
+    lead.signed_by = actor
+    # zh: 书面签收
+    move_assignment(
+        lead, AStatus.SIGNED, actor=actor, reason=_("signed on paper"), fields=["signed_at", "signed_by"]
+    )
+    move(proposal, Status.HANDLING, actor=actor, reason=_("signed on paper"))
 
 
 # --- the proposer's evaluation ----------------------------------------------------------------------

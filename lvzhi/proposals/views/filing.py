@@ -25,10 +25,11 @@ from lvzhi.members.models import Member
 
 from .. import selectors
 from ..forms_filing import AttachmentForm, MemberSearchForm, ProposalForm
+from ..forms_paper import PaperMemberSearchForm, PaperProposalForm
 from ..models import Proposal, ProposalAttachment, ProposalAuthor
 from ..permissions import get_proposal_for_user
 from ..services import filing as services
-from ..services.common import FILE, is_first_proposer
+from ..services.common import FILE, REVIEW, is_first_proposer
 
 Status = Proposal.Status
 Consent = ProposalAuthor.Consent
@@ -387,4 +388,107 @@ urlpatterns: list = [
     path("<int:pk>/attachments/<int:file_pk>/", attachment_download, name="attachment"),
     path("from-suggestion/<int:suggestion_pk>/", from_suggestion, name="from_suggestion"),
     path("member-search/", member_search, name="member_search"),
+]
+
+# --- a paper proposal typed in by the proposal office -------------------------------------------------
+
+
+def _require_paper_typist(user):
+    if not services.may_record_paper_proposal(user):
+        raise PermissionDenied(REVIEW)
+
+
+@login_required
+@never_cache
+def paper_member_search(request):
+    """The paper page's member pickers (htmx): any member of the committee, with an account or not, by
+    name, pinyin or initials. field=lead_member lists radio buttons (the first proposer), the others
+    the buttons that add a co-signer or a main author (static/lvzhi/proposal_filing.js)."""
+    _require_paper_typist(request.user)
+    form = PaperMemberSearchForm(request.GET)
+    valid = form.is_valid()
+    q = form.cleaned_data["q"].strip() if valid else ""
+    field = (form.cleaned_data.get("field") if valid else "") or "co_signers"
+    number_typed = member_selectors.looks_like_personal_number(q)
+    found = []
+    if q and not number_typed:
+        members = Member.objects.filter(committee_id=request.user.committee_id)
+        found = list(member_selectors.search_members(members, q=q, order="pinyin")[: MEMBER_PICK_LIMIT + 1])
+    return render(
+        request,
+        "proposals/filing/_paper_lead_results.html"
+        if field == "lead_member"
+        else "proposals/filing/_member_results.html",
+        {
+            "q": q,
+            "field": field,
+            "number_typed": number_typed,
+            "found": found[:MEMBER_PICK_LIMIT],
+            "more": len(found) > MEMBER_PICK_LIMIT,
+        },
+    )
+
+
+def _paper_page(request, form):
+    lead = form["lead_member"].value()
+    chosen_lead = (
+        form.fields["lead_member"].queryset.filter(pk=lead).first()
+        if str(lead or "").isdigit() and len(str(lead)) < 19
+        else None
+    )
+    return render(
+        request,
+        "proposals/filing/paper.html",
+        {
+            "form": form,
+            "chosen_lead": chosen_lead,
+            "chosen_co_signers": _picked(request, form, "co_signers"),
+            "chosen_main_authors": _picked(request, form, "collective_authors"),
+            "body_limit": selectors.policy_for(request.user.committee_id).body_limit,
+            "no_session": not form.fields["session"].queryset.exists(),
+        },
+    )
+
+
+@login_required
+@never_cache
+def paper_new(request):
+    """The proposal office types in a proposal a member handed in on paper: it is submitted at once in
+    the member's name (services.filing.record_paper_proposal). The typist then counts as a proposer and
+    leaves its review to a colleague."""
+    _require_paper_typist(request.user)
+    if request.method == "POST":
+        form = PaperProposalForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    submission.claim(request)
+                    proposal = services.record_paper_proposal(actor=request.user, **form.service_kwargs())
+            except submission.DuplicateSubmission:
+                submission.tell_already_submitted(request)
+                return redirect("proposals:work")
+            except ValidationError as error:
+                form.add_error(None, _error_text(error))
+            else:
+                messages.success(
+                    request,
+                    # zh: 纸质提案已录入，并以委员名义提交。您录入了它，请由其他工作人员审查。
+                    _(
+                        "The paper proposal was typed in and submitted in the member's name. You typed "
+                        "it, so a colleague reviews it."
+                    ),
+                )
+                return redirect("proposals:detail", proposal.pk)
+        return _paper_page(request, form)
+    latest = selectors.latest_session(request.user.committee_id)
+    form = PaperProposalForm(
+        initial={"session": latest.pk if latest else None, "timing": Proposal.Timing.DURING},
+        user=request.user,
+    )
+    return _paper_page(request, form)
+
+
+urlpatterns += [
+    path("paper/", paper_new, name="paper_new"),
+    path("paper/member-search/", paper_member_search, name="paper_member_search"),
 ]
