@@ -31,7 +31,9 @@ EVENTS = {
     "proposals.excellent_marked": _("Proposal %(title)s marked excellent"),
     "proposals.excellent_unmarked": _("Proposal %(title)s no longer excellent"),
     "proposals.supervision_noted": _("Supervision note on proposal %(title)s of %(date)s"),
-    "proposals.assigned": _("Proposal %(serial)s %(title)s assigned to %(lead)s (co-units: %(co_units)s), deadline %(deadline)s"),
+    "proposals.assigned": _(
+        "Proposal %(serial)s %(title)s assigned to %(lead)s (co-units: %(co_units)s), deadline %(deadline)s"
+    ),
     "proposals.return_accepted": _("Return of proposal %(title)s by %(unit)s accepted"),
     "proposals.return_refused": _("Return of proposal %(title)s by %(unit)s refused"),
     # Handling (services/handling.py, services/reminders.py, views/handling.py)

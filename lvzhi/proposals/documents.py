@@ -162,7 +162,13 @@ def build_catalogue_docx(session: Session, proposals: list[Proposal] | None = No
     groups: dict[Any, list[Proposal]] = {}
     for proposal in proposals:
         groups.setdefault(proposal.category_id, []).append(proposal)
-    columns = [_("Number"), _("Title"), _("Proposers"), _("Lead unit"), _("Co-units")]
+    columns = [
+        pgettext("catalogue column", "Number"),
+        _("Title"),
+        _("Proposers"),
+        _("Lead unit"),
+        _("Co-units"),
+    ]
     for number, members in enumerate(groups.values(), 1):
         first = members[0].category
         category = first.name if first is not None else _("No category")

@@ -393,9 +393,9 @@ class ProposalAuthor(models.Model):
         COLLECTIVE = "collective", _("Main author of a collective proposal")
 
     class Consent(models.TextChoices):
-        PENDING = "pending", _("Invited")
-        CONFIRMED = "confirmed", _("Confirmed")
-        DECLINED = "declined", _("Declined")
+        PENDING = "pending", pgettext_lazy("co-signing", "Invited")
+        CONFIRMED = "confirmed", pgettext_lazy("co-signing", "Confirmed")
+        DECLINED = "declined", pgettext_lazy("co-signing", "Declined")
         DROPPED = "dropped", _("Did not confirm in time")
 
     proposal = models.ForeignKey(

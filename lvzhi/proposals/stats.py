@@ -357,7 +357,7 @@ def tables(numbers: SessionNumbers) -> list[Table]:
     overview = Table(
         "overview",
         _("Proposals of the session"),
-        [_("Proposals"), _("Number")],
+        [_("Proposals"), pgettext("proposal statistics", "Number")],
         [
             [pgettext("proposal statistics", "Received"), total.received],
             [pgettext("proposal statistics", "Accepted"), total.accepted],

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from lvzhi.core import audit, uploads
 from lvzhi.members.models import Member
+from lvzhi.opinions.models import Suggestion
 from lvzhi.organization.models import Department, OrgUnit, Session
 
 from .. import selectors
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from lvzhi.accounts.models import User
-    from lvzhi.opinions.models import Suggestion
 
 Status = Proposal.Status
 Kind = Proposal.Kind
@@ -645,9 +645,16 @@ def _drop(pk: int, now: datetime.datetime) -> int:
     proposal = lock(Proposal(pk=pk))
     if proposal.cosign_deadline is None or proposal.cosign_deadline >= now:
         return 0
+    return len(drop_pending(proposal))
+
+
+def drop_pending(proposal: Proposal) -> list[str]:
+    """On the locked proposal whose co-signing is over: the co-signers still invited drop off (audited,
+    the first proposer told, the ledger matched). Returns their names. Called by the daily run and by
+    the review step that comes first."""
     authors = list(proposal.authors.filter(role=Role.CO, consent=Consent.PENDING).order_by("order", "pk"))
     if not authors:
-        return 0
+        return []
     proposal.authors.filter(pk__in=[a.pk for a in authors]).update(consent=Consent.DROPPED)
     names = "、".join(a.name for a in authors)
     audit.record(
@@ -668,7 +675,7 @@ def _drop(pk: int, now: datetime.datetime) -> int:
         % {"names": names, "title": proposal.title},
     )
     sync_proposal_ledger(proposal, actor=None)
-    return len(authors)
+    return [a.name for a in authors]
 
 
 # --- attachments --------------------------------------------------------------------------------------
@@ -759,20 +766,18 @@ def suggestion_title(suggestion: Suggestion) -> str:
 @transaction.atomic
 def draft_from_suggestion(*, actor: User, suggestion: Suggestion) -> Proposal:
     """An inspection or research suggestion becomes a proposal draft of the suggestion's member (the
-    findings as the case, the suggestions as the suggestions), started by that member or by committee-
-    wide staff in the member's name. Once: a second call returns the proposal made the first time."""
-    from lvzhi.opinions.models import Suggestion as SuggestionModel
-
+    findings as the case, the suggestions as the suggestions), started by that member or by proposal
+    staff in the member's name. Once: a second call returns the proposal made the first time."""
     if actor.committee_id is None or suggestion.committee_id != actor.committee_id:
         raise PermissionDenied("another committee's suggestion")
     own_member = member_of(actor)
     own = own_member is not None and own_member.pk == suggestion.member_id
-    if not own and not actor.is_committee_wide:
+    if not own and not actor.has_perm(REVIEW):
         raise PermissionDenied("not the suggestion's member")
     if own and not actor.has_perm(FILE):
         raise PermissionDenied(FILE)
     # Two clicks at once make one draft: the second waits for the first and finds it.
-    suggestion = SuggestionModel.objects.select_for_update().get(pk=suggestion.pk)
+    suggestion = Suggestion.objects.select_for_update().get(pk=suggestion.pk)
     existing = Proposal.objects.filter(from_suggestion=suggestion).order_by("pk").first()
     if existing is not None:
         return existing
@@ -813,6 +818,7 @@ def draft_from_suggestion(*, actor: User, suggestion: Suggestion) -> Proposal:
         detail={"suggestion": suggestion.pk},
     )
     return proposal
+
 
 # --- a paper proposal typed in by the proposal office ---------------------------------------------------
 

@@ -369,6 +369,7 @@ def save_reply(
     if reply is None:
         reply = Reply(proposal=proposal, round=proposal.round, department=lead.department, created_by=actor)
     reply.department = lead.department
+    reply.deadline = proposal.deadline
     reply.result = result
     reply.text = text
     _store(reply, uploaded_file, actor)
@@ -489,6 +490,7 @@ def record_paper_reply(
     if proposal.status == Status.ASSIGNED:
         _sign_on_paper(proposal, lead, actor)
     reply.department = lead.department
+    reply.deadline = proposal.deadline
     reply.result = result
     reply.text = text
     if replied_on == timezone.localdate():

@@ -34,7 +34,7 @@ from ..models import (
 )
 from . import common
 from .common import ProposalError
-from .filing import cosigning_open
+from .filing import cosigning_open, drop_pending
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
@@ -65,11 +65,7 @@ def _close_cosigning(proposal: Proposal) -> list[str]:
             code="cosigning_open",
             params={"deadline": timezone.localtime(proposal.cosign_deadline).strftime("%Y-%m-%d %H:%M")},
         )
-    pending = proposal.authors.filter(role=ProposalAuthor.Role.CO, consent=ProposalAuthor.Consent.PENDING)
-    names = list(pending.values_list("name", flat=True))
-    if names:
-        pending.update(consent=ProposalAuthor.Consent.DROPPED)
-    return names
+    return drop_pending(proposal)
 
 
 # --- helpers -----------------------------------------------------------------------------------------

@@ -1,28 +1,18 @@
 """Where proposals and 社情民意 meet, both pages link: a member's inspection suggestion becomes a proposal
 draft from the suggestions page, and a report made from a converted proposal names it."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from lvzhi.opinions.models import OpinionReport
 from lvzhi.opinions.services import inspections
 from lvzhi.opinions.tests.inspection_fixtures import *  # noqa: F403
-from lvzhi.organization.models import Session
 from lvzhi.proposals.models import Proposal
 from lvzhi.proposals.services import review
 
-from .fixtures import make_proposal, office, proposer  # noqa: F401
+from .fixtures import *  # noqa: F403
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def session(term):
-    return Session.objects.create(
-        term=term, number=2, name="第二次会议", start_date=datetime.date(2026, 1, 10)
-    )
 
 
 def test_the_suggestions_page_turns_a_suggestion_into_a_proposal_draft_once(

@@ -49,17 +49,6 @@ def test_proposal_staff_start_a_draft_in_the_members_name(client, make_user, sug
     assert made.authors.get().member == proposer
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Walk finding: POST proposals:from_suggestion by an EDITOR (社情民意编辑, no proposal right at "
-        "all) or a LEADER (proposals.view_proposal only) on another member's inspection suggestion "
-        "answers 302 and writes a proposal draft (Proposal + ProposalAuthor) in that member's name. "
-        "services.filing.draft_from_suggestion lets any committee-wide account do it "
-        "(actor.is_committee_wide) where only proposal staff (proposals.review_proposal) should; the "
-        "view's _suggestion_for lets them fetch it (opinions.view_inspectionreport)."
-    ),
-)
 @pytest.mark.parametrize("role", [Role.EDITOR, Role.LEADER])
 def test_who_may_not_review_proposals_starts_none_from_anothers_suggestion(
     client, make_user, suggestion, role

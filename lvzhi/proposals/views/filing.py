@@ -22,6 +22,7 @@ from lvzhi.core.pagination import paginate
 from lvzhi.core.workflow import posted_version
 from lvzhi.members import selectors as member_selectors
 from lvzhi.members.models import Member
+from lvzhi.opinions import inspection_scope
 
 from .. import selectors
 from ..forms_filing import AttachmentForm, MemberSearchForm, ProposalForm
@@ -349,13 +350,11 @@ def attachment_download(request, pk, file_pk):
 
 
 def _suggestion_for(user, pk):
-    """The member's own suggestion, or one in the staff's scope (committee-wide staff), else 404."""
-    from lvzhi.opinions import inspection_scope
-
+    """The member's own suggestion, or, for proposal staff, one in their scope; else 404."""
     try:
         return inspection_scope.get_own_suggestion_for_user(user, pk)
     except Http404:
-        if not user.is_committee_wide:
+        if not user.has_perm(REVIEW):
             raise
         return inspection_scope.get_staff_suggestion_for_user(user, pk)
 
@@ -389,6 +388,7 @@ urlpatterns: list = [
     path("from-suggestion/<int:suggestion_pk>/", from_suggestion, name="from_suggestion"),
     path("member-search/", member_search, name="member_search"),
 ]
+
 
 # --- a paper proposal typed in by the proposal office -------------------------------------------------
 
