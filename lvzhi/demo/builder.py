@@ -206,6 +206,8 @@ DEMO_USERS = [
     ("secadmin", "安全保密管理员（演示）", Role.SECADMIN),
     ("auditor", "安全审计员（演示）", Role.AUDITOR),
     ("office", "办公室 王主任（演示）", Role.OFFICE),
+    # Types in the members' paper proposals (the typist of a proposal never reviews it: the office does).
+    ("clerk", "提案委员会办公室 李干事（演示）", Role.OFFICE),
     ("unitstaff", "经济委员会 工作人员（演示）", Role.UNIT_STAFF),
     ("editor", "社情民意编辑（演示）", Role.EDITOR),
     ("leader", "秘书长（演示）", Role.LEADER),
@@ -226,7 +228,7 @@ def demo_exists():
 
 # The demo accounts that sign in with a second factor: the administrators, and the office, which may see
 # and export full personal data (accounts.second_factor.required_for says who must).
-SECOND_FACTOR_USERS = ("sysadmin", "secadmin", "auditor", "office")
+SECOND_FACTOR_USERS = ("sysadmin", "secadmin", "auditor", "office", "clerk")
 
 
 class DemoBuilder:

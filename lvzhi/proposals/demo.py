@@ -7,23 +7,26 @@ converted (to a 社情民意 draft and to a letter to a department), two not acc
 list; cases assigned to 县农业农村局 (the demo "unit" account's department) and to other departments as
 lead and co-units, a return request waiting for the office and one accepted (the case assigned again),
 cases being handled with contacts with the proposer and a co-unit's views, replies with the result codes
-A, B, C and D (one typed in from paper by the office), evaluations 满意 and 基本满意, one 不满意 sent back
+A, B, C and D (typed in from paper by the office where the lead department has no account, signing
+for it on paper), evaluations 满意 and 基本满意, one 不满意 sent back
 for a second round, closed cases, key proposals supervised by the demo leader with supervision notes,
 and two excellent proposals. The daily run (`proposal_reminders`) goes once a week through the year, so
 the units have their deadline reminders.
 
 Everything the demo accounts do goes through the proposals services (review, assignment, handling,
-reminders; filing and co-signing for the demo member and the unit staff's collective proposals), so the
+reminders; filing and co-signing for the demo member and the unit staff's collective proposals; the
+paper proposals of members without accounts typed in by the demo "clerk" of the proposal office), so the
 status history, numbers, audit rows, notifications and duty ledger are what the pages would have made.
 The services take the time from the clock, so each step runs with `timezone.now` set to its moment
 (`_clock`, as lvzhi.opinions.demo does).
 
-Rows written directly (no service exists for them): the demo's members other than the demo member have
-no accounts, and filing requires the proposer's own account (co-signers too, to confirm online), so their
-proposals are written as the office types in a paper proposal: the proposal, its proposers (co-signers who
-signed the paper confirmed) and the draft → submitted history row, then the ledger is synced through
-facts.sync_proposal_ledger. From there on the office, the leader and the unit act on them through the
-services. Departments other than 县农业农村局 have no account, so they never sign for their assignments.
+The demo's members other than the demo member have no accounts: their proposals are handed in on paper
+and typed in by the "clerk" (services.filing.record_paper_proposal; co-signers who signed the paper are
+confirmed at once). The clerk then counts as their proposer, so the "office" account reviews them. Rows
+written directly (no service exists for them): two paper proposals also invite the demo member to
+co-sign online (the invitation row, its deadline and notice, as filing.submit would make them).
+Departments other than 县农业农村局 have no account: they never sign in, and the office types in their
+paper replies, which signs for the lead unit's assignment on paper (services.handling.record_paper_reply).
 """
 
 from __future__ import annotations
@@ -44,13 +47,12 @@ from lvzhi.members.models import MemberTerm
 from lvzhi.notifications.models import Notification
 from lvzhi.organization.models import Department, OrgUnit, Session
 
-from .facts import sync_proposal_ledger
+from . import selectors
 from .models import (
     Assignment,
     Proposal,
     ProposalAuthor,
     ProposalCategory,
-    ProposalStatusChange,
     RejectionReason,
 )
 from .services import assignment as assigning
@@ -62,8 +64,6 @@ UNIT_DEPARTMENT = "县农业农村局"
 # A "day" of the plans is a real day unless the demo stands so early after the session that the year
 # must be squeezed into the weeks since then (see _Session.day).
 PLAN_DAYS = 330
-# Where typed (paper) proposals say they came from.
-TYPED_NOTE = "委员提交纸质提案，由提案委员会办公室录入"
 
 # key: (category, title, case 案由, analysis 分析, suggestions 建议, suggested departments)
 TEXTS = {
@@ -341,6 +341,9 @@ PLANS = [
             _s(0.5, "confirm"),
             _s(12, "accept"),
             _s(30, "assign", lead="县教育体育局", co=["县住房和城乡建设局"]),
+            # 县教育体育局 has no account: it signed and replied on paper.
+            _s(96, "paper_reply", result="B"),
+            _s(128, "close", note="提案人未在平台评价，经电话回访，对答复表示满意。"),
         ],
         co_signers=1,
         invite_member=True,
@@ -377,7 +380,8 @@ PLANS = [
     Plan(
         "assigned_other",
         "typed",
-        [_s(-1.5, "submit"), _s(11, "accept"), _s(30.2, "assign", lead="县教育体育局", co=["县财政局"])],
+        [_e(45, "submit"), _e(25, "accept"), _e(9, "assign", lead="县教育体育局", co=["县财政局"])],
+        timing=BETWEEN,
     ),
     Plan(
         "return_waiting",
@@ -407,6 +411,9 @@ PLANS = [
             _s(38, "sign"),
             _s(52, "contact"),
             _s(60, "views"),
+            # 县自然资源局 has no account: it signed and replied on paper.
+            _s(104, "paper_reply", result="B"),
+            _s(150, "close", note="提案人未在平台评价，经电话回访，对答复表示认可。"),
         ],
     ),
     # Being handled, past its deadline.
@@ -645,6 +652,8 @@ class _Session:
         self.session = session
         self.users = users
         self.office, self.leader, self.unit = users["office"], users["leader"], users["unit"]
+        # Types in the members' paper proposals (and so leaves their review to the office).
+        self.clerk = users["clerk"]
         self.now = now
         self.rng = rng
         self.tz = timezone.get_current_timezone()
@@ -863,73 +872,51 @@ class _Session:
         )
 
     def _typed(self, plan: Plan) -> Proposal | None:
-        """A member's paper proposal as the office types it in (no service files in the name of a member
-        without an account): written directly, then the ledger synced."""
+        """A member's paper proposal, typed in by the clerk of the proposal office; where the plan says
+        so, the demo member is also invited to co-sign it online."""
         if not self.pool:
             return None
         lead = self.pool.pop()
         co = [self.pool.pop() for _ in range(min(plan.co_signers, len(self.pool)))]
-        invited = self.demo_member if plan.invite_member else None
-        values = self._text(plan)
-        now = timezone.now()
-        joint = bool(co or invited)
-        proposal = Proposal.objects.create(
-            committee=self.committee,
+        proposal = filing.record_paper_proposal(
+            actor=self.clerk,
+            lead_member=lead,
             session=self.session,
-            kind=Proposal.Kind.JOINT if joint else Proposal.Kind.INDIVIDUAL,
-            timing=values["timing"],
-            title=values["title"],
-            case=values["case"],
-            analysis=values["analysis"],
-            suggestions=values["suggestions"],
-            category=values["category"],
-            status=Status.SUBMITTED,
-            status_changed_at=now,
-            submitted_at=now,
-            cosign_deadline=now + datetime.timedelta(days=7) if invited else None,
+            kind=Proposal.Kind.INDIVIDUAL,
+            co_signers=co,
+            **self._text(plan),
         )
-        proposal.suggested_departments.set(values["suggested_departments"])
-        ProposalAuthor.objects.create(
-            proposal=proposal, member=lead, name=lead.name, role=ProposalAuthor.Role.LEAD
-        )
-        for order, member in enumerate(co, 1):
-            ProposalAuthor.objects.create(
-                proposal=proposal,
-                member=member,
-                name=member.name,
-                role=ProposalAuthor.Role.CO,
-                consent=ProposalAuthor.Consent.CONFIRMED,
-                responded_at=now,
-                order=order,
-            )
-        if invited is not None:
-            ProposalAuthor.objects.create(
-                proposal=proposal,
-                member=invited,
-                user=invited.user,
-                name=invited.name,
-                role=ProposalAuthor.Role.CO,
-                consent=ProposalAuthor.Consent.PENDING,
-                order=len(co) + 1,
-            )
-        ProposalStatusChange.objects.create(
-            proposal=proposal,
-            from_status=Status.DRAFT,
-            to_status=Status.SUBMITTED,
-            actor=self.office,
-            reason=TYPED_NOTE,
-        )
-        sync_proposal_ledger(proposal, actor=self.office)
-        if invited is not None and invited.user_id:
-            # The invitation the filing service would have sent, through the same notification helper.
-            send(
-                proposal,
-                [invited.user_id],
-                kind="proposal.cosign_invited",
-                title=_("%(name)s invites you to co-sign a proposal: %(title)s")
-                % {"name": lead.name, "title": proposal.title},
-            )
+        if plan.invite_member and self.demo_member is not None and self.demo_member.user_id:
+            self._invite_online(proposal, lead.name)
         return proposal
+
+    def _invite_online(self, proposal: Proposal, lead_name: str) -> None:
+        """The demo member asked to co-sign the paper proposal online (no service adds an invitation
+        to a submitted proposal): the invitation row, its deadline and the notice, as filing.submit
+        makes them."""
+        member = self.demo_member
+        now = timezone.now()
+        proposal.kind = Proposal.Kind.JOINT
+        proposal.cosign_deadline = now + datetime.timedelta(
+            days=selectors.policy_for(self.committee.pk).cosign_days
+        )
+        proposal.save(update_fields=["kind", "cosign_deadline"])
+        ProposalAuthor.objects.create(
+            proposal=proposal,
+            member=member,
+            user_id=member.user_id,
+            name=member.name,
+            role=ProposalAuthor.Role.CO,
+            consent=ProposalAuthor.Consent.PENDING,
+            order=proposal.authors.count(),
+        )
+        send(
+            proposal,
+            [member.user_id],
+            kind="proposal.cosign_invited",
+            title=_("%(name)s invites you to co-sign a proposal: %(title)s")
+            % {"name": lead_name, "title": proposal.title},
+        )
 
     def _read_old_notices(self) -> None:
         """Notices of the session's proposals were read back then, except those of the last few days."""

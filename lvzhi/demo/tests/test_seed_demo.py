@@ -51,6 +51,7 @@ DEMO_ROLES = {
     "secadmin": Role.SECADMIN,
     "auditor": Role.AUDITOR,
     "office": Role.OFFICE,
+    "clerk": Role.OFFICE,
     "unitstaff": Role.UNIT_STAFF,
     "editor": Role.EDITOR,
     "leader": Role.LEADER,

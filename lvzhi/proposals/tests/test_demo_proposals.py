@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from lvzhi.accounts.models import User
+from lvzhi.core.models import AuditEvent
 from lvzhi.demo.builder import DemoBuilder
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.organization.models import Committee
@@ -206,3 +207,43 @@ def test_seeding_the_proposals_again_changes_nothing(demo):
 
     assert seed_proposals(committee=demo, users=users, now=AS_OF, seed=7) is None
     assert (Proposal.objects.count(), ProposalStatusChange.objects.count()) == before
+
+
+def test_paper_proposals_are_typed_in_by_the_clerk_and_reviewed_by_the_office(demo, plans):
+    typed = Proposal.objects.filter(committee=demo, created_by__username="clerk")
+
+    assert typed.count() >= 10
+    assert not typed.filter(authors__role="lead", authors__member__user__isnull=False).exists()
+    for proposal in typed:
+        change = proposal.status_changes.get(to_status=Status.SUBMITTED)
+        assert (change.from_status, change.actor.username) == (Status.DRAFT, "clerk")
+    assert AuditEvent.objects.filter(event="proposals.paper_proposal_recorded").count() == typed.count()
+    # Co-signers who signed the paper count at once; the demo member was asked online.
+    closed = plans["closed_typed"].authors.get(role="co")
+    assert closed.consent == ProposalAuthor.Consent.CONFIRMED and closed.member.user_id is None
+    assert DutyRecord.objects.filter(member=closed.member, kind="proposal.accepted").exists()
+    reviewed_by = set(
+        ProposalStatusChange.objects.filter(proposal__in=typed, to_status=Status.ACCEPTED).values_list(
+            "actor__username", flat=True
+        )
+    )
+    assert reviewed_by == {"office"}
+
+
+def test_departments_without_accounts_reply_on_paper(demo, plans):
+    unit = User.objects.get(username="unit")
+    for key in ("merge_main", "return_done"):
+        proposal = plans[key]
+        lead = proposal.assignments.exclude(status="returned").get(role=Assignment.Role.LEAD)
+        assert lead.department != unit.department
+        assert (lead.status, lead.signed_by.username) == (Assignment.Status.SIGNED, "office")
+        assert lead.status_changes.get(to_status="signed").reason
+        assert proposal.replies.get().on_paper and proposal.status == Status.CLOSED
+    # No case of a department without an account sits overdue.
+    overdue = Assignment.objects.filter(
+        committee=demo,
+        role=Assignment.Role.LEAD,
+        proposal__status__in=[Status.ASSIGNED, Status.HANDLING],
+        proposal__deadline__lt=AS_OF.date(),
+    ).exclude(department=unit.department)
+    assert not overdue.exists()
