@@ -173,3 +173,14 @@ def test_the_staff_home_card(office, proposer, make_proposal):
     make_proposal(Status.ACCEPTED)
     assert staff_queue(office) == {"review": 1, "assign": 1, "returns": 0, "overdue": 0}
     assert staff_queue(proposer.user) is None
+
+
+def test_the_work_page_leads_to_the_units_and_for_staff_to_the_settings(client, office, leader):
+    staff_page = body(_login(client, office).get(reverse("proposals:work")))
+    assert f'href="{reverse("proposals:unit")}"' in staff_page
+    assert f'href="{reverse("proposals:settings")}"' in staff_page
+    assert f'href="{reverse("proposals:paper_new")}"' in staff_page
+    leader_page = body(_login(client, leader).get(reverse("proposals:work")))
+    assert f'href="{reverse("proposals:unit")}"' in leader_page
+    assert f'href="{reverse("proposals:settings")}"' not in leader_page
+    assert client.get(reverse("proposals:unit")).status_code == 200
