@@ -1219,6 +1219,14 @@ ROUTES = {
         data=lambda s: {},
     ),
     "proposals:member_search": Route(ok=PROPOSERS, query=("q", "field")),
+    # The proposal office types in a member's paper proposal (submitted at once in the member's name).
+    "proposals:paper_new": Route(
+        ("GET", "POST"),
+        ok=PROPOSAL_STAFF,
+        data=lambda s: {**_proposal_data(s), "lead_member": s.member.pk},
+        optional=PROPOSAL_WRITE_PAGE,
+    ),
+    "proposals:paper_member_search": Route(ok=PROPOSAL_STAFF, query=("q", "field")),
     "proposals:work": Route(ok=PROPOSAL_READERS, query=("tab", "session", "category", *PAGE)),
     # A unit's account sees its own list; staff and leaders the units' overview and any unit's list.
     "proposals:unit": Route(ok=HANDLING_UNIT | PROPOSAL_READERS, query=("department", *PAGE)),
