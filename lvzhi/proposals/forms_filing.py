@@ -4,6 +4,7 @@ committee); services/filing.py checks the rights, the length limit and the trans
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.core import uploads
 from lvzhi.core.forms import StyledFormMixin
@@ -47,7 +48,7 @@ class ProposalForm(StyledFormMixin, forms.Form):
         label=_("Analysis"), required=False, max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 8})
     )
     suggestions = forms.CharField(
-        label=_("Suggestions"),
+        label=pgettext_lazy("proposal part", "Suggestions"),
         required=False,
         max_length=TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 8}),

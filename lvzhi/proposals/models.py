@@ -258,7 +258,7 @@ class Proposal(Versioned, Authored, models.Model):
     title = models.CharField(_("title"), max_length=200)
     case = models.TextField(_("case"), blank=True)
     analysis = models.TextField(_("analysis"), blank=True)
-    suggestions = models.TextField(_("suggestions"), blank=True)
+    suggestions = models.TextField(pgettext_lazy("proposal part", "suggestions"), blank=True)
     category = models.ForeignKey(
         ProposalCategory,
         on_delete=models.PROTECT,

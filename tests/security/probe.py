@@ -27,19 +27,6 @@ WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re
 # Tables a refused request may legitimately write: the session (idle timer, messages), the audit log
 # (every denial is recorded), failed sign-ins and lockouts, and rate-limit counters.
 BOOKKEEPING = ("django_session", "core_audit", "accounts_loginfailure", "accounts_lockout", "axes_")
-# Loggers that do not pass their records to the root logger: the capture handler is added to them too.
-OUR_APPS = (
-    "core",
-    "accounts",
-    "organization",
-    "members",
-    "ledger",
-    "activities",
-    "notifications",
-    "studies",
-    "library",
-    "opinions",
-)
 
 
 class Capture(logging.Handler):
@@ -254,9 +241,11 @@ def _committee_path(model, depth=0, seen=()):
 
 
 def our_models():
+    """Every model of lvzhi's own apps (a new app is watched from its first model on)."""
     result = []
-    for label in OUR_APPS:
-        result.extend(apps.get_app_config(label).get_models(include_auto_created=True))
+    for config in apps.get_app_configs():
+        if config.name.startswith("lvzhi."):
+            result.extend(config.get_models(include_auto_created=True))
     return result
 
 

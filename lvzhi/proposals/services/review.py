@@ -443,7 +443,8 @@ def may_supervise(user: User, proposal: Proposal) -> bool:
 def add_supervision_note(
     proposal: Proposal, *, actor: User, date: datetime.date, note: str
 ) -> SupervisionNote:
-    """督办: a note of the follow-up on an accepted case, by staff or its supervising leader."""
+    """督办: a note of the follow-up on an accepted case still open, by staff or its supervising
+    leader."""
     common.require_committee(actor, proposal)
     if not may_supervise(actor, proposal):
         raise PermissionDenied("neither proposal staff nor the supervising leader")
@@ -453,6 +454,8 @@ def add_supervision_note(
         raise ProposalError(_("Date: the day it happened, today at the latest."), code="bad_date")
     proposal = common.lock(proposal)
     _require_accepted(proposal, _("Supervision notes are kept for accepted proposals."))
+    if proposal.status == Status.CLOSED:
+        raise ProposalError(_("The case is closed: there is nothing left to supervise."), code="closed")
     row = SupervisionNote.objects.create(proposal=proposal, date=date, note=note, created_by=actor)
     audit.record(
         audit.Action.CREATE,

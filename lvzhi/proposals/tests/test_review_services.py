@@ -308,6 +308,15 @@ def test_supervision_notes_by_staff_or_the_supervising_leader(
     assert list(SupervisionNote.objects.values_list("note", flat=True)) == ["电话督促承办单位", "实地察看"]
 
 
+def test_a_closed_case_takes_no_more_supervision_notes(client, make_proposal, office):
+    closed = make_proposal(Status.CLOSED)
+    with pytest.raises(ProposalError, match="closed"):
+        review.add_supervision_note(closed, actor=office, date=timezone.localdate(), note="回访")
+    client.force_login(office)
+    assert 'id="supervision-form"' not in client.get(closed.get_absolute_url()).content.decode()
+    assert not SupervisionNote.objects.exists()
+
+
 def test_close_from_evaluated_and_from_replied_with_a_note(make_proposal, office):
     evaluated = make_proposal(Status.EVALUATED)
     review.close(evaluated, actor=office)

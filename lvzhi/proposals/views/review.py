@@ -82,7 +82,7 @@ def detail_context(request, proposal):
     may_supervise = accepted and services.may_supervise(user, proposal)
     if staff or may_supervise:
         context["review_notes"] = list(proposal.supervision_notes.select_related("created_by"))
-    if may_supervise:
+    if may_supervise and proposal.status != Status.CLOSED:
         context["supervision_form"] = SupervisionForm(
             initial={"date": timezone.localdate()}, auto_id="supervise-%s"
         )
