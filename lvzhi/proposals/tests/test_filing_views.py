@@ -420,3 +420,11 @@ def test_without_a_session_the_page_says_so_and_saves_nothing(client, proposer, 
     page = client.post(reverse("proposals:new"), {"title": "标题", "kind": "individual", "timing": "during"})
     assert page.status_code == 200 and "session" in page.context["form"].errors
     assert not Proposal.objects.exists()
+
+
+def test_the_deadline_line_goes_once_everyone_answered(client, joint, proposer, cosigner):
+    _login(client, cosigner.user)
+    client.post(reverse("proposals:cosign", args=[joint.pk]), {"answer": "confirm"})
+    _login(client, proposer.user)
+    page = body(client.get(reverse("proposals:detail", args=[joint.pk])))
+    assert "Confirmed" in page and 'id="cosign-deadline"' not in page

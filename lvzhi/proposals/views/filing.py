@@ -72,6 +72,8 @@ def detail_context(request, proposal):
             "invitation": invitation,
             "may_answer": invitation is not None and invitation.consent == Consent.PENDING and open_now,
             "cosign_open": open_now,
+            # Someone still has to answer before the deadline.
+            "cosign_waiting": open_now and any(a.consent == Consent.PENDING for a in authors),
             "attachments": list(proposal.attachments.all()),
             "may_attach": may_attach,
             "attachment_form": AttachmentForm() if may_attach else None,
