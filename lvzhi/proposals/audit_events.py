@@ -46,4 +46,5 @@ EVENTS = {
     "proposals.reply_document_downloaded": _("Reply document of proposal %(object)s downloaded: %(file)s"),
     # Paper proposals and paper replies (helper G)
     "proposals.paper_proposal_recorded": _("Paper proposal of %(name)s typed in and submitted: %(title)s"),
+    "proposals.letter_downloaded": _("Letter forwarding proposal %(title)s to %(department)s downloaded"),
 }

@@ -344,3 +344,58 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
 
 def handling_report_filename(session: Session) -> str:
     return _("%(session)s report on the handling of proposals.docx") % {"session": session}
+
+
+# --- the letter of a proposal converted to 意见建议 -----------------------------------------------------
+
+
+def letter_title(proposal: Proposal) -> str:
+    # zh: 关于转送《%(title)s》的函
+    return _("Letter forwarding “%(title)s”") % {"title": proposal.title}
+
+
+def build_letter_docx(proposal: Proposal) -> Any:
+    """The letter that forwards a proposal converted to 意见建议 to a department (转送意见建议函): the
+    department as addressee, who proposed it in which session and why it goes to them, the proposal's
+    case, analysis and suggestions, and the office's sign-off. Needs `proposal.letter_department`."""
+    session = proposal.session
+    authors = [
+        a for a in proposal.authors.order_by("order", "pk") if a.consent == ProposalAuthor.Consent.CONFIRMED
+    ]
+    proposal.confirmed_authors = authors  # type: ignore[attr-defined]
+    title = letter_title(proposal)
+    document = docx_official.new_document(title=title, author=issuing_body(session))
+    docx_official.add_title(document, title)
+    docx_official.add_blank_line(document)
+    docx_official.add_body_paragraph(document, f"{proposal.letter_department}：", indent=False)
+    docx_official.add_body_paragraph(
+        document,
+        _(
+            "During %(session)s, %(proposers)s put forward the proposal “%(title)s”. After review it is "
+            "handled as an opinion and suggestion and is forwarded to you for your study and reference."
+        )
+        % {"session": session_name(session), "proposers": proposers_text(proposal), "title": proposal.title},
+    )
+    parts = (
+        (_("Case"), proposal.case),
+        (_("Analysis"), proposal.analysis),
+        (pgettext("proposal part", "Suggestions"), proposal.suggestions),
+    )
+    for number, (heading, text) in enumerate((p for p in parts if p[1].strip()), 1):
+        docx_official.add_heading_line(document, docx_official.heading_number(number) + heading)
+        for line in text.splitlines():
+            if line.strip():
+                docx_official.add_body_paragraph(document, line.strip())
+    if proposal.review_note:
+        docx_official.add_body_paragraph(document, proposal.review_note)
+    _sign_off(document, session)
+    return document
+
+
+def letter_filename(proposal: Proposal) -> str:
+    return safe_filename(f"{letter_title(proposal)}.docx")
+
+
+def safe_filename(name: str) -> str:
+    """A download name without the characters file systems refuse (a title may hold any of them)."""
+    return "".join(c for c in name if c not in '\\/:*?"<>|\r\n\t').strip()

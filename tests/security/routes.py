@@ -1385,6 +1385,8 @@ ROUTES = {
         has_object=True,
         ok=PROPOSAL_READERS,
     ),
+    # The Word letter of a proposal converted to a letter to a department (proposal staff and leaders).
+    "proposals:letter": Route(kwargs=_pk("proposal_letter"), has_object=True, ok=PROPOSAL_READERS),
     # D: statistics and the session's documents (a session of another committee is refused).
     "proposals:stats": Route(ok=PROPOSAL_READERS, query=("session",)),
     "proposals:stats_export": Route(ok=PROPOSAL_READERS, query=("session",)),

@@ -729,6 +729,16 @@ def build_proposals(side, *, staff, unit_user, leader):
         review_note=f"不立案说明{TAINT}",
         rejection_reason=side.rejection_reason,
     )
+    # Converted to a letter to the side's department (its Word letter is a download).
+    side.proposal_letter = proposal(
+        P.CONVERTED,
+        "转函",
+        co=None,
+        reviewed_on=today,
+        converted_to=Proposal.Conversion.LETTER,
+        letter_department=side.department,
+        review_note=f"转函说明{TAINT}",
+    )
     # The pk only, not the account: the walk watches every model instance a side names.
     side.proposal_leader = SimpleNamespace(pk=leader.pk)
     side.supervision_note = SupervisionNote.objects.create(

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -15,10 +16,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from lvzhi.core import audit, docx_official
 from lvzhi.core.pagination import paginate
 from lvzhi.core.workflow import posted_version
 
-from .. import selectors
+from .. import documents, selectors
 from ..forms_review import (
     AcceptForm,
     CloseForm,
@@ -290,8 +292,33 @@ def work(request):
     )
 
 
+@login_required
+def letter(request, pk):
+    """The letter forwarding a proposal converted to 意见建议 to its department (.docx), for proposal
+    staff and leaders; audited like every download of a document."""
+    proposal = get_proposal_for_user(request.user, pk)
+    if not request.user.has_perm(VIEW_ALL):
+        raise PermissionDenied(VIEW_ALL)
+    if proposal.converted_to != Proposal.Conversion.LETTER or proposal.letter_department_id is None:
+        raise Http404
+    filename = documents.letter_filename(proposal)
+    response = docx_official.document_response(documents.build_letter_docx(proposal), filename)
+    audit.record(
+        audit.Action.EXPORT,
+        actor=request.user,
+        request=request,
+        committee=proposal.committee_id,
+        obj=proposal,
+        event="proposals.letter_downloaded",
+        params={"title": proposal.title, "department": str(proposal.letter_department)},
+        detail={"file": filename},
+    )
+    return response
+
+
 urlpatterns: list = [
     path("work/", work, name="work"),
+    path("<int:pk>/letter/", letter, name="letter"),
     path("<int:pk>/accept/", accept, name="accept"),
     path("<int:pk>/merge/", merge, name="merge"),
     path("<int:pk>/convert/", convert, name="convert"),

@@ -32,10 +32,6 @@ def _session(request, *, required=False):
     return session
 
 
-def _safe_filename(name: str) -> str:
-    return "".join(c for c in name if c not in '\\/:*?"<>|\r\n\t').strip()
-
-
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def stats_page(request):
@@ -85,7 +81,7 @@ def stats_export(request):
         for row in table.rows:
             xlsx.append_row(sheet, row)
         xlsx.fit_columns(sheet, header_row=header_row)
-    filename = _safe_filename(_("%(session)s proposal statistics.xlsx") % {"session": session})
+    filename = documents.safe_filename(_("%(session)s proposal statistics.xlsx") % {"session": session})
     response = xlsx.workbook_response(workbook, filename)
     _audit_export(
         request,
@@ -104,7 +100,7 @@ def catalogue(request):
     session = _session(request, required=True)
     proposals = documents.catalogue_proposals(session)
     document = documents.build_catalogue_docx(session, proposals)
-    filename = _safe_filename(documents.catalogue_filename(session))
+    filename = documents.safe_filename(documents.catalogue_filename(session))
     response = docx_official.document_response(document, filename)
     _audit_export(
         request,
@@ -123,7 +119,7 @@ def handling_report(request):
     session = _session(request, required=True)
     numbers = stats.session_numbers(session)
     document = documents.build_handling_report_docx(session, numbers)
-    filename = _safe_filename(documents.handling_report_filename(session))
+    filename = documents.safe_filename(documents.handling_report_filename(session))
     response = docx_official.document_response(document, filename)
     _audit_export(
         request,
