@@ -227,3 +227,83 @@ class WorkFilterForm(StyledFormMixin, forms.Form):
             .order_by("-term__number", "-number")
         )
         self.fields["category"].queryset = ProposalCategory.objects.filter(committee_id=committee_id)
+
+
+# --- 批量交办: the batch assignment page --------------------------------------------------------------
+
+
+class BatchFilterForm(WorkFilterForm):
+    """The batch page's filters (GET): session and category, as on the work page."""
+
+    def __init__(self, *args, committee_id, **kwargs):
+        super().__init__(*args, committee_id=committee_id, **kwargs)
+        del self.fields["tab"]
+
+
+class BatchDeadlineForm(StyledFormMixin, forms.Form):
+    """The one handling deadline of a batch; empty: each proposal gets its session's default."""
+
+    deadline = forms.DateField(
+        label=_("Handling deadline"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
+
+    def clean_deadline(self):
+        deadline = self.cleaned_data.get("deadline")
+        if deadline and deadline <= timezone.localdate():
+            raise forms.ValidationError(_("Choose a day after today."))
+        return deadline
+
+
+ID_MAX = 2**31 - 1
+
+
+def batch_id(value):
+    """A posted id (1 … 2³¹−1), or None for anything else (garbage, NUL, huge numbers)."""
+    value = (value or "").strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 10:
+        return None
+    number = int(value)
+    return number if 0 < number <= ID_MAX else None
+
+
+class BatchChoices:
+    """What the batch page posted, read without trusting it: the ticked proposals (`assign`), the
+    version each row showed (`row` = "<proposal>:<version>"), each row's lead unit (`lead` =
+    "<proposal>:<department>", or "<proposal>:" for none) and co-units (`co_units`, the same pairs).
+    Values that cannot be read are counted in `unreadable` and left out."""
+
+    def __init__(self, data):
+        self.unreadable = 0
+        self.ticked = []
+        for value in data.getlist("assign"):
+            pk = batch_id(value)
+            if pk is None:
+                self.unreadable += 1
+            elif pk not in self.ticked:
+                self.ticked.append(pk)
+        self.versions = {}
+        for pk, version in self._pairs(data.getlist("row")):
+            if version is not None:
+                self.versions[pk] = version
+        self.shown = set(self.versions)
+        self.leads = {}
+        for pk, department in self._pairs(data.getlist("lead"), empty=True):
+            self.leads[pk] = department
+            self.shown.add(pk)
+        self.co_units = {}
+        for pk, department in self._pairs(data.getlist("co_units")):
+            if department is not None:
+                self.co_units.setdefault(pk, [])
+                if department not in self.co_units[pk]:
+                    self.co_units[pk].append(department)
+
+    def _pairs(self, values, *, empty=False):
+        for value in values:
+            proposal, sep, other = (value or "").partition(":")
+            pk, second = batch_id(proposal), batch_id(other)
+            if pk is None or not sep or (second is None and not (empty and other == "")):
+                self.unreadable += 1
+                continue
+            yield pk, second

@@ -368,3 +368,23 @@ def replies_to_evaluate(user: User) -> QuerySet[Proposal]:
         .values("pk")
     )
     return Proposal.objects.filter(pk__in=ids).order_by("status_changed_at", "pk")
+
+
+# --- 批量交办: the batch assignment page (views/assignment.py assign_batch) ----------------------------
+
+
+def batch_assign_queue(
+    committee_id: int, *, session_id: int | None = None, category_id: int | None = None
+) -> _QuerySet[_Proposal]:
+    """The accepted proposals waiting for assignment, session by session in serial order, with their
+    proposers and suggested units (a fixed number of queries whatever the rows)."""
+    return (
+        work_proposals(committee_id, session_id=session_id, category_id=category_id)
+        .filter(status=_Proposal.Status.ACCEPTED)
+        .select_related("session", "session__term", "category")
+        .prefetch_related(
+            Prefetch("authors", queryset=ProposalAuthor.objects.order_by("order", "pk")),
+            "suggested_departments",
+        )
+        .order_by("session__term__number", "session__number", "serial", "pk")
+    )
