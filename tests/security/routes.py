@@ -1309,6 +1309,20 @@ ROUTES = {
             **_proposal_version("proposal_accepted")(s),
         },
     ),
+    # 批量交办: the accepted proposals of the committee on one page; each row's values name their proposal
+    # ("<proposal>:<department>"), so the fields are the same whatever the rows.
+    "proposals:assign_batch": Route(
+        ("GET", "POST"),
+        ok=PROPOSAL_STAFF,
+        query=("session", "category", *PAGE),
+        data=lambda s: {
+            "row": [f"{s.proposal_accepted.pk}:{s.proposal_accepted.version}"],
+            "assign": [s.proposal_accepted.pk],
+            "lead": [f"{s.proposal_accepted.pk}:{s.department.pk}"],
+            "co_units": [f"{s.proposal_accepted.pk}:{s.co_department.pk}"],
+            "deadline": f"{NEXT_YEAR}-03-01",
+        },
+    ),
     "proposals:sign_for": Route(
         ("POST",),
         kwargs=lambda s: {"assignment_pk": s.assignment.pk},
