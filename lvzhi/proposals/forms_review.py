@@ -252,6 +252,7 @@ class BatchDeadlineForm(StyledFormMixin, forms.Form):
     def clean_deadline(self):
         deadline = self.cleaned_data.get("deadline")
         if deadline and deadline <= timezone.localdate():
+            # zh: 请选择今天以后的日期。
             raise forms.ValidationError(_("Choose a day after today."))
         return deadline
 

@@ -199,7 +199,7 @@ def _assign_rows(request, choices, deadline):
     for pk in choices.ticked:
         proposal = found.get(pk)
         if proposal is None:
-            # zh: 勾选的提案（编号 %(id)s）不是本会的待交办提案。
+            # zh: 勾选的提案（ID %(id)s）不是本委员会的提案。
             other_errors.append(
                 _("The ticked proposal (id %(id)s) is not one of the committee's.") % {"id": pk}
             )
