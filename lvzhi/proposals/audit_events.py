@@ -1,5 +1,5 @@
 """Proposals' audit events (see lvzhi.core.audit): code → message with named parameters; statuses are
-shown by their labels. Each part of the app adds the events of its services here."""
+shown by their labels."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -44,7 +44,7 @@ EVENTS = {
     "proposals.evaluated": _("Handling of proposal %(object)s evaluated: %(rating)s"),
     "proposals.reminders_sent": _("Proposal deadline reminders sent: %(due)s due soon, %(overdue)s overdue"),
     "proposals.reply_document_downloaded": _("Reply document of proposal %(object)s downloaded: %(file)s"),
-    # Paper proposals and paper replies (helper G)
+    # Paper proposals and paper replies
     "proposals.paper_proposal_recorded": _("Paper proposal of %(name)s typed in and submitted: %(title)s"),
     "proposals.letter_downloaded": _("Letter forwarding proposal %(title)s to %(department)s downloaded"),
 }

@@ -1,6 +1,14 @@
 """The start-page cards of the proposals app (apps.py names them): each returns the card's context for
 the user, or None when the card is not theirs."""
 
+import datetime
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from . import selectors
+from .models import Assignment
+
 
 def staff_queue(user):
     """Proposal staff: what waits for review, assignment and return decisions; overdue cases (one query)."""
@@ -10,8 +18,6 @@ def staff_queue(user):
         or not user.has_perm("proposals.review_proposal")
     ):
         return None
-    from . import selectors
-
     return selectors.work_counts(user.committee_id, tabs=("review", "assign", "returns", "overdue"))
 
 
@@ -25,14 +31,6 @@ def unit_queue(user):
         or not user.has_perm("proposals.handle_proposal")
     ):
         return None
-    import datetime
-
-    from django.db.models import Count, Q
-    from django.utils import timezone
-
-    from . import selectors
-    from .models import Assignment
-
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=selectors.policy_for(user.committee_id).remind_days)
     waiting = selectors.open_assignments(user.committee_id).filter(department_id=user.department_id)
@@ -54,8 +52,6 @@ def unit_queue(user):
 def mine(user):
     """A proposer: invitations to co-sign waiting for their answer, and replies waiting for their
     evaluation (they are the first proposer); None when there is nothing. A fixed number of queries."""
-    from . import selectors
-
     if not user.is_authenticated or user.committee_id is None:
         return None
     limit = 5

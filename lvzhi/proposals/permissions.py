@@ -1,6 +1,6 @@
 """Permission-checked fetches of the proposals app (DESIGN §6.6): a view never looks an object up by an
 id from the request except through one of these, which answer 404 for anything outside the user's
-scope. Other parts append their own `get_<thing>_for_user` functions here."""
+scope."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from lvzhi.organization.models import Session
+
 from .models import Assignment, Proposal
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
-    from lvzhi.organization.models import Session
 
 
 def get_proposal_for_user(user: User, pk: int | str) -> Proposal:
@@ -37,8 +38,6 @@ def get_assignment_for_user(user: User, pk: int | str) -> Assignment:
 
 def get_session_for_user(user: User, pk: int | str) -> Session:
     """A session of the user's committee (its proposals' statistics, documents and deadline), else 404."""
-    from lvzhi.organization.models import Session
-
     qs = Session.objects.visible_to(user).select_related("term", "term__committee")
     try:
         return qs.get(pk=pk)

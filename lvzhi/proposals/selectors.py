@@ -1,8 +1,17 @@
-"""Reads of the proposals app that more than one view needs. Other parts append their selectors here."""
+"""Reads of the proposals app that more than one view needs: the settings in force, the units' deadlines and
+records, the staff's work queues, the proposer's sessions, proposals and invitations, the batch assignment queue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from lvzhi.organization.models import Session
 
 from .models import (
     DEFAULT_BODY_LIMIT,
@@ -10,9 +19,17 @@ from .models import (
     DEFAULT_HANDLING_MONTHS,
     DEFAULT_REMIND_DAYS,
     DEFAULT_RETURN_DAYS,
+    Assignment,
+    Evaluation,
+    Proposal,
+    ProposalAuthor,
     ProposalPolicy,
+    Reply,
     SessionPolicy,
 )
+
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -44,15 +61,7 @@ def handling_months(session_id: int) -> int:
     return months or DEFAULT_HANDLING_MONTHS
 
 
-# --- handling: deadlines and the units' record (part C) --------------------------------------------
-
-import datetime  # noqa: E402
-from dataclasses import field  # noqa: E402
-
-from django.db.models import F, QuerySet  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from .models import Assignment, Evaluation, Proposal, Reply  # noqa: E402
+# --- handling: deadlines and the units' record --------------------------------------------------
 
 
 def open_assignments(committee_id: int | None = None) -> QuerySet[Assignment]:
@@ -181,30 +190,21 @@ def unit_records(
 # --- review and assignment: the staff's work queues (views/review.py work, home_cards.staff_queue) ---
 
 # Imported under names of this part's own, so that it stands whatever the other parts import.
-import datetime as _datetime  # noqa: E402
-from collections.abc import Iterable  # noqa: E402
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q  # noqa: E402
-from django.db.models import QuerySet as _QuerySet  # noqa: E402
-from django.utils import timezone as _timezone  # noqa: E402
-
-from .models import Assignment as _Assignment  # noqa: E402
-from .models import Proposal as _Proposal  # noqa: E402
-from .models import ProposalAuthor  # noqa: E402
 
 # The tabs of the proposal work page, in their order.
 WORK_TABS = ("review", "cosigning", "assign", "returns", "handling", "overdue", "closing")
 
 
-def cosigning_open_q(now: _datetime.datetime) -> Q:
+def cosigning_open_q(now: datetime.datetime) -> Q:
     """Submitted proposals whose co-signers are still confirming (some invited, the deadline ahead)."""
     pending = ProposalAuthor.objects.filter(proposal=OuterRef("pk"), consent=ProposalAuthor.Consent.PENDING)
     return Q(cosign_deadline__gt=now) & Q(Exists(pending))
 
 
-def work_tab_q(tab: str, *, now: _datetime.datetime, today: _datetime.date) -> Q:
+def work_tab_q(tab: str, *, now: datetime.datetime, today: datetime.date) -> Q:
     """The proposals of one tab of the work page."""
-    Status = _Proposal.Status
+    Status = Proposal.Status
     if tab == "review":
         return Q(status=Status.SUBMITTED) & ~cosigning_open_q(now)
     if tab == "cosigning":
@@ -212,8 +212,8 @@ def work_tab_q(tab: str, *, now: _datetime.datetime, today: _datetime.date) -> Q
     if tab == "assign":
         return Q(status=Status.ACCEPTED)
     if tab == "returns":
-        requested = _Assignment.objects.filter(
-            proposal=OuterRef("pk"), status=_Assignment.Status.RETURN_REQUESTED
+        requested = Assignment.objects.filter(
+            proposal=OuterRef("pk"), status=Assignment.Status.RETURN_REQUESTED
         )
         return Q(Exists(requested))
     if tab == "handling":
@@ -227,9 +227,9 @@ def work_tab_q(tab: str, *, now: _datetime.datetime, today: _datetime.date) -> Q
 
 def work_proposals(
     committee_id: int, *, session_id: int | None = None, category_id: int | None = None
-) -> _QuerySet[_Proposal]:
+) -> QuerySet[Proposal]:
     """The committee's proposals past the draft, filtered by session and category."""
-    qs = _Proposal.objects.filter(committee_id=committee_id).exclude(status=_Proposal.Status.DRAFT)
+    qs = Proposal.objects.filter(committee_id=committee_id).exclude(status=Proposal.Status.DRAFT)
     if session_id:
         qs = qs.filter(session_id=session_id)
     if category_id:
@@ -243,11 +243,11 @@ def work_counts(
     session_id: int | None = None,
     category_id: int | None = None,
     tabs: Iterable[str] = WORK_TABS,
-    now: _datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
 ) -> dict[str, int]:
     """{tab: count} for the work page's tabs (or some of them), in one query."""
-    now = now or _timezone.now()
-    today = _timezone.localdate(now)
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     values = work_proposals(committee_id, session_id=session_id, category_id=category_id).aggregate(
         **{tab: Count("pk", filter=work_tab_q(tab, now=now, today=today)) for tab in tabs}
     )
@@ -260,12 +260,12 @@ def work_queue(
     *,
     session_id: int | None = None,
     category_id: int | None = None,
-    now: _datetime.datetime | None = None,
-) -> _QuerySet[_Proposal]:
+    now: datetime.datetime | None = None,
+) -> QuerySet[Proposal]:
     """The proposals of one tab with what its rows show (proposers, units), oldest first."""
-    now = now or _timezone.now()
+    now = now or timezone.now()
     qs = work_proposals(committee_id, session_id=session_id, category_id=category_id).filter(
-        work_tab_q(tab, now=now, today=_timezone.localdate(now))
+        work_tab_q(tab, now=now, today=timezone.localdate(now))
     )
     order = {
         "review": ("submitted_at", "pk"),
@@ -280,7 +280,7 @@ def work_queue(
             Prefetch("authors", queryset=ProposalAuthor.objects.order_by("order", "pk")),
             Prefetch(
                 "assignments",
-                queryset=_Assignment.objects.exclude(status=_Assignment.Status.RETURNED).select_related(
+                queryset=Assignment.objects.exclude(status=Assignment.Status.RETURNED).select_related(
                     "department"
                 ),
             ),
@@ -289,19 +289,7 @@ def work_queue(
     )
 
 
-# --- filing: sessions, my proposals, invitations to co-sign (part A) ---------------------------------
-
-from typing import TYPE_CHECKING  # noqa: E402
-
-from django.db.models import Prefetch as _Prefetch  # noqa: E402
-from django.db.models import Q as _Q  # noqa: E402
-
-from lvzhi.organization.models import Session  # noqa: E402
-
-from .models import ProposalAuthor as _Author  # noqa: E402
-
-if TYPE_CHECKING:
-    from lvzhi.accounts.models import User
+# --- filing: sessions, my proposals, invitations to co-sign ---------------------------------------
 
 
 def filing_sessions(committee_id: int) -> QuerySet[Session]:
@@ -319,8 +307,8 @@ def latest_session(committee_id: int) -> Session | None:
     return filing_sessions(committee_id).filter(term__is_current=True).first()
 
 
-def _mine(user: User) -> _Q:
-    return _Q(created_by=user) | _Q(authors__user=user) | _Q(authors__member__user=user)
+def _mine(user: User) -> Q:
+    return Q(created_by=user) | Q(authors__user=user) | Q(authors__member__user=user)
 
 
 def my_proposals(user: User) -> QuerySet[Proposal]:
@@ -332,26 +320,26 @@ def my_proposals(user: User) -> QuerySet[Proposal]:
     return (
         Proposal.objects.filter(pk__in=ids)
         .select_related("session", "session__term", "category", "collective_unit")
-        .prefetch_related(_Prefetch("authors", queryset=_Author.objects.order_by("order", "pk")))
+        .prefetch_related(Prefetch("authors", queryset=ProposalAuthor.objects.order_by("order", "pk")))
         .order_by("-pk")
     )
 
 
-def cosign_invitations(user: User, now: datetime.datetime | None = None) -> QuerySet[_Author]:
+def cosign_invitations(user: User, now: datetime.datetime | None = None) -> QuerySet[ProposalAuthor]:
     """The invitations to co-sign that wait for `user`'s answer (submitted, deadline not passed),
     the nearest deadline first."""
     now = now or timezone.now()
     if user.committee_id is None:
-        return _Author.objects.none()
+        return ProposalAuthor.objects.none()
     return (
-        _Author.objects.filter(
-            role=_Author.Role.CO,
-            consent=_Author.Consent.PENDING,
+        ProposalAuthor.objects.filter(
+            role=ProposalAuthor.Role.CO,
+            consent=ProposalAuthor.Consent.PENDING,
             proposal__committee_id=user.committee_id,
             proposal__status=Proposal.Status.SUBMITTED,
             proposal__cosign_deadline__gte=now,
         )
-        .filter(_Q(user=user) | _Q(member__user=user))
+        .filter(Q(user=user) | Q(member__user=user))
         .select_related("proposal", "proposal__session", "proposal__session__term")
         .order_by("proposal__cosign_deadline", "pk")
     )
@@ -359,12 +347,12 @@ def cosign_invitations(user: User, now: datetime.datetime | None = None) -> Quer
 
 def replies_to_evaluate(user: User) -> QuerySet[Proposal]:
     """Replied proposals whose first proposer is `user`: the reply waits for their evaluation."""
-    lead = _Q(authors__role=_Author.Role.LEAD) & (_Q(authors__user=user) | _Q(authors__member__user=user))
+    lead = Q(authors__role=ProposalAuthor.Role.LEAD) & (Q(authors__user=user) | Q(authors__member__user=user))
     if user.committee_id is None:
         return Proposal.objects.none()
     ids = (
         Proposal.objects.filter(committee_id=user.committee_id, status=Proposal.Status.REPLIED)
-        .filter(lead | _Q(created_by=user))
+        .filter(lead | Q(created_by=user))
         .values("pk")
     )
     return Proposal.objects.filter(pk__in=ids).order_by("status_changed_at", "pk")
@@ -375,12 +363,12 @@ def replies_to_evaluate(user: User) -> QuerySet[Proposal]:
 
 def batch_assign_queue(
     committee_id: int, *, session_id: int | None = None, category_id: int | None = None
-) -> _QuerySet[_Proposal]:
+) -> QuerySet[Proposal]:
     """The accepted proposals waiting for assignment, session by session in serial order, with their
     proposers and suggested units (a fixed number of queries whatever the rows)."""
     return (
         work_proposals(committee_id, session_id=session_id, category_id=category_id)
-        .filter(status=_Proposal.Status.ACCEPTED)
+        .filter(status=Proposal.Status.ACCEPTED)
         .select_related("session", "session__term", "category")
         .prefetch_related(
             Prefetch("authors", queryset=ProposalAuthor.objects.order_by("order", "pk")),
