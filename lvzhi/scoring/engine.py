@@ -1,0 +1,348 @@
+"""The scoring engine: a rule set (rules.py) and plain ledger records in, each member's scores out.
+
+Pure Python, no ORM: the services read the ledger into `Record`s and store what `compute` returns, so
+the same function serves the full year, one member after a change and the preview of a draft rule set.
+
+How a record becomes points, in this order (docs/rule-format.md tells staff the same):
+1. the most specific rule for its kind (exact code, else the longest `prefix.*`); none → not scored;
+2. the rule's points, split among the authors of its item (split / per_role / max_authors; authors are
+   ranked lead → collective → co → merged, then by member id);
+3. exclusive groups: per member and item only the highest-valued rule of the group counts;
+4. max_count: per member at most that many records of the rule count (the highest-valued first, then the
+   earliest);
+5. per category: start + the points, then the floor, then the cap; the total is the sum of categories.
+
+Speed: records are grouped by (member, kind) first; a rule that depends on nothing but the count (no
+split, no exclusive group) is scored once per group as count × points, and only the records of rules
+that need their item (joint work, later stages) are looked at one by one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .rules import Category, Flag, Requirement, Rule, RuleSet, money, role_rank
+
+ZERO = Decimal("0.00")
+_NO_DATE = datetime.date.min
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One ledger record as the engine sees it. `item` groups the records of one piece of work (e.g.
+    "proposals.proposal:17") so that joint work can be split and later stages compared; an empty item
+    makes the record its own item."""
+
+    id: int
+    member_id: int
+    kind: str
+    date: datetime.date | None = None
+    role: str = ""
+    share: Decimal = Decimal("1")
+    item: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of an explanation: a rule, the records it scored and the points each earned."""
+
+    rule: Rule
+    record_ids: tuple[int, ...]
+    points: tuple[Decimal, ...]
+    note: str = ""
+
+    @property
+    def subtotal(self) -> Decimal:
+        return money(sum(self.points, ZERO))
+
+    @property
+    def rule_line(self) -> int:
+        return self.rule.line
+
+    @property
+    def rule_text(self) -> str:
+        return self.rule.describe()
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    code: str
+    name: str
+    raw: Decimal
+    start: Decimal
+    cap: Decimal | None
+    floor: Decimal
+    score: Decimal
+    lines: tuple[Line, ...] = ()
+
+    @property
+    def before_limits(self) -> Decimal:
+        return self.start + self.raw
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None and self.before_limits > self.cap
+
+    @property
+    def floored(self) -> bool:
+        return self.before_limits < self.floor
+
+
+@dataclass(frozen=True)
+class MemberResult:
+    member_id: int
+    categories: tuple[CategoryResult, ...]
+    total: Decimal
+    grade: str
+    passed: bool | None
+    unmet: tuple[Requirement, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    unscored: tuple[int, ...] = field(default=())
+
+    def category(self, code: str) -> CategoryResult:
+        for category in self.categories:
+            if category.code == code:
+                return category
+        raise KeyError(code)
+
+    @property
+    def scores(self) -> dict[str, Decimal]:
+        return {c.code: c.score for c in self.categories}
+
+
+# One scored record: (points, record, note); note says why it earned what it did.
+_Entry = tuple[Decimal, Record, str]
+
+
+def _date_key(record: Record) -> tuple[datetime.date, int]:
+    return (record.date or _NO_DATE, record.id)
+
+
+def _best_first(entry: _Entry) -> tuple[Decimal, datetime.date, int]:
+    return (-entry[0], entry[1].date or _NO_DATE, entry[1].id)
+
+
+def _split_item(rule: Rule, group: list[Record]) -> list[_Entry]:
+    """The points of each record of one item under one rule: max_authors, per_role, then the split."""
+    authors = sorted(group, key=lambda r: (role_rank(r.role), r.member_id, r.id))
+    entries: list[_Entry] = []
+    if rule.max_authors is not None and len(authors) > rule.max_authors:
+        for record in authors[rule.max_authors :]:
+            entries.append((ZERO, record, f"只计前 {rule.max_authors} 位作者"))
+        authors = authors[: rule.max_authors]
+    rest: list[Record] = []
+    for record in authors:
+        fixed = rule.role_points(record.role)
+        if fixed is not None:
+            entries.append((fixed, record, f"按角色 {record.role} 计分"))
+        else:
+            rest.append(record)
+    if not rest:
+        return entries
+    points = rule.points if rule.points is not None else ZERO
+    if rule.split == "none":
+        entries += [(points, r, "") for r in rest]
+    elif rule.split == "share":
+        entries += [(money(points * r.share), r, f"按份额 {r.share.normalize()}") for r in rest]
+    else:
+        leads = [r for r in rest if r.role == "lead"] if rule.split == "lead_half" else []
+        others = [r for r in rest if r.role != "lead"]
+        if leads and others:
+            half = points / 2
+            lead_each = money(half / len(leads))
+            other_each = money(half / len(others))
+            entries += [(lead_each, r, "第一作者得一半") for r in leads]
+            entries += [(other_each, r, f"其余 {len(others)} 位作者均分一半") for r in others]
+        elif len(rest) == 1:
+            entries.append((points, rest[0], ""))
+        else:
+            each = money(points / len(rest))
+            entries += [(each, r, f"{len(rest)} 位作者均分") for r in rest]
+    return entries
+
+
+def _apply_exclusive(entries: list[tuple[Rule, str, _Entry]]) -> list[tuple[Rule, _Entry]]:
+    """Per member, exclusive group and item, only the highest-valued entry counts (a tie goes to the
+    rule written first)."""
+    kept: list[tuple[Rule, _Entry]] = []
+    groups: dict[tuple[int, str, str], list[tuple[Rule, _Entry]]] = defaultdict(list)
+    for rule, item, entry in entries:
+        if rule.exclusive:
+            groups[(entry[1].member_id, rule.exclusive, item)].append((rule, entry))
+        else:
+            kept.append((rule, entry))
+    for (_member, group_name, _item), members in groups.items():
+        members.sort(key=lambda re: (-re[1][0], re[0].line, re[1][1].id))
+        best_rule, best = members[0]
+        kept.append((best_rule, best))
+        for rule, (_points, record, _note) in members[1:]:
+            kept.append(
+                (rule, (ZERO, record, f"同一事项已按第{best_rule.line}行计分（{group_name} 组只计最高一项）"))
+            )
+    return kept
+
+
+def compute(
+    ruleset: RuleSet,
+    records: Iterable[Record],
+    *,
+    member_ids: Iterable[int] = (),
+    explain: bool = True,
+) -> dict[int, MemberResult]:
+    """Score every member who has records (and every member in `member_ids`, who may have none).
+
+    The result does not depend on the order of the records. With explain=False the categories carry no
+    lines (faster for a full year when only the numbers are stored)."""
+    by_member_kind: dict[tuple[int, str], list[Record]] = defaultdict(list)
+    for record in records:
+        by_member_kind[(record.member_id, record.kind)].append(record)
+
+    rule_cache: dict[str, Rule | None] = {}
+    # (member, rule) → records of a rule whose points are the same for every record
+    uniform: dict[int, dict[Rule, list[Record]]] = defaultdict(dict)
+    # (rule, item) → records of a rule that needs the other records of its item
+    items: dict[tuple[Rule, str], list[Record]] = defaultdict(list)
+    kind_counts: dict[int, dict[str, int]] = defaultdict(dict)
+    unscored: dict[int, list[int]] = defaultdict(list)
+
+    # per kind: its rule, and which requirements and flags it counts for (looked up once per kind)
+    matchers: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+    for (member_id, kind), group in by_member_kind.items():
+        kind_counts[member_id][kind] = len(group)
+        if kind in rule_cache:
+            rule = rule_cache[kind]
+        else:
+            rule = rule_cache[kind] = ruleset.rule_for(kind)
+            matchers[kind] = (
+                tuple(i for i, r in enumerate(ruleset.requirements) if r.matches(kind)),
+                tuple(i for i, f in enumerate(ruleset.flags) if f.matches(kind)),
+            )
+        if rule is None:
+            unscored[member_id].extend(r.id for r in group)
+        elif rule.needs_item:
+            for record in group:
+                items[(rule, record.item or f"#{record.id}")].append(record)
+        else:
+            uniform[member_id].setdefault(rule, []).extend(group)
+
+    split_entries: list[tuple[Rule, str, _Entry]] = []
+    for (rule, item), group in items.items():
+        split_entries += [(rule, item, entry) for entry in _split_item(rule, group)]
+    scored: dict[int, dict[Rule, list[_Entry]]] = defaultdict(dict)
+    for rule, entry in _apply_exclusive(split_entries):
+        scored[entry[1].member_id].setdefault(rule, []).append(entry)
+
+    everyone = set(kind_counts) | set(member_ids)
+    return {
+        member_id: _member_result(
+            ruleset,
+            member_id,
+            uniform.get(member_id, {}),
+            scored.get(member_id, {}),
+            kind_counts.get(member_id, {}),
+            sorted(unscored.get(member_id, ())),
+            explain,
+            matchers,
+        )
+        for member_id in everyone
+    }
+
+
+def _member_result(
+    ruleset: RuleSet,
+    member_id: int,
+    uniform: dict[Rule, list[Record]],
+    scored: dict[Rule, list[_Entry]],
+    kind_counts: dict[str, int],
+    unscored: list[int],
+    explain: bool,
+    matchers: dict[str, tuple[tuple[int, ...], tuple[int, ...]]],
+) -> MemberResult:
+    raw: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    lines: dict[str, list[tuple[int, int, Line]]] = defaultdict(list)
+
+    for rule, group in uniform.items():
+        points = rule.points if rule.points is not None else ZERO
+        counted = len(group) if rule.max_count is None else min(len(group), rule.max_count)
+        raw[rule.category] += points * counted
+        if explain:
+            ordered = sorted(group, key=_date_key)
+            lines[rule.category].append(
+                (rule.line, 0, Line(rule, tuple(r.id for r in ordered[:counted]), (points,) * counted))
+            )
+            if counted < len(group):
+                lines[rule.category].append(
+                    (
+                        rule.line,
+                        1,
+                        Line(
+                            rule,
+                            tuple(r.id for r in ordered[counted:]),
+                            (ZERO,) * (len(group) - counted),
+                            f"超过本条最多计 {rule.max_count} 次",
+                        ),
+                    )
+                )
+
+    for rule, entries in scored.items():
+        entries.sort(key=_best_first)
+        if rule.max_count is not None and len(entries) > rule.max_count:
+            over = entries[rule.max_count :]
+            entries = entries[: rule.max_count] + [
+                (ZERO, record, f"超过本条最多计 {rule.max_count} 次") for _p, record, _n in over
+            ]
+        raw[rule.category] += sum((points for points, _r, _n in entries), ZERO)
+        if explain:
+            by_note: dict[str, list[tuple[Decimal, Record]]] = defaultdict(list)
+            for points, record, note in entries:
+                by_note[note].append((points, record))
+            for order, (note, pairs) in enumerate(sorted(by_note.items(), key=lambda kv: kv[0])):
+                pairs.sort(key=lambda pr: _date_key(pr[1]))
+                line = Line(rule, tuple(r.id for _p, r in pairs), tuple(p for p, _r in pairs), note)
+                lines[rule.category].append((rule.line, order, line))
+
+    categories = tuple(
+        _category_result(c, money(raw[c.code]), lines.get(c.code, [])) for c in ruleset.categories
+    )
+    total = money(sum((c.score for c in categories), ZERO))
+    met: dict[int, int] = defaultdict(int)
+    raised: dict[int, int] = defaultdict(int)
+    for kind, n in kind_counts.items():
+        requirement_indexes, flag_indexes = matchers[kind]
+        for i in requirement_indexes:
+            met[i] += n
+        for i in flag_indexes:
+            raised[i] += n
+    unmet = tuple(req for i, req in enumerate(ruleset.requirements) if met[i] < req.at_least)
+    flags = tuple(flag for i, flag in enumerate(ruleset.flags) if raised[i] >= flag.at_least)
+    return MemberResult(
+        member_id=member_id,
+        categories=categories,
+        total=total,
+        grade=ruleset.grade_for(total),
+        passed=None if ruleset.pass_mark is None else total >= ruleset.pass_mark,
+        unmet=unmet,
+        flags=flags,
+        unscored=tuple(unscored) if explain else (),
+    )
+
+
+def _category_result(category: Category, raw: Decimal, lines: list[tuple[int, int, Line]]) -> CategoryResult:
+    score = max(category.start + raw, category.floor)
+    if category.cap is not None:
+        score = min(score, category.cap)
+    lines.sort(key=lambda entry: (entry[0], entry[1]))
+    return CategoryResult(
+        code=category.code,
+        name=category.name,
+        raw=raw,
+        start=category.start,
+        cap=category.cap,
+        floor=category.floor,
+        score=money(score),
+        lines=tuple(line for _l, _o, line in lines),
+    )
