@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "lvzhi.library",
     "lvzhi.opinions",
     "lvzhi.proposals",
+    # Reads the ledger of every feature app: the duty assessment (rule sets, scores).
+    "lvzhi.scoring",
     # The top layer: builds on every app above it here; no app imports it.
     "lvzhi.home",
     "lvzhi.demo",
