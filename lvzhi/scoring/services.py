@@ -1,0 +1,353 @@
+"""Duty assessment's writes: saving and activating rule sets, computing the year's scores, exporting them.
+
+A person acting (`actor`) needs scoring.manage_rules in the committee concerned; the management commands
+act as the system (actor None), audited with no actor.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook  # type: ignore[import-untyped]
+
+from lvzhi.core import audit, xlsx
+from lvzhi.organization.models import Committee
+
+from . import engine, rules, selectors
+from .models import MANAGE_RULES, MemberScore, RuleSet
+
+if TYPE_CHECKING:
+    from lvzhi.accounts.models import User
+    from lvzhi.members.models import Member
+
+YEAR_RANGE = (1949, 2100)
+EXPORT_FORMATS = ("csv", "xlsx")
+NAME_MAX = RuleSet._meta.get_field("name").max_length or 200
+# Rows inserted per statement when a year's scores are replaced.
+BATCH_SIZE = 1000
+
+
+class ScoringError(ValidationError):
+    """Bad input or an act the state does not allow: shown as a message, never a 500."""
+
+
+@dataclass(frozen=True)
+class ComputeResult:
+    rule_set: RuleSet
+    members: int
+    records: int
+
+
+def _require_right(actor: User | None, committee_id: int) -> None:
+    if actor is None:
+        return
+    if actor.committee_id != committee_id or not actor.has_perm(MANAGE_RULES):
+        raise PermissionDenied(MANAGE_RULES)
+
+
+def _check_year(year: int) -> None:
+    low, high = YEAR_RANGE
+    if not isinstance(year, int) or isinstance(year, bool) or not low <= year <= high:
+        raise ScoringError(
+            _("Year: a year from %(low)s to %(high)s."), code="bad_year", params={"low": low, "high": high}
+        )
+
+
+def save_rule_set(
+    *, actor: User | None = None, committee: Committee, year: int, text: str, activate: bool = False
+) -> RuleSet:
+    """Save `text` as the next version (1, 2, …) of the committee's rules for `year`, as a draft unless
+    `activate`. The text is validated first: a rules.RuleSetError lists every problem with its line, and
+    nothing is saved."""
+    _require_right(actor, committee.pk)
+    _check_year(year)
+    parsed = rules.load(text)
+    if parsed.year is not None and parsed.year != year:
+        raise rules.RuleSetError([(0, f"细则写的年度是 {parsed.year}，与所选年度 {year} 不一致")])
+    with transaction.atomic():
+        # The committee row serialises version numbering: two saves at once get 1 and 2, not 1 twice.
+        Committee.objects.select_for_update().filter(pk=committee.pk).first()
+        last = (
+            RuleSet.objects.filter(committee=committee, year=year)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        rule_set = RuleSet.objects.create(
+            committee=committee,
+            year=year,
+            version=(last or 0) + 1,
+            name=parsed.name[:NAME_MAX],
+            text=text,
+            created_by=actor,
+        )
+        audit.record(
+            audit.Action.CREATE,
+            actor=actor,
+            committee=committee,
+            obj=rule_set,
+            event="scoring.rule_set_saved",
+            params={"name": rule_set.name, "year": year, "version": rule_set.version},
+        )
+        if activate:
+            rule_set = activate_rule_set(rule_set, actor=actor)
+    return rule_set
+
+
+def activate_rule_set(rule_set: RuleSet, *, actor: User | None) -> RuleSet:
+    """Make `rule_set` the one the year's scores are computed with, retiring the one active before.
+    Scores are not recomputed here: compute_year does that."""
+    _require_right(actor, rule_set.committee_id)
+    with transaction.atomic():
+        Committee.objects.select_for_update().filter(pk=rule_set.committee_id).first()
+        rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
+        if rule_set.status == RuleSet.Status.ACTIVE:
+            return rule_set
+        rule_set.parsed()  # a text that no longer loads (a kind since removed) must not become active
+        previous = RuleSet.objects.filter(
+            committee_id=rule_set.committee_id, year=rule_set.year, status=RuleSet.Status.ACTIVE
+        )
+        previous.update(status=RuleSet.Status.RETIRED)
+        rule_set.status = RuleSet.Status.ACTIVE
+        rule_set.activated_by = actor
+        rule_set.activated_at = timezone.now()
+        rule_set.save(update_fields=["status", "activated_by", "activated_at"])
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            committee=rule_set.committee_id,
+            obj=rule_set,
+            event="scoring.rule_set_activated",
+            params={"name": rule_set.name, "year": rule_set.year, "version": rule_set.version},
+        )
+    return rule_set
+
+
+def _score_row(
+    result: engine.MemberResult, *, rule_set: RuleSet, committee_id: int, year: int, now: Any
+) -> MemberScore:
+    return MemberScore(
+        committee_id=committee_id,
+        year=year,
+        member_id=result.member_id,
+        rule_set=rule_set,
+        total=result.total,
+        grade=result.grade,
+        passed=result.passed,
+        categories={
+            c.code: {
+                "name": c.name,
+                "score": str(c.score),
+                "raw": str(c.raw),
+                "capped": c.capped,
+                "floored": c.floored,
+            }
+            for c in result.categories
+        },
+        unmet=[{"code": r.code, "text": r.text} for r in result.unmet],
+        flags=[{"code": f.code, "text": f.text} for f in result.flags],
+        computed_at=now,
+    )
+
+
+class _Counted:
+    """Passes the records through to the engine while counting them (they are streamed, not listed)."""
+
+    def __init__(self, records: Any) -> None:
+        self.records = records
+        self.count = 0
+
+    def __iter__(self) -> Any:
+        for record in self.records:
+            self.count += 1
+            yield record
+
+
+def _rule_set_for(committee: Committee, year: int, rule_set: RuleSet | None) -> RuleSet:
+    if rule_set is None:
+        rule_set = selectors.active_rule_set(committee, year)
+        if rule_set is None:
+            raise ScoringError(
+                _("%(committee)s has no active rule set for %(year)s."),
+                code="no_rule_set",
+                params={"committee": committee.name, "year": year},
+            )
+    elif rule_set.committee_id != committee.pk or rule_set.year != year:
+        raise ScoringError(_("The rule set belongs to another committee or year."), code="rule_set_mismatch")
+    return rule_set
+
+
+def compute_year(
+    *, committee: Committee, year: int, rule_set: RuleSet | None = None, actor: User | None = None
+) -> ComputeResult:
+    """Compute every member's score for `year` with `rule_set` (default: the active one) and store them
+    in place of that rule set's previous scores. Every member serving in the committee's current term
+    gets a row, with records or without; a member with records of the year who no longer serves gets
+    one too."""
+    _require_right(actor, committee.pk)
+    _check_year(year)
+    rule_set = _rule_set_for(committee, year, rule_set)
+    parsed = rule_set.parsed()
+    records = _Counted(selectors.year_records(committee, year))
+    results = engine.compute(
+        parsed, records, member_ids=selectors.assessed_member_ids(committee), explain=False
+    )
+    now = timezone.now()
+    rows = [
+        _score_row(result, rule_set=rule_set, committee_id=committee.pk, year=year, now=now)
+        for result in results.values()
+    ]
+    with transaction.atomic():
+        MemberScore.objects.filter(rule_set=rule_set).delete()
+        MemberScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        audit.record(
+            audit.Action.UPDATE,
+            actor=actor,
+            committee=committee,
+            obj=rule_set,
+            event="scoring.scores_computed",
+            params={"year": year, "version": rule_set.version, "members": len(rows)},
+            detail={"records": records.count},
+        )
+    return ComputeResult(rule_set=rule_set, members=len(rows), records=records.count)
+
+
+def compute_member(*, member: Member, year: int) -> MemberScore | None:
+    """Recompute one member's score for `year` with their committee's active rule set (after a change
+    to their ledger). None when the committee has no active rule set for the year. Not audited: the
+    ledger change that prompted it is, and the score follows from it."""
+    committee = member.committee
+    rule_set = selectors.active_rule_set(committee, year)
+    if rule_set is None:
+        return None
+    results = engine.compute(
+        rule_set.parsed(),
+        selectors.year_records(committee, year, member=member),
+        member_ids=[member.pk],
+        explain=False,
+    )
+    row = _score_row(
+        results[member.pk], rule_set=rule_set, committee_id=committee.pk, year=year, now=timezone.now()
+    )
+    with transaction.atomic():
+        MemberScore.objects.filter(rule_set=rule_set, member=member).delete()
+        row.save()
+    return row
+
+
+# --- export -----------------------------------------------------------------------------------------
+
+
+def _yes_no(passed: bool | None) -> str:
+    if passed is None:
+        return ""
+    return "是" if passed else "否"
+
+
+def _table_rows(table: selectors.ScoreTable, *, with_committee: bool) -> tuple[list[str], list[list[Any]]]:
+    headers = [
+        "身份证号",
+        "姓名",
+        *(name for _code, name in table.categories),
+        "总分",
+        "等次",
+        "是否合格",
+        "未达基本要求",
+    ]
+    if with_committee:
+        headers.insert(0, "委员会")
+    rows = []
+    for row in table.rows:
+        values: list[Any] = [
+            row["id_number"],
+            row["name"],
+            *(row["categories"].get(code) for code, _name in table.categories),
+            row["total"],
+            row["grade"],
+            _yes_no(row["passed"]),
+            "、".join(row["unmet"]),
+        ]
+        if with_committee:
+            values.insert(0, table.committee.name)
+        rows.append(values)
+    return headers, rows
+
+
+def _csv(tables: list[selectors.ScoreTable]) -> bytes:
+    """One CSV; with several committees (whose categories may differ) the category columns are the
+    union by name, in order of first appearance, and a committee column comes first."""
+    several = len(tables) > 1
+    names: list[str] = []
+    for table in tables:
+        names.extend(name for _code, name in table.categories if name not in names)
+    headers = ["身份证号", "姓名", *names, "总分", "等次", "是否合格", "未达基本要求"]
+    if several:
+        headers.insert(0, "委员会")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    for table in tables:
+        name_of = dict(table.categories)
+        for row in table.rows:
+            by_name = {name_of[code]: score for code, score in row["categories"].items()}
+            values: list[Any] = [
+                row["id_number"],
+                row["name"],
+                *(by_name.get(name, "") for name in names),
+                row["total"],
+                row["grade"],
+                _yes_no(row["passed"]),
+                "、".join(row["unmet"]),
+            ]
+            if several:
+                values.insert(0, table.committee.name)
+            writer.writerow([xlsx.safe_cell(v) if isinstance(v, str) else v for v in values])
+    # With a BOM, Excel (and WPS) read the file as UTF-8 instead of the system's GBK.
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _workbook(tables: list[selectors.ScoreTable], year: int) -> bytes:
+    """One sheet per committee, each with that committee's categories."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for table in tables:
+        sheet = workbook.create_sheet(title=table.committee.code[:31])
+        headers, rows = _table_rows(table, with_committee=False)
+        xlsx.start_sheet(sheet, headers, title=f"{table.committee.name}{year}年度委员履职考核得分")
+        for values in rows:
+            xlsx.append_row(sheet, values)
+        xlsx.fit_columns(sheet, header_row=2)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_scores(
+    *, committees: list[Committee], year: int, fmt: str, filename: str, actor: User | None = None
+) -> bytes:
+    """The stored scores of `year` for `committees` as CSV (UTF-8 with BOM) or xlsx: one row per member,
+    ID numbers masked, formula-like text escaped. Audited as an export per committee."""
+    if fmt not in EXPORT_FORMATS:
+        raise ScoringError(_("Format: csv or xlsx."), code="bad_format")
+    _check_year(year)
+    for committee in committees:
+        _require_right(actor, committee.pk)
+    tables = [selectors.score_table(committee, year) for committee in committees]
+    content = _csv(tables) if fmt == "csv" else _workbook(tables, year)
+    for table in tables:
+        audit.record(
+            audit.Action.EXPORT,
+            actor=actor,
+            committee=table.committee,
+            event="scoring.scores_exported",
+            params={"year": year, "file": filename},
+            detail={"rows": len(table.rows), "format": fmt},
+        )
+    return content
