@@ -117,6 +117,7 @@ ROLE_PERMISSIONS = {
         "opinions.change_inspectionreport",
         "proposals.view_proposal",
         "proposals.review_proposal",
+        "scoring.manage_rules",
     ],
     Role.UNIT_STAFF: [
         "accounts.password_expires",
