@@ -118,6 +118,9 @@ ROLE_PERMISSIONS = {
         "proposals.view_proposal",
         "proposals.review_proposal",
         "scoring.manage_rules",
+        "scoring.view_scores",
+        "scoring.assess_units",
+        "ledger.import_records",
     ],
     Role.UNIT_STAFF: [
         "accounts.password_expires",
@@ -168,6 +171,7 @@ ROLE_PERMISSIONS = {
         "opinions.sign_opinionreport",
         "opinions.view_inspectionreport",
         "proposals.view_proposal",
+        "scoring.view_scores",
     ],
     Role.MEMBER: ["opinions.add_opinionreport", "proposals.add_proposal"],
     Role.OFFICER: ["opinions.add_opinionreport"],

@@ -109,3 +109,87 @@ class DutyRecord(models.Model):
         source = self.source
         get_url = getattr(source, "get_absolute_url", None)
         return get_url() if get_url else ""
+
+
+class DutyImport(models.Model):
+    """One upload of a year's existing duty records (attendance sheets, proposal and 社情民意 lists) from a
+    spreadsheet: checked into a preview, imported on confirmation, and undone if it was wrong. Each row
+    becomes a ledger record whose source is one of this import's items (DutyImportItem), so undoing the
+    import retracts exactly what it wrote.
+
+    The file names members by ID number: it waits encrypted until the import is confirmed or discarded,
+    then is deleted; its size and SHA-256 stay here and in the audit log."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Preview ready")
+        IMPORTED = "imported", _("Imported")
+        DISCARDED = "discarded", _("Discarded")
+        UNDONE = "undone", _("Undone")
+
+    TRANSITIONS = {
+        Status.PREVIEW: {Status.IMPORTED, Status.DISCARDED},
+        Status.IMPORTED: {Status.UNDONE},
+    }
+
+    committee = models.ForeignKey(
+        "organization.Committee", on_delete=models.PROTECT, related_name="+", verbose_name=_("committee")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    file = models.FileField(_("file"), upload_to="private/duty-imports/%Y/%m/", blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_bytes = models.PositiveBigIntegerField(_("file size in bytes"), default=0)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    # {"rows", "valid", "errors": [{"row", "column", "message"}], "sample": [...], "by_kind": {...}}
+    preview = models.JSONField(default=dict, blank=True)
+    # {"records", "items", "members"} once imported
+    result = models.JSONField(default=dict, blank=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("duty record import")
+        verbose_name_plural = _("duty record imports")
+        ordering = ["-created_at", "-id"]
+        permissions = [("import_records", _("Can import historical duty records"))]
+
+    def __str__(self):
+        return f"{self.original_name} ({self.get_status_display()})"
+
+
+class DutyImportItem(models.Model):
+    """One piece of work in an import: the rows with the same item (a proposal's title or number) share
+    it, so joint work is split among its authors; a row without an item is an item of its own. The
+    ledger records of the import have these as their source."""
+
+    job = models.ForeignKey(
+        DutyImport, on_delete=models.CASCADE, related_name="items", verbose_name=_("import")
+    )
+    key = models.CharField(_("item"), max_length=255)
+    label = models.CharField(_("label"), max_length=255, blank=True)
+    first_row = models.PositiveIntegerField(_("first row"), default=0)
+
+    class Meta:
+        verbose_name = _("imported item")
+        verbose_name_plural = _("imported items")
+        ordering = ["job", "first_row", "pk"]
+        constraints = [models.UniqueConstraint(fields=["job", "key"], name="dutyimportitem_unique_key")]
+
+    def __str__(self):
+        return self.label or self.key

@@ -19,6 +19,7 @@ from lvzhi.core import audit
 
 from . import kinds
 from .models import DutyRecord
+from .signals import records_changed
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
@@ -103,6 +104,39 @@ def retract_all(
     return _sync(source=source, committee=committee, wanted={}, actor=actor)
 
 
+class _Changes:
+    """The ledger changes of one transaction, announced together once it commits: an import or a
+    closed plenary syncs hundreds of sources, and the members concerned are recomputed once."""
+
+    def __init__(self) -> None:
+        self.by_committee: dict[int, dict[int, set[int]]] = {}
+
+    def add(self, committee_id: int, touched: set[tuple[int, int]]) -> None:
+        members_by_year = self.by_committee.setdefault(committee_id, {})
+        for member_id, year in touched:
+            members_by_year.setdefault(year, set()).add(member_id)
+
+    def send(self) -> None:
+        for committee_id, members_by_year in self.by_committee.items():
+            records_changed.send(
+                sender=DutyRecord, committee_id=committee_id, members_by_year=members_by_year
+            )
+
+
+def _announce(committee_id: int, touched: set[tuple[int, int]]) -> None:
+    """Tell the layers above, once committed, whose records of which years changed (`touched`: the
+    (member id, year) of every record of the source before and after the sync)."""
+    connection = transaction.get_connection()
+    changes = getattr(connection, "lvzhi_ledger_changes", None)
+    # The collector is reused while its announcement is still waiting for this transaction's commit; a
+    # rollback drops the callback, and the next transaction starts a collector of its own.
+    if changes is None or not any(entry[1] == changes.send for entry in connection.run_on_commit):
+        changes = _Changes()
+        connection.lvzhi_ledger_changes = changes
+        transaction.on_commit(changes.send)
+    changes.add(committee_id, touched)
+
+
 @transaction.atomic
 def _sync(
     *,
@@ -124,6 +158,8 @@ def _sync(
             source_type=source_type, source_id=source.pk
         )
     }
+    # Taken before the updates below change the dates: a record moved to another year changes both.
+    touched = {(record.member_id, record.date.year) for record in existing.values()}
     to_delete = [record.pk for key, record in existing.items() if key not in wanted]
     to_insert = []
     to_update = []
@@ -166,6 +202,8 @@ def _sync(
     if result.changed:
         if committee is None:  # a retraction without a committee: the records say whose it was
             committee = next(iter(existing.values())).committee
+        touched.update((fact.member.pk, fact.date.year) for fact in wanted.values())
+        _announce(committee.pk, touched)
         audit.record(
             audit.Action.UPDATE,
             actor=actor,

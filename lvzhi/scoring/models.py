@@ -15,6 +15,10 @@ from lvzhi.organization.models import CommitteeScopedQuerySet
 from . import rules
 
 MANAGE_RULES = "scoring.manage_rules"
+# Every member's score, the rankings and the reports (office, leaders); a member sees only their own.
+VIEW_SCORES = "scoring.view_scores"
+# Inspection groups, findings and tiers of the town committees and sectors (the office).
+ASSESS_UNITS = "scoring.assess_units"
 
 
 class RuleSet(models.Model):
@@ -114,8 +118,129 @@ class MemberScore(models.Model):
         verbose_name = _("member score")
         verbose_name_plural = _("member scores")
         ordering = ["committee", "-year", "-total", "member"]
+        permissions = [("view_scores", _("Can see every member's duty score, the rankings and the reports"))]
         constraints = [models.UniqueConstraint(fields=["rule_set", "member"], name="memberscore_unique")]
         indexes = [models.Index(fields=["committee", "year"], name="memberscore_committee_year")]
 
     def __str__(self):
         return f"{self.member} · {self.year} · {self.total}"
+
+
+class ScoringPolicy(models.Model):
+    """A committee's choices about who sees what of the assessment."""
+
+    committee = models.OneToOneField(
+        "organization.Committee",
+        on_delete=models.CASCADE,
+        related_name="scoring_policy",
+        verbose_name=_("committee"),
+    )
+    rankings_enabled = models.BooleanField(
+        _("show rankings"),
+        default=True,
+        help_text=_("Staff and leaders see members ranked by score. Members never see rankings."),
+    )
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scoring policy")
+        verbose_name_plural = _("scoring policies")
+
+    def __str__(self):
+        return str(self.committee)
+
+
+class InspectionGroup(models.Model):
+    """考核组: a group that inspects some of the town committees and sectors in a year, led by a
+    vice-chair (a member of the committee), with other members and staff in it."""
+
+    committee = models.ForeignKey(
+        "organization.Committee",
+        on_delete=models.PROTECT,
+        related_name="inspection_groups",
+        verbose_name=_("committee"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=100)
+    leader = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("leader")
+    )
+    leader_title = models.CharField(_("leader's title"), max_length=50, blank=True)
+    members = models.ManyToManyField(
+        "members.Member", blank=True, related_name="inspection_groups", verbose_name=_("group members")
+    )
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("inspection group")
+        verbose_name_plural = _("inspection groups")
+        ordering = ["committee", "-year", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "year", "name"], name="inspectiongroup_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.name}"
+
+
+class UnitAssessment(models.Model):
+    """A town committee's or sector's assessment for a year: indicators computed from its members'
+    ledger, the inspection's findings and scores per indicator, and the tier decided (一类/二类/三类)."""
+
+    class Tier(models.TextChoices):
+        FIRST = "first", _("Tier one")
+        SECOND = "second", _("Tier two")
+        THIRD = "third", _("Tier three")
+
+    committee = models.ForeignKey(
+        "organization.Committee",
+        on_delete=models.PROTECT,
+        related_name="unit_assessments",
+        verbose_name=_("committee"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    unit = models.ForeignKey(
+        "organization.OrgUnit", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("unit")
+    )
+    group = models.ForeignKey(
+        InspectionGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+        verbose_name=_("inspection group"),
+    )
+    # {code: {"name", "value"}} computed from the ledger (numbers as strings); refreshed on demand
+    indicators = models.JSONField(_("indicators"), default=dict, blank=True)
+    # {code: {"score": "12.5", "finding": "…"}} per inspection indicator of the rule set's `units` part
+    inspection = models.JSONField(_("inspection scores"), default=dict, blank=True)
+    findings = models.TextField(_("findings"), blank=True)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2, null=True, blank=True)
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Optimistic lock: a form carries the version it showed (two staff typing findings at once).
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit assessment")
+        verbose_name_plural = _("unit assessments")
+        ordering = ["committee", "-year", "unit__kind", "unit__sort_order", "unit__name"]
+        permissions = [("assess_units", _("Can run the assessment of town committees and sectors"))]
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="unitassessment_unique_year")]
+
+    def __str__(self):
+        return f"{self.unit} · {self.year}"

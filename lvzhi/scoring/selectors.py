@@ -4,7 +4,7 @@ score table that exports write."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,7 +17,6 @@ from .engine import Record
 from .models import MemberScore, RuleSet
 
 if TYPE_CHECKING:
-    from lvzhi.members.models import Member
     from lvzhi.organization.models import Committee
 
 # Ledger rows fetched per round trip while streaming a year (a county year is some 10⁵ rows; 50 000
@@ -48,17 +47,19 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
 
 
-def year_records(committee: Committee, year: int, *, member: Member | None = None) -> Iterator[Record]:
+def year_records(
+    committee: Committee, year: int, *, member_ids: Collection[int] | None = None
+) -> Iterator[Record]:
     """The committee's ledger records dated in `year` as engine records, streamed. The item names the
     source (`"<content type id>:<source id>"`), so that the records of one proposal or report are one
     piece of joint work.
 
-    With `member`: that member's records and their co-authors' records of the same items, which a
+    With `member_ids`: those members' records and their co-authors' records of the same items, which a
     split needs (a joint proposal's lead gets half only if the engine sees the others)."""
     qs = DutyRecord.objects.filter(committee=committee, date__range=_year_bounds(year)).order_by()
     wanted: set[tuple[int, int]] | None = None
-    if member is not None:
-        wanted = set(qs.filter(member=member).values_list("source_type_id", "source_id"))
+    if member_ids is not None:
+        wanted = set(qs.filter(member_id__in=member_ids).values_list("source_type_id", "source_id"))
         qs = qs.filter(source_type_id__in={t for t, _s in wanted}, source_id__in={s for _t, s in wanted})
     for pk, member_id, kind, date, role, share, source_type_id, source_id in qs.values_list(
         *_RECORD_FIELDS

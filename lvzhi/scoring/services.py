@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -219,27 +220,36 @@ def compute_year(
     return ComputeResult(rule_set=rule_set, members=len(rows), records=records.count)
 
 
-def compute_member(*, member: Member, year: int) -> MemberScore | None:
-    """Recompute one member's score for `year` with their committee's active rule set (after a change
-    to their ledger). None when the committee has no active rule set for the year. Not audited: the
-    ledger change that prompted it is, and the score follows from it."""
-    committee = member.committee
+def compute_members(*, committee: Committee, year: int, member_ids: Collection[int]) -> int:
+    """Recompute the scores of `member_ids` for `year` with the committee's active rule set, after a
+    change to their ledger (lvzhi.scoring.tasks). Only their records and their co-authors' records of the
+    same items are read. Returns how many scores were written (0 without an active rule set). Not
+    audited: the ledger change that prompted it is, and the scores follow from it."""
     rule_set = selectors.active_rule_set(committee, year)
-    if rule_set is None:
-        return None
+    if rule_set is None or not member_ids:
+        return 0
     results = engine.compute(
         rule_set.parsed(),
-        selectors.year_records(committee, year, member=member),
-        member_ids=[member.pk],
+        selectors.year_records(committee, year, member_ids=member_ids),
+        member_ids=member_ids,
         explain=False,
     )
-    row = _score_row(
-        results[member.pk], rule_set=rule_set, committee_id=committee.pk, year=year, now=timezone.now()
-    )
+    now = timezone.now()
+    rows = [
+        _score_row(results[member_id], rule_set=rule_set, committee_id=committee.pk, year=year, now=now)
+        for member_id in member_ids
+    ]
     with transaction.atomic():
-        MemberScore.objects.filter(rule_set=rule_set, member=member).delete()
-        row.save()
-    return row
+        MemberScore.objects.filter(rule_set=rule_set, member_id__in=member_ids).delete()
+        MemberScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
+
+
+def compute_member(*, member: Member, year: int) -> MemberScore | None:
+    """Recompute one member's score for `year` (see compute_members); None without an active rule set."""
+    if not compute_members(committee=member.committee, year=year, member_ids=[member.pk]):
+        return None
+    return MemberScore.objects.get(member=member, year=year, rule_set__status=RuleSet.Status.ACTIVE)
 
 
 # --- export -----------------------------------------------------------------------------------------
