@@ -15,5 +15,6 @@ urlpatterns = [
     path("opinions/", include("lvzhi.opinions.urls")),
     path("proposals/", include("lvzhi.proposals.urls")),
     path("library/", include("lvzhi.library.urls")),
+    path("scoring/", include("lvzhi.scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -11,4 +11,11 @@ EVENTS = {
         "Duty scores computed for %(year)s with version %(version)s: %(members)s members"
     ),
     "scoring.scores_exported": _("Duty scores for %(year)s exported: %(file)s"),
+    "scoring.policy_changed": _("Assessment settings changed"),
+    "scoring.report_exported": _("Assessment document for %(year)s downloaded: %(file)s"),
+    "scoring.inspection_group_saved": _("Inspection group saved: %(name)s (%(year)s)"),
+    "scoring.inspection_group_deleted": _("Inspection group deleted: %(name)s (%(year)s)"),
+    "scoring.units_refreshed": _("Unit indicators for %(year)s computed: %(units)s units"),
+    "scoring.unit_inspected": _("Inspection findings recorded for %(unit)s (%(year)s)"),
+    "scoring.unit_tier_decided": _("Tier of %(unit)s for %(year)s decided: %(tier)s"),
 }

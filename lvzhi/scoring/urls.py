@@ -1,0 +1,11 @@
+"""Duty assessment's URLs, gathered from one module per part (views/*.py)."""
+
+from .views import reports, rules, scores, units
+
+app_name = "scoring"
+urlpatterns = [
+    *rules.urlpatterns,
+    *scores.urlpatterns,
+    *reports.urlpatterns,
+    *units.urlpatterns,
+]

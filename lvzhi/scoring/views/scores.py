@@ -1,0 +1,3 @@
+"""Placeholder: filled by the scores part."""
+
+urlpatterns: list = []
