@@ -22,7 +22,7 @@ from lvzhi.core import audit, xlsx
 from lvzhi.organization.models import Committee
 
 from . import engine, rules, selectors
-from .models import MANAGE_RULES, MemberScore, RuleSet
+from .models import MANAGE_RULES, VIEW_SCORES, MemberScore, RuleSet
 
 if TYPE_CHECKING:
     from lvzhi.accounts.models import User
@@ -339,6 +339,15 @@ def _workbook(tables: list[selectors.ScoreTable], year: int) -> bytes:
     return buffer.getvalue()
 
 
+def _require_view_right(actor: User | None, committee_id: int) -> None:
+    # The scores are read (and exported) by everyone who sees them all, leaders included, not only by
+    # those who edit the rules.
+    if actor is None:
+        return
+    if actor.committee_id != committee_id or not actor.has_perm(VIEW_SCORES):
+        raise PermissionDenied(VIEW_SCORES)
+
+
 def export_scores(
     *, committees: list[Committee], year: int, fmt: str, filename: str, actor: User | None = None
 ) -> bytes:
@@ -348,7 +357,7 @@ def export_scores(
         raise ScoringError(_("Format: csv or xlsx."), code="bad_format")
     _check_year(year)
     for committee in committees:
-        _require_right(actor, committee.pk)
+        _require_view_right(actor, committee.pk)
     tables = [selectors.score_table(committee, year) for committee in committees]
     content = _csv(tables) if fmt == "csv" else _workbook(tables, year)
     for table in tables:
