@@ -10,6 +10,8 @@ line it was written on: an explanation cites "第N行", and a validation error n
     grades: [{name, min}]           highest first
     requirements: [{code, text, kinds, at_least}]
     flags: [{code, text, kinds, at_least}]
+    units: {indicators: [{code, name, max}], tiers: {first, second}}     optional: the assessment of
+                                    town committees and sectors (inspection indicators, tier minimums)
 
 Loading is as safe as yaml.safe_load (a SafeLoader subclass that only records line numbers): no tags,
 no objects. Kind codes are checked against the ledger's taxonomy (lvzhi.ledger.kinds), whose registry the
@@ -151,6 +153,45 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class UnitIndicator:
+    """One thing an inspection group scores a town committee or sector on, from 0 to `max`."""
+
+    code: str
+    name: str
+    max: Decimal
+    line: int = field(default=0, compare=False)
+
+
+@dataclass(frozen=True)
+class UnitRules:
+    """The `units:` part: the inspection's indicators and the minimum scores of tiers one and two (a unit
+    below `second` is tier three)."""
+
+    indicators: tuple[UnitIndicator, ...]
+    first: Decimal
+    second: Decimal
+    line: int = field(default=0, compare=False)
+
+    @property
+    def total_max(self) -> Decimal:
+        return money(sum((i.max for i in self.indicators), Decimal("0")))
+
+    def indicator(self, code: str) -> UnitIndicator:
+        for indicator in self.indicators:
+            if indicator.code == code:
+                return indicator
+        raise KeyError(code)
+
+    def tier_for(self, score: Decimal) -> str:
+        """The tier a score suggests: "first", "second" or "third" (UnitAssessment.Tier's values)."""
+        if score >= self.first:
+            return "first"
+        if score >= self.second:
+            return "second"
+        return "third"
+
+
+@dataclass(frozen=True)
 class RuleSet:
     name: str
     categories: tuple[Category, ...]
@@ -160,6 +201,7 @@ class RuleSet:
     year: int | None = None
     description: str = ""
     pass_mark: Decimal | None = None
+    units: UnitRules | None = None
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -366,7 +408,17 @@ class _Reader:
             return None
         self.check_keys(
             data,
-            ("name", "year", "description", "pass_mark", "categories", "grades", "requirements", "flags"),
+            (
+                "name",
+                "year",
+                "description",
+                "pass_mark",
+                "categories",
+                "grades",
+                "requirements",
+                "flags",
+                "units",
+            ),
             "细则",
         )
         name = self.text(data, "name", required=True)
@@ -402,6 +454,9 @@ class _Reader:
         )
         self.unique_codes(requirements, "要求")
         self.unique_codes(flags, "标记")
+        units = None
+        if "units" in data and data["units"] is not None:
+            units = self.units(data["units"], self.line_of(data, "units"))
         return RuleSet(
             name=name,
             year=year,
@@ -411,7 +466,63 @@ class _Reader:
             grades=grades,
             requirements=requirements,  # type: ignore[arg-type]
             flags=flags,  # type: ignore[arg-type]
+            units=units,
         )
+
+    def units(self, value: Any, line: int) -> UnitRules | None:
+        data = self.mapping(value, line, "units（工委和界别考核）")
+        if data is None:
+            return None
+        self.check_keys(data, ("indicators", "tiers"), "units")
+        problems_before = len(self.problems)
+        indicators: list[UnitIndicator] = []
+        seen: dict[str, int] = {}
+        items = self.seq(data, "indicators")
+        if not items:
+            # A missing key is reported on the `units:` line itself, where the staff member will look.
+            self.fail(data.key_lines.get("indicators", line), "units 的 indicators 至少要有一项考核指标")
+        for item in items:
+            entry = self.mapping(item, getattr(items, "line", data.line), "考核指标")
+            if entry is None:
+                continue
+            self.check_keys(entry, ("code", "name", "max"), "考核指标")
+            code = self.code(entry, "code", "考核指标")
+            name = self.text(entry, "name", default=code)
+            maximum = self.number(entry, "max", required=True)
+            if maximum is not None and maximum <= 0:
+                self.fail(self.line_of(entry, "max"), f"考核指标 {name} 的 max（满分）必须大于 0")
+                maximum = None
+            if code in seen:
+                self.fail(entry.line, f"考核指标代码 {code} 重复（第{seen[code]}行已有）")
+            seen.setdefault(code, entry.line)
+            if code and maximum is not None:
+                indicators.append(UnitIndicator(code=code, name=name, max=maximum, line=entry.line))
+        first = second = None
+        if "tiers" not in data or data["tiers"] is None:
+            self.fail(line, "units 缺少 tiers（一类、二类的最低分）")
+        else:
+            tiers = self.mapping(data["tiers"], self.line_of(data, "tiers"), "tiers")
+            if tiers is not None:
+                self.check_keys(tiers, ("first", "second"), "tiers")
+                first = self.number(tiers, "first", required=True)
+                second = self.number(tiers, "second", required=True)
+                if first is not None and second is not None:
+                    if second < 0:
+                        self.fail(self.line_of(tiers, "second"), "tiers 的 second（二类最低分）不能小于 0")
+                    if first <= second:
+                        self.fail(
+                            self.line_of(tiers, "first"),
+                            f"tiers 的 first（一类最低分）{first} 应大于 second（二类最低分）{second}",
+                        )
+                    total = money(sum((i.max for i in indicators), Decimal("0")))
+                    if indicators and first > total:
+                        self.fail(
+                            self.line_of(tiers, "first"),
+                            f"tiers 的 first（一类最低分）{first} 超过了各指标满分之和 {total}",
+                        )
+        if len(self.problems) > problems_before or first is None or second is None:
+            return None
+        return UnitRules(indicators=tuple(indicators), first=first, second=second, line=data.line)
 
     def unique_codes(self, entries: Iterable[Requirement | Flag], what: str) -> None:
         seen: dict[str, int] = {}
@@ -618,6 +729,13 @@ def to_data(ruleset: RuleSet) -> dict[str, Any]:
                 {"code": e.code, "text": e.text, "kinds": list(e.kinds), "at_least": e.at_least}
                 for e in entries
             ]
+    if ruleset.units is not None:
+        data["units"] = {
+            "indicators": [
+                {"code": i.code, "name": i.name, "max": _plain(i.max)} for i in ruleset.units.indicators
+            ],
+            "tiers": {"first": _plain(ruleset.units.first), "second": _plain(ruleset.units.second)},
+        }
     return data
 
 
