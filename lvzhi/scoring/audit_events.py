@@ -18,4 +18,7 @@ EVENTS = {
     "scoring.units_refreshed": _("Unit indicators for %(year)s computed: %(units)s units"),
     "scoring.unit_inspected": _("Inspection findings recorded for %(unit)s (%(year)s)"),
     "scoring.unit_tier_decided": _("Tier of %(unit)s for %(year)s decided: %(tier)s"),
+    "scoring.rule_set_exported": _(
+        "Assessment rule set exported: %(name)s (%(year)s, version %(version)s): %(file)s"
+    ),
 }
