@@ -35,8 +35,9 @@ run: migrate
 	$(BIN)/python manage.py db_worker --interval 0.5 > var/worker.log 2>&1 & worker=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# PYTEST_ARGS narrows or extends a run, e.g. `make test PYTEST_ARGS=lvzhi/scoring`.
 test: install-test
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 lint: install-test
 	@mkdir -p var
