@@ -1,0 +1,19 @@
+"""What duty assessment shows on the start page (drawn by lvzhi.home; registered in ScoringConfig)."""
+
+from django.utils import timezone
+
+from .models import MemberScore, RuleSet
+
+
+def member_score(user):
+    """The member's own total and grade this year, when the year has a computed score (one query)."""
+    member = getattr(user, "member", None)
+    if member is None:
+        return None
+    year = timezone.localdate().year
+    score = (
+        MemberScore.objects.filter(member=member, year=year, rule_set__status=RuleSet.Status.ACTIVE)
+        .only("total", "grade", "passed", "unmet", "computed_at")
+        .first()
+    )
+    return {"year": year, "score": score}
