@@ -6,8 +6,9 @@
     undo(job=job, actor=user)                                     # every record of the import retracted
 
 The engine is importing.py (read → clean → plan). Each item of the plan (the rows of one proposal or
-report, or a row of its own) becomes a DutyImportItem, and ledger.services.sync_records writes its
-records with the item as their source, so undoing retracts exactly those. The steps run synchronously:
+report, or a row of its own) becomes a DutyImportItem, and ledger.services.sync_records_batch (what
+sync_records does, for many sources at once) writes its records with the item as their source, so
+undoing retracts exactly those. The steps run synchronously:
 a file of 5,000 rows previews and imports in a few seconds (docs/duty-import.md gives the figures).
 
 The uploaded file names members by ID number: it waits encrypted (core.crypto, bound to this use) until
@@ -32,7 +33,7 @@ from lvzhi.core.uploads import UploadRefused, check_spreadsheet
 
 from . import importing
 from .models import DutyImport, DutyImportItem
-from .services import Fact, retract_all, sync_records
+from .services import Fact, sync_records_batch
 
 # Bound into the encryption of the stored upload: a sealed file copied elsewhere does not open.
 FILE_CONTEXT = "ledger.DutyImport.file"
@@ -121,7 +122,8 @@ def _plan(job):
 
 def confirm(*, job, valid_only=True, actor, request=None):
     """Write the import: the file is planned again (the members may have changed since the preview),
-    each item becomes a DutyImportItem and sync_records writes its records, all in one transaction.
+    each item becomes a DutyImportItem and its records are written with it as their source
+    (services.sync_records_batch: sync_records for all the items at once), all in one transaction.
     With valid_only=False a file with any row error writes nothing (ValidationError). The sealed file
     is deleted once committed. Returns the job, its result {"records", "items", "members", "rows",
     "errors"} filled in."""
@@ -151,10 +153,15 @@ def confirm(*, job, valid_only=True, actor, request=None):
                 for key, label, first, _rows in items
             ]
         )
-        records = 0
-        for item, (_key, _label, _first, rows) in zip(created, items, strict=True):
-            facts = [Fact(r.member, r.kind, r.date, role=r.role, note=r.note) for r in rows]
-            records += sync_records(source=item, committee=job.committee, facts=facts, actor=actor).inserted
+        # One batch: an import of thousands of rows without 事项 has thousands of items, and item by item
+        # sync_records would spend seconds on its queries and audit rows (docs/duty-import.md).
+        batch = [
+            (item, [Fact(r.member, r.kind, r.date, role=r.role, note=r.note) for r in rows])
+            for item, (_key, _label, _first, rows) in zip(created, items, strict=True)
+        ]
+        records = sync_records_batch(
+            committee=job.committee, batch=batch, actor=actor, label=job.original_name
+        ).inserted
         result = {
             "records": records,
             "items": len(created),
@@ -203,13 +210,18 @@ def discard(*, job, actor, request=None):
 
 
 def undo(*, job, actor, request=None):
-    """Retract every ledger record the import wrote (each of its items' records), in one transaction.
+    """Retract every ledger record the import wrote (each of its items' records, as retract_all would,
+    in one batch), in one transaction.
     The items stay as the import's history; the same file can be imported again afterwards."""
     with transaction.atomic():
         transition(job, DutyImport.Status.UNDONE, undone_by=actor, undone_at=timezone.now())
-        retracted = 0
-        for item in DutyImportItem.objects.filter(job=job).order_by("pk"):
-            retracted += retract_all(source=item, actor=actor, committee=job.committee).deleted
+        items = DutyImportItem.objects.filter(job=job).order_by("pk")
+        retracted = sync_records_batch(
+            committee=job.committee,
+            batch=[(item, []) for item in items],
+            actor=actor,
+            label=job.original_name,
+        ).deleted
         result = {**job.result, "retracted": retracted}
         DutyImport.objects.filter(pk=job.pk).update(result=result)
         job.result = result
