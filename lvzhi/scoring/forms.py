@@ -16,7 +16,7 @@ from decimal import Decimal
 import yaml
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from lvzhi.ledger import kinds as ledger_kinds
 
@@ -69,6 +69,8 @@ class Slot:
     required: bool
     line: int
     section: str
+    # What the page shows beside the input, under its section's title (the label names the section too).
+    short: str = ""
 
 
 def _plain(value: Decimal) -> str:
@@ -84,7 +86,8 @@ def _rule_label(category: rules.Category, rule: rules.Rule) -> str:
 
 def slots_of(ruleset: rules.RuleSet) -> list[Slot]:
     """Every number the form edits, in the order of the text."""
-    points, start, cap, floor = _("Points"), _("Start"), _("Cap"), _("Floor")
+    # "Start" alone is the start page elsewhere: here it is a category's starting score.
+    points, start, cap, floor = _("Points"), pgettext("scoring", "Start"), _("Cap"), _("Floor")
     slots = [
         Slot(
             name="pass_mark",
@@ -95,6 +98,7 @@ def slots_of(ruleset: rules.RuleSet) -> list[Slot]:
             required=False,
             line=0,
             section="",
+            short=_("Pass mark"),
         )
     ]
     for i, category in enumerate(ruleset.categories):
@@ -112,8 +116,9 @@ def slots_of(ruleset: rules.RuleSet) -> list[Slot]:
                     what=what,
                     value=value,
                     required=required,
-                    line=category.line,
+                    line=0,
                     section=category.code,
+                    short=what,
                 )
             )
         for j, rule in enumerate(category.rules):
@@ -129,6 +134,7 @@ def slots_of(ruleset: rules.RuleSet) -> list[Slot]:
                     required=True,
                     line=rule.line,
                     section=category.code,
+                    short=rule.text or ledger_kinds.label(rule.kind),
                 )
             )
     for i, grade in enumerate(ruleset.grades):
@@ -143,6 +149,7 @@ def slots_of(ruleset: rules.RuleSet) -> list[Slot]:
                 required=not last,
                 line=grade.line,
                 section="grades",
+                short=grade.name,
             )
         )
     return slots
@@ -177,15 +184,17 @@ class RuleSetValuesForm(forms.Form):
             )
 
     def sections(self):
-        """The fields grouped for the page: the pass mark, each category with its rules, the grades."""
-        groups: list[tuple[str, str, list]] = [("", _("Overall"), [])]
+        """The fields grouped for the page: the pass mark, each category (its start, cap and floor, then
+        its rules), the grades' minimums. Each: (key, title, [(slot, bound field)], [rules'])."""
+        groups: list[tuple[str, str, list, list]] = [("overall", _("Overall"), [], [])]
         titles = {c.code: c.name for c in self.ruleset.categories}
         for slot in self.slots:
-            key = slot.section
+            key = slot.section or "overall"
             if groups[-1][0] != key:
-                title = titles.get(key) or (_("Grades") if key == "grades" else "")
-                groups.append((key, title, []))
-            groups[-1][2].append((slot, self[slot.name]))
+                title = titles.get(key) or (_("Grades: minimum total") if key == "grades" else "")
+                groups.append((key, title, [], []))
+            is_rule = len(slot.path) > 3
+            groups[-1][3 if is_rule else 2].append((slot, self[slot.name]))
         return groups
 
     def error_list(self) -> list[str]:

@@ -16,6 +16,7 @@
     }
     var chart = window.echarts.init(element);
     chart.setOption({
+      animation: false,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
       legend: { top: 0 },
       grid: { left: 8, right: 24, bottom: 8, top: 40, containLabel: true },
