@@ -246,7 +246,7 @@ def ranking(request):
                     "key": "grades",
                     "labels": [g or _("No grade") for g, _n in grade_rows],
                     "values": [n for _g, n in grade_rows],
-                    "series": _("Members"),
+                    "series": _("Number of members"),
                 }
             },
             "query": query.urlencode(),
