@@ -9,6 +9,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import OrgUnit
@@ -45,8 +46,12 @@ class _UnitsChoice(forms.ModelMultipleChoiceField):
 
 
 class InspectionGroupForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=units.NAME_MAX, help_text=_("For example: 第一考核组"))
-    leader = _MemberChoice(label=_("Leader"), queryset=Member.objects.none())
+    name = forms.CharField(
+        label=pgettext_lazy("inspection group", "Name"),
+        max_length=units.NAME_MAX,
+        help_text=_("For example: 第一考核组"),
+    )
+    leader = _MemberChoice(label=pgettext_lazy("inspection group", "Leader"), queryset=Member.objects.none())
     leader_title = forms.CharField(
         label=_("Leader's title"), max_length=units.TITLE_MAX, required=False, initial="副主席"
     )
@@ -110,7 +115,7 @@ class InspectionForm(forms.Form):
     """One score (0..max) and an optional note per indicator, the overall findings, the version shown."""
 
     findings = forms.CharField(
-        label=_("Findings"),
+        label=pgettext_lazy("unit assessment", "Findings"),
         required=False,
         max_length=units.FINDINGS_MAX,
         widget=forms.Textarea(attrs={"rows": 5, "class": "form-control"}),

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.activities.models import Activity
 from lvzhi.core import audit
@@ -46,16 +46,16 @@ FINDINGS_MAX = 5000
 
 # The indicators computed from the ledger, in the order the pages show them.
 INDICATORS = {
-    "members": gettext_lazy("Members"),
-    "attendance_rate": gettext_lazy("Meeting attendance (%)"),
-    "opinions": gettext_lazy("Public-opinion reports"),
-    "opinions_per_member": gettext_lazy("Reports per member"),
-    "opinions_adopted": gettext_lazy("Reports adopted"),
-    "proposals": gettext_lazy("Proposals"),
-    "proposals_per_member": gettext_lazy("Proposals per member"),
-    "proposals_accepted": gettext_lazy("Proposals accepted"),
-    "average_score": gettext_lazy("Members' average duty score"),
-    "activities": gettext_lazy("Activities held"),
+    "members": pgettext_lazy("unit indicator", "Members"),
+    "attendance_rate": pgettext_lazy("unit indicator", "Meeting attendance (%)"),
+    "opinions": pgettext_lazy("unit indicator", "Public-opinion reports"),
+    "opinions_per_member": pgettext_lazy("unit indicator", "Reports per member"),
+    "opinions_adopted": pgettext_lazy("unit indicator", "Reports adopted"),
+    "proposals": pgettext_lazy("unit indicator", "Proposals"),
+    "proposals_per_member": pgettext_lazy("unit indicator", "Proposals per member"),
+    "proposals_accepted": pgettext_lazy("unit indicator", "Proposals accepted"),
+    "average_score": pgettext_lazy("unit indicator", "Members' average duty score"),
+    "activities": pgettext_lazy("unit indicator", "Activities held"),
 }
 # Attendance at the meetings that count (plenary, standing, special committee): "present-ish" over every
 # final answer to an invitation (present, late, left early, on leave, absent).

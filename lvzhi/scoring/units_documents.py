@@ -18,7 +18,7 @@ from .units import Overview, UnitRow
 TIER_NAMES = {"first": "一类", "second": "二类", "third": "三类"}
 SEPARATOR = "、"
 # A unit's findings are summarised to their first sentences in the 通报 (the full text is on its page).
-SUMMARY_CHARS = 120
+SUMMARY_CHARS = 200
 
 
 def bulletin_title(committee: Committee, year: int) -> str:

@@ -71,8 +71,11 @@ def units_page(request):
         {"key": "towns", "title": _("Town committees"), "rows": overview.town_rows},
         {"key": "sectors", "title": _("Sectors"), "rows": overview.sector_rows},
     ]
+    chart = _chart(overview)
     for section in sections:
         section["counts"] = overview.tier_counts(section["rows"])
+        # charts.js draws a section only from its own numbers; a kind with no tier decided has none
+        section["charted"] = bool(chart and section["key"] in chart)
     return render(
         request,
         "scoring/units/page.html",
@@ -81,7 +84,7 @@ def units_page(request):
             "overview": overview,
             "sections": sections,
             "indicator_labels": units.INDICATORS,
-            "chart": _chart(overview),
+            "chart": chart,
             "tiers": UnitAssessment.Tier,
             "may_assess": request.user.has_perm(WRITE),
         },
