@@ -8,12 +8,12 @@ from django.urls import reverse
 
 from lvzhi.accounts.roles import Role
 from lvzhi.core.audit import AuditEvent
-from lvzhi.core.testing import body
-from lvzhi.factories import UserFactory
+from lvzhi.core.testing import assert_same_query_count, body, capture_queries
+from lvzhi.factories import MemberTermFactory, UserFactory
 from lvzhi.scoring import services
 from lvzhi.scoring.models import MemberScore, RuleSet
 
-from .conftest import DEFAULT_RULES, YEAR
+from .conftest import DEFAULT_RULES, YEAR, add_record
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -370,3 +370,46 @@ def test_compute_is_post_only_and_recomputes(staff, year_world):
 def test_compute_without_an_active_version_says_so(staff, year_world):
     response = staff.post(reverse("scoring:compute"), {"year": 2030}, follow=True)
     assert "has no active rule set for 2030" in body(response)
+
+
+# --- query counts --------------------------------------------------------------------------------
+
+
+def test_the_list_costs_the_same_with_more_versions(staff, year_world):
+    url = reverse("scoring:rules") + f"?year={YEAR}"
+    staff.get(url)
+    with capture_queries() as small:
+        staff.get(url)
+    for _i in range(8):
+        services.save_rule_set(
+            committee=year_world["committee"], year=YEAR, text=DEFAULT_RULES, actor=year_world["office"]
+        )
+    with capture_queries() as large:
+        response = staff.get(url)
+    assert len(response.context["versions"]) == 9
+    assert_same_query_count(small, large)
+
+
+def test_the_preview_page_costs_the_same_with_more_members(staff, year_world):
+    rule_set = plenary_60(year_world)
+    url = reverse("scoring:rule_preview", args=[rule_set.pk])
+
+    def members(n, first):
+        for i in range(n):
+            member = MemberTermFactory(
+                member__committee=year_world["committee"], term=year_world["term"]
+            ).member
+            add_record(member, "attendance.plenary.present")
+            add_record(member, "proposal.submitted", source=first + i, role="lead")
+        services.compute_year(committee=year_world["committee"], year=YEAR)
+
+    members(1, 7000)
+    staff.get(url)
+    with capture_queries() as small:
+        staff.get(url)
+    members(25, 8000)
+    with capture_queries() as large:
+        response = staff.get(url)
+    assert response.context["result"].members == 29
+    assert response.context["result"].grade_changes > 20
+    assert_same_query_count(small, large)
