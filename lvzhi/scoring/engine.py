@@ -15,6 +15,14 @@ How a record becomes points, in this order (docs/rule-format.md tells staff the 
 Speed: records are grouped by (member, kind) first; a rule that depends on nothing but the count (no
 split, no exclusive group) is scored once per group as count × points, and only the records of rules
 that need their item (joint work, later stages) are looked at one by one.
+
+For a whole year the caller need not even read those count-only records: `compute(counts=...)` takes
+(member id, kind, number of records) rows, which a SQL GROUP BY returns, for the kinds `counts_suffice`
+accepts, and the records of the other kinds as usual. The numbers are the same as from the records
+themselves, because for such a kind nothing but the number is ever read: its points are count × points
+(max_count taken off the count), requirements and flags count records per kind, and no rule looks at a
+date, a role or a share unless it needs the item. Only an explanation needs the records (each line lists
+its record ids), so explain=True takes records alone.
 """
 
 from __future__ import annotations
@@ -186,17 +194,38 @@ def _apply_exclusive(entries: list[tuple[Rule, str, _Entry]]) -> list[tuple[Rule
     return kept
 
 
+def counts_suffice(ruleset: RuleSet, kind: str) -> bool:
+    """Whether the records of `kind` are scored from their number alone (see the module docstring): its
+    most specific rule needs no item (no split, per_role, max_authors or exclusive group), or it has none
+    (not scored; it may still count for requirements and flags)."""
+    rule = ruleset.rule_for(kind)
+    return rule is None or not rule.needs_item
+
+
+def count_only_kinds(ruleset: RuleSet, kinds: Iterable[str]) -> frozenset[str]:
+    """Those of `kinds` that `compute` may be given as counts instead of records."""
+    return frozenset(kind for kind in kinds if counts_suffice(ruleset, kind))
+
+
 def compute(
     ruleset: RuleSet,
     records: Iterable[Record],
     *,
     member_ids: Iterable[int] = (),
     explain: bool = True,
+    counts: Iterable[tuple[int, str, int]] | None = None,
 ) -> dict[int, MemberResult]:
     """Score every member who has records (and every member in `member_ids`, who may have none).
 
     The result does not depend on the order of the records. With explain=False the categories carry no
-    lines (faster for a full year when only the numbers are stored)."""
+    lines (faster for a full year when only the numbers are stored).
+
+    `counts`: (member id, kind, number of records) for kinds whose records are not among `records`,
+    each a kind `counts_suffice` accepts (ValueError otherwise); a (member, kind) may appear more than
+    once and in the records too, the numbers add up. Only with explain=False: an explanation lists
+    record ids, which counts do not have."""
+    if counts is not None and explain:
+        raise ValueError("An explanation lists record ids: compute it from records, not counts.")
     by_member_kind: dict[tuple[int, str], list[Record]] = defaultdict(list)
     for record in records:
         by_member_kind[(record.member_id, record.kind)].append(record)
@@ -204,6 +233,8 @@ def compute(
     rule_cache: dict[str, Rule | None] = {}
     # (member, rule) → records of a rule whose points are the same for every record
     uniform: dict[int, dict[Rule, list[Record]]] = defaultdict(dict)
+    # (member, rule) → number of records of such a rule given as counts
+    counted: dict[int, dict[Rule, int]] = defaultdict(dict)
     # (rule, item) → records of a rule that needs the other records of its item
     items: dict[tuple[Rule, str], list[Record]] = defaultdict(list)
     kind_counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -211,16 +242,21 @@ def compute(
 
     # per kind: its rule, and which requirements and flags it counts for (looked up once per kind)
     matchers: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-    for (member_id, kind), group in by_member_kind.items():
-        kind_counts[member_id][kind] = len(group)
+
+    def rule_of(kind: str) -> Rule | None:
         if kind in rule_cache:
-            rule = rule_cache[kind]
-        else:
-            rule = rule_cache[kind] = ruleset.rule_for(kind)
-            matchers[kind] = (
-                tuple(i for i, r in enumerate(ruleset.requirements) if r.matches(kind)),
-                tuple(i for i, f in enumerate(ruleset.flags) if f.matches(kind)),
-            )
+            return rule_cache[kind]
+        rule = rule_cache[kind] = ruleset.rule_for(kind)
+        matchers[kind] = (
+            tuple(i for i, r in enumerate(ruleset.requirements) if r.matches(kind)),
+            tuple(i for i, f in enumerate(ruleset.flags) if f.matches(kind)),
+        )
+        return rule
+
+    for (member_id, kind), group in by_member_kind.items():
+        member_kinds = kind_counts[member_id]
+        member_kinds[kind] = member_kinds.get(kind, 0) + len(group)
+        rule = rule_of(kind)
         if rule is None:
             unscored[member_id].extend(r.id for r in group)
         elif rule.needs_item:
@@ -228,6 +264,16 @@ def compute(
                 items[(rule, record.item or f"#{record.id}")].append(record)
         else:
             uniform[member_id].setdefault(rule, []).extend(group)
+
+    for member_id, kind, n in counts or ():
+        rule = rule_of(kind)
+        if rule is not None and rule.needs_item:
+            raise ValueError(f"{kind} is scored by item ({rule.describe()}): give its records, not a count.")
+        member_kinds = kind_counts[member_id]
+        member_kinds[kind] = member_kinds.get(kind, 0) + n
+        if rule is not None:
+            member_counted = counted[member_id]
+            member_counted[rule] = member_counted.get(rule, 0) + n
 
     split_entries: list[tuple[Rule, str, _Entry]] = []
     for (rule, item), group in items.items():
@@ -242,6 +288,7 @@ def compute(
             ruleset,
             member_id,
             uniform.get(member_id, {}),
+            counted.get(member_id, {}),
             scored.get(member_id, {}),
             kind_counts.get(member_id, {}),
             sorted(unscored.get(member_id, ())),
@@ -256,6 +303,7 @@ def _member_result(
     ruleset: RuleSet,
     member_id: int,
     uniform: dict[Rule, list[Record]],
+    uniform_counts: dict[Rule, int],
     scored: dict[Rule, list[_Entry]],
     kind_counts: dict[str, int],
     unscored: list[int],
@@ -265,24 +313,29 @@ def _member_result(
     raw: dict[str, Decimal] = defaultdict(lambda: ZERO)
     lines: dict[str, list[tuple[int, int, Line]]] = defaultdict(list)
 
-    for rule, group in uniform.items():
+    # A rule's records and its counts are one group: max_count caps them together. (With explain=True
+    # there are no counts, so the lines list every record of the group.)
+    rules_counted = [*uniform, *(rule for rule in uniform_counts if rule not in uniform)]
+    for rule in rules_counted:
+        group = uniform.get(rule, [])
+        n = len(group) + uniform_counts.get(rule, 0)
+        kept = n if rule.max_count is None else min(n, rule.max_count)
         points = rule.points if rule.points is not None else ZERO
-        counted = len(group) if rule.max_count is None else min(len(group), rule.max_count)
-        raw[rule.category] += points * counted
+        raw[rule.category] += points * kept
         if explain:
             ordered = sorted(group, key=_date_key)
             lines[rule.category].append(
-                (rule.line, 0, Line(rule, tuple(r.id for r in ordered[:counted]), (points,) * counted))
+                (rule.line, 0, Line(rule, tuple(r.id for r in ordered[:kept]), (points,) * kept))
             )
-            if counted < len(group):
+            if kept < len(group):
                 lines[rule.category].append(
                     (
                         rule.line,
                         1,
                         Line(
                             rule,
-                            tuple(r.id for r in ordered[counted:]),
-                            (ZERO,) * (len(group) - counted),
+                            tuple(r.id for r in ordered[kept:]),
+                            (ZERO,) * (len(group) - kept),
                             f"超过本条最多计 {rule.max_count} 次",
                         ),
                     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Count
+
 from lvzhi.core import masking
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.members.models import MemberTerm
@@ -22,6 +24,9 @@ if TYPE_CHECKING:
 # Ledger rows fetched per round trip while streaming a year (a county year is some 10⁵ rows; 50 000
 # members' years some 10⁶): big enough to keep round trips few, small enough to keep memory flat.
 CHUNK_SIZE = 5000
+# Rows of (member, kind, count) fetched per round trip: a year of 50 000 members is some 10⁶ such rows,
+# three short values each.
+COUNT_CHUNK_SIZE = 20000
 
 _RECORD_FIELDS = ("id", "member_id", "kind", "date", "role", "share", "source_type_id", "source_id")
 
@@ -48,15 +53,24 @@ def _year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
 
 
 def year_records(
-    committee: Committee, year: int, *, member_ids: Collection[int] | None = None
+    committee: Committee,
+    year: int,
+    *,
+    member_ids: Collection[int] | None = None,
+    exclude_kinds: Collection[str] = (),
 ) -> Iterator[Record]:
     """The committee's ledger records dated in `year` as engine records, streamed. The item names the
     source (`"<content type id>:<source id>"`), so that the records of one proposal or report are one
     piece of joint work.
 
     With `member_ids`: those members' records and their co-authors' records of the same items, which a
-    split needs (a joint proposal's lead gets half only if the engine sees the others)."""
+    split needs (a joint proposal's lead gets half only if the engine sees the others).
+
+    `exclude_kinds`: kinds left out (those that year_counts counts instead); their sources are not
+    followed to co-authors either, so one member's year does not read a whole plenary's attendance."""
     qs = DutyRecord.objects.filter(committee=committee, date__range=_year_bounds(year)).order_by()
+    if exclude_kinds:
+        qs = qs.exclude(kind__in=list(exclude_kinds))
     wanted: set[tuple[int, int]] | None = None
     if member_ids is not None:
         wanted = set(qs.filter(member_id__in=member_ids).values_list("source_type_id", "source_id"))
@@ -75,6 +89,23 @@ def year_records(
             share=share,
             item=f"{source_type_id}:{source_id}",
         )
+
+
+def year_counts(
+    committee: Committee, year: int, *, kinds: Collection[str], member_ids: Collection[int] | None = None
+) -> Iterator[tuple[int, str, int]]:
+    """(member id, kind, number of records) of the committee's ledger records of `kinds` dated in
+    `year` (of `member_ids` only, if given): one SQL GROUP BY, streamed. For the kinds the engine scores
+    by their number alone (engine.count_only_kinds), this is all it needs of them."""
+    if not kinds:
+        return iter(())
+    qs = DutyRecord.objects.filter(
+        committee=committee, date__range=_year_bounds(year), kind__in=list(kinds)
+    ).order_by()
+    if member_ids is not None:
+        qs = qs.filter(member_id__in=list(member_ids))
+    rows = qs.values_list("member_id", "kind").annotate(n=Count("*"))
+    return rows.iterator(chunk_size=COUNT_CHUNK_SIZE)
 
 
 @dataclass(frozen=True)

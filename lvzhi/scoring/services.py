@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
 from lvzhi.core import audit, xlsx
+from lvzhi.ledger import kinds as ledger_kinds
 from lvzhi.organization.models import Committee
 
 from . import engine, rules, selectors
@@ -159,16 +160,43 @@ def _score_row(
 
 
 class _Counted:
-    """Passes the records through to the engine while counting them (they are streamed, not listed)."""
+    """Passes the records (or (member, kind, n) counts) through to the engine while counting the ledger
+    records they stand for: they are streamed, not listed."""
 
-    def __init__(self, records: Any) -> None:
-        self.records = records
+    def __init__(self, rows: Any, *, counts: bool = False) -> None:
+        self.rows = rows
+        self.counts = counts
         self.count = 0
 
     def __iter__(self) -> Any:
-        for record in self.records:
-            self.count += 1
-            yield record
+        for row in self.rows:
+            self.count += row[2] if self.counts else 1
+            yield row
+
+
+def year_results(
+    committee: Committee,
+    year: int,
+    parsed: rules.RuleSet,
+    *,
+    member_ids: Collection[int] | None = None,
+    assessed: Collection[int] = (),
+) -> tuple[dict[int, engine.MemberResult], int]:
+    """The engine's results (explain=False) for the committee's `year` under `parsed`, and the number of
+    ledger records they were computed from. The kinds the engine scores by their number alone
+    (engine.count_only_kinds) are read as SQL GROUP BY counts, only the others as records: a county's
+    year is mostly attendance, which the database counts far faster than Python reads it row by row.
+    With `member_ids`: only what those members' scores need (see selectors.year_records). `assessed`:
+    members who get a result even without records."""
+    counted_kinds = engine.count_only_kinds(parsed, ledger_kinds.all_kinds())
+    counts = _Counted(
+        selectors.year_counts(committee, year, kinds=counted_kinds, member_ids=member_ids), counts=True
+    )
+    records = _Counted(
+        selectors.year_records(committee, year, member_ids=member_ids, exclude_kinds=counted_kinds)
+    )
+    results = engine.compute(parsed, records, counts=counts, member_ids=assessed, explain=False)
+    return results, counts.count + records.count
 
 
 def _rule_set_for(committee: Committee, year: int, rule_set: RuleSet | None) -> RuleSet:
@@ -195,10 +223,8 @@ def compute_year(
     _require_right(actor, committee.pk)
     _check_year(year)
     rule_set = _rule_set_for(committee, year, rule_set)
-    parsed = rule_set.parsed()
-    records = _Counted(selectors.year_records(committee, year))
-    results = engine.compute(
-        parsed, records, member_ids=selectors.assessed_member_ids(committee), explain=False
+    results, records = year_results(
+        committee, year, rule_set.parsed(), assessed=selectors.assessed_member_ids(committee)
     )
     now = timezone.now()
     rows = [
@@ -215,9 +241,9 @@ def compute_year(
             obj=rule_set,
             event="scoring.scores_computed",
             params={"year": year, "version": rule_set.version, "members": len(rows)},
-            detail={"records": records.count},
+            detail={"records": records},
         )
-    return ComputeResult(rule_set=rule_set, members=len(rows), records=records.count)
+    return ComputeResult(rule_set=rule_set, members=len(rows), records=records)
 
 
 def compute_members(*, committee: Committee, year: int, member_ids: Collection[int]) -> int:
@@ -228,11 +254,8 @@ def compute_members(*, committee: Committee, year: int, member_ids: Collection[i
     rule_set = selectors.active_rule_set(committee, year)
     if rule_set is None or not member_ids:
         return 0
-    results = engine.compute(
-        rule_set.parsed(),
-        selectors.year_records(committee, year, member_ids=member_ids),
-        member_ids=member_ids,
-        explain=False,
+    results, _records = year_results(
+        committee, year, rule_set.parsed(), member_ids=member_ids, assessed=member_ids
     )
     now = timezone.now()
     rows = [
