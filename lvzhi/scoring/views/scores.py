@@ -194,7 +194,9 @@ def ranking(request):
     categories = [(c.code, c.name, c.cap) for c in parsed.categories]
     grades = [g.name for g in parsed.grades]
     form = RankingFilterForm(request.GET or None, user=request.user, grades=grades)
-    data = form.cleaned_data if form.is_valid() else {}
+    # A choice that is not valid (a unit of another committee, a stale grade) is dropped; the rest apply.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
     base = _filtered_scores(rule_set, data)
     distribution = dict(
         base.order_by().values_list("grade").annotate(n=Count("id")).values_list("grade", "n")
