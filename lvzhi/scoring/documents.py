@@ -169,6 +169,11 @@ class Unavailable(Exception):
         self.reason = reason
 
 
+def sector_phrase(name: str) -> str:
+    """中国民主同盟 → 中国民主同盟界别; 经济界 and 经济界别 stay as they are."""
+    return name if name.endswith(("界", "界别")) else f"{name}界别"
+
+
 def issuing_body(committee: Committee) -> str:
     return f"{committee.name}办公室"
 
@@ -302,11 +307,19 @@ def record_counts(member: Member, year: int) -> list[tuple[str, str, int]]:
         .order_by()
     )
     group_order = {key: n for n, key in enumerate(kinds.GROUPS)}
+    kind_order = {kind: n for n, kind in enumerate(kinds.all_kinds())}
     rows = [
         (kinds.group_of(kind), str(kinds.group_label(kinds.group_of(kind))), str(kinds.label(kind)), kind, n)
         for kind, n in counts
     ]
-    rows.sort(key=lambda r: (group_order.get(r[0], len(group_order)), r[0], r[3]))
+    rows.sort(
+        key=lambda r: (
+            group_order.get(r[0], len(group_order)),
+            r[0],
+            kind_order.get(r[3], len(kind_order)),
+            r[3],
+        )
+    )
     return [(group, label, n) for _key, group, label, _kind, n in rows]
 
 
@@ -477,7 +490,7 @@ def _member_report(year: Year, row: Row, counts: list[tuple[str, str, int]], tod
         docx_official.add_body_paragraph(document, "无。")
     docx_official.add_body_paragraph(
         document,
-        f"得分依据{year.rule_title}和履职档案中的记录计算。对得分如有疑问，可在平台“我的考核”中查看每一分的来源，"
+        f"得分依据{year.rule_title}和履职档案中的记录计算。对得分如有疑问，可登录履职平台查看每一分的来源，"
         f"或与{year.office}联系。",
     )
     _sign_off(document, year.committee, today)
@@ -536,9 +549,9 @@ def _bulletin(year: Year, name_below: bool, today: datetime.date) -> Any:
     docx_official.add_body_paragraph(document, sentence)
 
     top = year.grade_names[0] if year.grade_names else ""
+    best = [row for row in year.rows if top and row.score.grade == top]
     if top:
         number += 1
-        best = [row for row in year.rows if row.score.grade == top]
         _heading(document, number, f"考核等次为{top}的委员")
         if best:
             docx_official.add_body_paragraph(
@@ -591,7 +604,7 @@ def _bulletin(year: Year, name_below: bool, today: datetime.date) -> Any:
     number += 1
     _heading(document, number, "有关要求")
     closing = (
-        "希望受到通报的委员珍惜荣誉、再接再厉，在履职尽责中继续发挥示范作用。",
+        *(("希望受到通报的委员珍惜荣誉、再接再厉，在履职尽责中继续发挥示范作用。",) if best else ()),
         "未达到合格线或未完成基本履职要求的委员，要对照考核细则查找差距，积极参加政协会议和活动，"
         "认真撰写提案、反映社情民意，切实提高履职实效。",
         "各界别、各镇区政协工委要加强与委员的日常联系，督促委员按要求履职，共同做好委员履职管理工作。",
@@ -793,7 +806,7 @@ class NoticeTexts:
 
 def notice_texts(year: Year, row: Row, to: str, today: datetime.date) -> NoticeTexts:
     member, score = row.member, row.score
-    where = f"（{row.sector.name}界别）" if row.sector else ""
+    where = f"（{sector_phrase(row.sector.name)}）" if row.sector else ""
     if row.unmet:
         requirements = "未完成的基本履职要求：" + "；".join(row.unmet) + "。"
     else:

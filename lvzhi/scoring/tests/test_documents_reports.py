@@ -142,6 +142,8 @@ def test_the_bulletin(year_world):
         [["镇区工委", *header], ["城关镇政协工委", "3", "40.00", "0", "1", "0", "2", "33.3%"]],
     ]
     assert text[-2:] == ["政协本县委员会办公室", "2027年1月15日"]
+    # Nobody of the top grade: no praise for the commended.
+    assert not any(p.startswith("希望受到通报的委员") for p in text)
 
 
 def test_the_bulletin_without_names_gives_the_number(year_world):
@@ -156,6 +158,7 @@ def test_the_bulletin_names_the_top_grade(year_world):
     year.rows[0].score.grade = "优秀"  # 乙委员, in memory only
     text = _paragraphs(_saved(documents.build_bulletin(year, today=TODAY)))
     assert "以下1名委员考核等次为优秀（按姓氏笔画排序）：" in text
+    assert "希望受到通报的委员珍惜荣誉、再接再厉，在履职尽责中继续发挥示范作用。" in text
     assert "乙委员" in text  # a name line
 
 
@@ -269,3 +272,30 @@ def test_the_tables(year_world):
     # The name typed as a formula is text, not a formula.
     assert "'=cmd|' /C calc'!A0" in by_name
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+@pytest.mark.parametrize(
+    ("sector", "phrase"),
+    [("中国民主同盟", "中国民主同盟界别"), ("经济界", "经济界"), ("特邀界别", "特邀界别")],
+)
+def test_a_sector_is_named_once_as_a_sector(sector, phrase):
+    assert documents.sector_phrase(sector) == phrase
+
+
+def test_the_records_follow_the_taxonomy(year_world):
+    counts = documents.record_counts(year_world["a"], YEAR)
+    with translation.override("zh-hans"):
+        groups = [str(kinds.group_label(g)) for g in ("attendance", "activity", "proposal", "opinion")]
+    assert [group for group, _kind, _n in counts] == [
+        groups[0],
+        groups[0],
+        groups[1],
+        groups[2],
+        groups[2],
+        groups[3],
+        groups[3],
+    ]
+    assert [kind for _group, kind, _n in counts][3:5] == [
+        _label("proposal.submitted"),
+        _label("proposal.accepted"),
+    ]
