@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from lvzhi.core.navigation import HomeCard, MenuEntry
+from lvzhi.core.navigation import HomeCard, MenuEntry, has_perm
 from lvzhi.members.apps import has_member_file
 
 
@@ -10,7 +10,17 @@ class LedgerConfig(AppConfig):
     label = "ledger"
     verbose_name = _("Duty ledger")
     # A member's own record, between their file (70) and their activities (80).
-    menu = [MenuEntry(_("My duty record"), "ledger:mine", order=75, shown=has_member_file)]
+    menu = [
+        MenuEntry(_("My duty record"), "ledger:mine", order=75, shown=has_member_file),
+        # The office enters a year's records kept before lvzhi (a county starting mid-year).
+        MenuEntry(
+            _("Import duty records"),
+            "ledger:imports",
+            section="duty",
+            order=84,
+            shown=has_perm("ledger.import_records"),
+        ),
+    ]
     home_cards = [
         HomeCard("ledger/_home_year.html", "lvzhi.ledger.home_cards.member_year", order=150, wide=True),
     ]

@@ -128,6 +128,7 @@ def test_a_member_starts_on_the_start_page(client, make_user, committee):
         "Welcome, chen Today No activity today. Coming activities No activity ahead. All my activities "
         f"Notifications 0 unread My duty record in {timezone.localdate().year} "
         "No duty records in this year yet. Open my duty record "
+        f"My duty score in {timezone.localdate().year} No score for this year yet. See my score and why "
         "My entries My file My duty record Library Change password"
     )
 
