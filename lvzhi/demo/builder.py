@@ -37,6 +37,7 @@ from lvzhi.organization.models import (
     Term,
 )
 from lvzhi.proposals.demo import seed_proposals
+from lvzhi.scoring.demo import seed_scoring
 from lvzhi.studies.demo import seed_studies
 
 COMMITTEE_CODE = "qingxi"
@@ -274,6 +275,10 @@ class DemoBuilder:
             committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
         )
         self.proposals = seed_proposals(
+            committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
+        )
+        # Last: the year's scores are computed from everything above.
+        self.unit_assessments = seed_scoring(
             committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
         )
         return self.committee

@@ -43,7 +43,8 @@ from lvzhi.opinions.models import (
     Transfer,
 )
 from lvzhi.opinions.permissions import is_author
-from lvzhi.organization.models import Committee, Department, Liaison, OrgUnit, Term
+from lvzhi.organization.models import Committee, Department, Liaison, Membership, OrgUnit, Term
+from lvzhi.scoring.models import InspectionGroup, MemberScore, RuleSet, UnitAssessment
 from lvzhi.studies.models import StudySubmission, TrainingPlan
 
 DEMO_ROLES = {
@@ -558,3 +559,36 @@ def test_seeding_the_opinions_again_changes_nothing(demo):
 
     assert seed_opinions(committee=demo, users=users, now=AS_OF, seed=7) is None
     assert counts() == before
+
+
+def test_the_years_assessment_is_computed_with_the_default_rules(demo):
+    year = timezone.localdate(AS_OF).year
+    rule_set = RuleSet.objects.get(committee=demo, year=year, status=RuleSet.Status.ACTIVE)
+    serving = MemberTerm.objects.filter(
+        term__committee=demo, term__is_current=True, status=MemberTerm.Status.SERVING
+    ).count()
+    scores = MemberScore.objects.filter(rule_set=rule_set)
+    assert scores.count() == serving
+    grades = Counter(scores.values_list("grade", flat=True))
+    # a realistic year: more than one grade, and the demo member has a score
+    assert len(grades) >= 2
+    assert scores.filter(member__user__username="member").exists()
+
+
+def test_four_vice_chairs_lead_six_groups_over_the_town_committees(demo):
+    year = timezone.localdate(AS_OF).year
+    vice_chairs = Membership.objects.filter(
+        unit__committee=demo,
+        unit__kind=OrgUnit.Kind.CHAIRS_COUNCIL,
+        position=Membership.Position.DEPUTY_DIRECTOR,
+    )
+    assert vice_chairs.count() == 4
+    groups = InspectionGroup.objects.filter(committee=demo, year=year)
+    assert groups.count() == 6
+    assert sorted(Counter(groups.values_list("leader", flat=True)).values()) == [1, 1, 2, 2]
+    assert set(groups.values_list("leader", flat=True)) == set(vice_chairs.values_list("member", flat=True))
+    towns = UnitAssessment.objects.filter(committee=demo, year=year, unit__kind=OrgUnit.Kind.TOWN_COMMITTEE)
+    assert towns.count() == 17
+    assert not towns.filter(group=None).exists()
+    assert not towns.filter(findings="").exists()
+    assert Counter(towns.values_list("tier", flat=True)) == {"first": 5, "second": 9, "third": 3}
