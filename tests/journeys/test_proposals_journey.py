@@ -22,12 +22,10 @@ from lvzhi.members.models import Member
 from lvzhi.organization.models import Department
 from lvzhi.proposals.models import Assignment, Evaluation, Proposal, ProposalAuthor, ProposalCategory, Reply
 
-from .conftest import sign_in
+from .conftest import click_and_wait, desktop, menu, no_error_message, no_sideways_scroll, phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-DESKTOP = {"width": 1366, "height": 900}
-PHONE = {"width": 390, "height": 844}
 S = Proposal.Status
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -82,50 +80,6 @@ def demo(transactional_db):
         "co_unit": co_unit,
         "category": ProposalCategory.objects.filter(committee=committee, is_active=True).order_by("order")[0],
     }
-
-
-def phone(browser):
-    return browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
-
-
-def desktop(browser):
-    return browser.new_context(locale="zh-CN", viewport=DESKTOP, accept_downloads=True)
-
-
-def no_sideways_scroll(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
-
-
-def menu(page, url):
-    """Open the menu entry with this address (in its dropdown section when it has one, as a person
-    would)."""
-    section = page.locator(f".navbar .dropdown:has(a[href='{url}']) > .dropdown-toggle")
-    if section.count():
-        section.click()
-    click_and_wait(page, f".navbar a[href='{url}']")
-
-
-def click_and_wait(page, selector, *, confirm=None):
-    """Click a submit button or link that loads the next page; with `confirm`, accept the browser's
-    confirmation, whose text must contain it (data-confirm buttons; "" = any text)."""
-    asked = []
-
-    def answer(dialog):
-        asked.append(dialog.message)
-        dialog.accept()
-
-    if confirm is not None:
-        page.once("dialog", answer)
-    with page.expect_navigation():
-        page.click(selector)
-    page.wait_for_load_state("networkidle")
-    if confirm is not None:
-        assert asked and confirm in asked[0], asked
-
-
-def no_error_message(page):
-    alerts = page.locator(".alert-danger")
-    assert alerts.count() == 0, alerts.all_inner_texts()
 
 
 def test_joint_proposal_from_filing_to_closing(demo, live_server, browser, screenshot, tmp_path):
