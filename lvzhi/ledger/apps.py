@@ -24,3 +24,11 @@ class LedgerConfig(AppConfig):
     home_cards = [
         HomeCard("ledger/_home_year.html", "lvzhi.ledger.home_cards.member_year", order=150, wide=True),
     ]
+
+    def ready(self):
+        from lvzhi.core import retention
+
+        from . import import_services
+
+        # A previewed import nobody confirms is discarded after a day, its sealed file (ID numbers) deleted.
+        retention.register("duty_import_uploads", lambda now: import_services.purge_stale(now=now))

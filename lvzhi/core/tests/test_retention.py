@@ -35,7 +35,13 @@ def test_expired_sessions_go(db):
 
 
 def test_every_app_registers_its_purge():
-    assert {"submission_tokens", "sessions", "roster_uploads", "sign_in_records"} <= set(retention._purgers)
+    assert {
+        "submission_tokens",
+        "sessions",
+        "roster_uploads",
+        "duty_import_uploads",
+        "sign_in_records",
+    } <= set(retention._purgers)
 
 
 def test_the_command_reports_and_audits_but_keeps_the_audit_log(office, capsys):

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import Workbook
 
-from lvzhi.core import crypto
+from lvzhi.core import crypto, retention
 from lvzhi.core.models import AuditEvent
 from lvzhi.core.uploads import UploadRefused
 from lvzhi.factories import MemberFactory, MemberTermFactory, OrgUnitFactory
@@ -335,6 +335,24 @@ def test_the_file_is_deleted_once_the_import_is_committed(
     with django_capture_on_commit_callbacks(execute=True):
         import_services.confirm(job=job, valid_only=True, actor=office)
     assert not storage.exists(name)
+
+
+def test_a_preview_left_a_day_is_discarded_by_the_daily_purge(
+    world, committee, office, django_capture_on_commit_callbacks
+):
+    job = start(committee, office, xlsx([[world["a"].id_number, "", "", "2026-01-05", "视察", "", "", ""]]))
+    storage, name = job.file.storage, job.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            retention.purge_all(now=job.created_at + import_services.WAITING_LIMIT / 2)["duty_import_uploads"]
+            == 0
+        )
+        assert (
+            retention.purge_all(now=job.created_at + import_services.WAITING_LIMIT * 2)["duty_import_uploads"]
+            == 1
+        )
+    job.refresh_from_db()
+    assert job.status == DutyImport.Status.DISCARDED and not storage.exists(name)
 
 
 def test_the_preview_keeps_masked_id_numbers_only(world, committee, office):
