@@ -10,10 +10,13 @@ Chinese fonts need their East-Asian name set explicitly (`w:eastAsia` in `w:rFon
 `font.name` sets only the Latin slots, and Word then draws Chinese text in the theme's font.
 """
 
+import copy
 import io
 
 from django.utils.translation import get_language
 from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -38,6 +41,9 @@ PAGE_NUMBER_FONT = "宋体"
 SIZE_2 = Pt(22)  # 二号
 SIZE_3 = Pt(16)  # 三号
 SIZE_4 = Pt(14)  # 四号
+TABLE_SIZE = Pt(12)  # 小四: up to eight columns fit the 156 mm type area
+TABLE_HEADER_STYLE = "Official table header"
+TABLE_BODY_STYLE = "Official table"
 
 FULL_WIDTH_SPACE = "\u3000"
 EM_DASH = "\u2014"
@@ -278,3 +284,55 @@ def heading_number(number: int, *, level: int = 1) -> str:
     if not (get_language() or "").startswith("zh"):
         return f"{number}. " if level == 1 else f"({number}) "
     return f"{chinese_number(number)}、" if level == 1 else f"（{chinese_number(number)}）"
+
+
+def _table_style(document, name, font):
+    """A paragraph style for table cells: the fonts are set once here, not on each of thousands of runs
+    (setting them per run took 1.3 s for a 300-member table)."""
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    set_fonts(style, font, size=TABLE_SIZE)
+    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style.paragraph_format.line_spacing = 1.0
+    style.paragraph_format.first_line_indent = Pt(0)
+    return style
+
+
+def _table_styles(document):
+    names = {style.name for style in document.styles}
+    if TABLE_HEADER_STYLE in names:
+        return document.styles[TABLE_HEADER_STYLE], document.styles[TABLE_BODY_STYLE]
+    return _table_style(document, TABLE_HEADER_STYLE, HEADING_FONT), _table_style(
+        document, TABLE_BODY_STYLE, BODY_FONT
+    )
+
+
+def add_table(document, columns, rows):
+    """A grid table of `columns` (header texts, in 黑体) and `rows` (sequences of values, in 仿宋), 小四,
+    centred. One row is built through python-docx and copied per row with its texts replaced: the API
+    costs about a millisecond per cell, and a 300-member table or a notice batch has thousands."""
+    header_style, body_style = _table_styles(document)
+    table = document.add_table(rows=1, cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+
+    def fill(cell, text, style):
+        paragraph = cell.paragraphs[0]
+        # The style id straight into w:pStyle: python-docx's `paragraph.style = …` looks the style up
+        # among all styles on every call (5 s for 2,400 cells).
+        paragraph._p.style = style.style_id
+        paragraph.add_run(text)
+
+    for cell, header in zip(table.rows[0].cells, columns, strict=True):
+        fill(cell, str(header), header_style)
+    template = table.add_row()
+    for cell in template.cells:
+        fill(cell, "-", body_style)
+    template_tr = template._tr
+    for row in rows:
+        tr = copy.deepcopy(template_tr)
+        for text, value in zip(tr.iter(qn("w:t")), row, strict=True):
+            text.text = str(value)
+        table._tbl.append(tr)
+    table._tbl.remove(template_tr)
+    return table

@@ -11,18 +11,13 @@ The views check who may download and audit it; the documents are made in memory.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Pt
 
 from lvzhi.core import docx_official
 from lvzhi.organization.models import Session
@@ -30,7 +25,6 @@ from lvzhi.organization.models import Session
 from . import stats
 from .models import Assignment, Evaluation, Proposal, ProposalAuthor, Reply
 
-TABLE_SIZE = Pt(12)  # 小四: five columns fit the 156 mm type area
 SEPARATOR = "、"
 
 
@@ -50,56 +44,6 @@ def _sign_off(document: Any, session: Session) -> None:
         paragraph = docx_official.add_body_paragraph(document, line, indent=False)
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         paragraph.paragraph_format.right_indent = docx_official.SIZE_3 * 4
-
-
-def _table_style(document: Any, name: str, font: str) -> Any:
-    """A paragraph style for table cells: the fonts are set once here, not on each run."""
-    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = document.styles["Normal"]
-    docx_official.set_fonts(style, font, size=TABLE_SIZE)
-    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    style.paragraph_format.line_spacing = 1.0
-    style.paragraph_format.first_line_indent = Pt(0)
-    return style
-
-
-def _styles(document: Any) -> tuple[Any, Any]:
-    styles = document.styles
-    names = [s.name for s in styles]
-    if "Proposal table header" in names:
-        return styles["Proposal table header"], styles["Proposal table"]
-    return (
-        _table_style(document, "Proposal table header", docx_official.HEADING_FONT),
-        _table_style(document, "Proposal table", docx_official.BODY_FONT),
-    )
-
-
-def add_table(document: Any, columns: list[str], rows: list[list[Any]]) -> Any:
-    """A grid table, header in 黑体 and cells in 仿宋 小四, centred. One row is built through python-docx
-    and copied per row with its texts replaced (the API costs about 1 ms a cell)."""
-    header_style, body_style = _styles(document)
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-
-    def fill(cell: Any, text: str, style: Any) -> None:
-        paragraph = cell.paragraphs[0]
-        paragraph._p.style = style.style_id
-        paragraph.add_run(text)
-
-    for cell, header in zip(table.rows[0].cells, columns, strict=True):
-        fill(cell, str(header), header_style)
-    template = table.add_row()
-    for cell in template.cells:
-        fill(cell, "-", body_style)
-    template_tr = template._tr
-    for row in rows:
-        tr = copy.deepcopy(template_tr)
-        for text, value in zip(tr.iter(qn("w:t")), row, strict=True):
-            text.text = str(value)
-        table._tbl.append(tr)
-    table._tbl.remove(template_tr)
-    return table
 
 
 # --- the catalogue ----------------------------------------------------------------------------------------
@@ -178,7 +122,7 @@ def build_catalogue_docx(session: Session, proposals: list[Proposal] | None = No
             docx_official.heading_number(number)
             + _("%(category)s (%(n)s)") % {"category": category, "n": len(members)},
         )
-        add_table(
+        docx_official.add_table(
             document,
             columns,
             [[p.serial_label, p.title, proposers_text(p), *units_text(p)] for p in members],
@@ -266,7 +210,7 @@ def build_handling_report_docx(session: Session, numbers: stats.SessionNumbers |
         document, docx_official.heading_number(2) + _("Handling by the lead units")
     )
     if numbers.units:
-        add_table(
+        docx_official.add_table(
             document,
             [
                 _("Lead unit"),

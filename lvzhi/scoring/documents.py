@@ -22,18 +22,15 @@ import datetime
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count
 from django.utils import timezone, translation
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
 from lxml import etree
 from openpyxl import Workbook
 
@@ -51,7 +48,6 @@ if TYPE_CHECKING:
     from lvzhi.organization.models import Committee
 
 DOCUMENT_LANGUAGE = "zh-hans"
-TABLE_SIZE = Pt(12)  # 小四: a category table of three or four columns fits the 156 mm type area
 NO_VALUE = "—"
 SEPARATOR = "、"
 NO_SECTOR = "（未分界别）"
@@ -326,55 +322,6 @@ def record_counts(member: Member, year: int) -> list[tuple[str, str, int]]:
 # --- Word helpers -----------------------------------------------------------------------------------
 
 
-def _table_style(document: Any, name: str, font: str) -> Any:
-    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    style.base_style = document.styles["Normal"]
-    docx_official.set_fonts(style, font, size=TABLE_SIZE)
-    style.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    style.paragraph_format.line_spacing = 1.0
-    style.paragraph_format.first_line_indent = Pt(0)
-    return style
-
-
-def _styles(document: Any) -> tuple[Any, Any]:
-    names = {s.name for s in document.styles}
-    if "Assessment table header" in names:
-        return document.styles["Assessment table header"], document.styles["Assessment table"]
-    return (
-        _table_style(document, "Assessment table header", docx_official.HEADING_FONT),
-        _table_style(document, "Assessment table", docx_official.BODY_FONT),
-    )
-
-
-def add_table(document: Any, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Any:
-    """A grid table, header in 黑体 and cells in 仿宋 小四, centred. One row is built through python-docx
-    and copied per row with its texts replaced: the API costs about a millisecond per cell, and a
-    notice batch has thousands of cells."""
-    header_style, body_style = _styles(document)
-    table = document.add_table(rows=1, cols=len(columns))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-
-    def fill(cell: Any, text: str, style: Any) -> None:
-        paragraph = cell.paragraphs[0]
-        paragraph._p.style = style.style_id
-        paragraph.add_run(text)
-
-    for cell, header in zip(table.rows[0].cells, columns, strict=True):
-        fill(cell, str(header), header_style)
-    template = table.add_row()
-    for cell in template.cells:
-        fill(cell, "-", body_style)
-    template_tr = template._tr
-    for row in rows:
-        tr = copy.deepcopy(template_tr)
-        for text, value in zip(tr.iter(qn("w:t")), row, strict=True):
-            text.text = str(value)
-        table._tbl.append(tr)
-    table._tbl.remove(template_tr)
-    return table
-
-
 def _sign_off(document: Any, committee: Committee, day: datetime.date) -> None:
     docx_official.add_blank_line(document)
     for line in (issuing_body(committee), date_text(day)):
@@ -467,11 +414,15 @@ def _member_report(year: Year, row: Row, counts: list[tuple[str, str, int]], tod
         docx_official.add_body_paragraph(document, "本年度履职档案中没有记录。")
 
     _heading(document, 2, "各项得分")
-    add_table(document, ["考核项目", "得分", "上限"], _category_rows(year, score) + _result_rows(year, score))
+    docx_official.add_table(
+        document, ["考核项目", "得分", "上限"], _category_rows(year, score) + _result_rows(year, score)
+    )
 
     _heading(document, 3, "履职记录分类统计")
     if counts:
-        add_table(document, ["类别", "事项", "次数"], [[group, kind, n] for group, kind, n in counts])
+        docx_official.add_table(
+            document, ["类别", "事项", "次数"], [[group, kind, n] for group, kind, n in counts]
+        )
     else:
         docx_official.add_body_paragraph(document, "无。")
 
@@ -586,7 +537,7 @@ def _bulletin(year: Year, name_below: bool, today: datetime.date) -> Any:
         _heading(document, number, heading)
         groups = numbers_by(year, attribute)
         columns = [column, "人数", "平均分", *[g for g in year.grade_names], "合格率"]
-        add_table(
+        docx_official.add_table(
             document,
             columns,
             [
@@ -881,7 +832,7 @@ def _notice_page(document: Any, texts: NoticeTexts) -> None:
     docx_official.add_blank_line(document)
     docx_official.add_body_paragraph(document, address, indent=False)
     docx_official.add_body_paragraph(document, opening)
-    add_table(document, NOTICE_COLUMNS, texts.table)
+    docx_official.add_table(document, NOTICE_COLUMNS, texts.table)
     requirements, closing, office, day = texts.tail
     docx_official.add_body_paragraph(document, requirements)
     docx_official.add_body_paragraph(document, closing)
