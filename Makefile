@@ -58,6 +58,7 @@ bench: install-test
 	$(BIN)/python bench/activity_close.py
 	$(BIN)/python bench/attendance_stats.py
 	$(BIN)/python bench/opinion_similarity.py
+	$(BIN)/python bench/scoring.py
 
 clean:
 	rm -rf $(VENV) var

@@ -230,50 +230,50 @@ def compute(
     for record in records:
         by_member_kind[(record.member_id, record.kind)].append(record)
 
-    rule_cache: dict[str, Rule | None] = {}
-    # (member, rule) → records of a rule whose points are the same for every record
+    # per kind, looked up once: its rule, and which requirements and flags it counts for
+    kinds: dict[str, _KindInfo] = {}
+
+    def info_of(kind: str) -> _KindInfo:
+        info = kinds.get(kind)
+        if info is None:
+            rule = ruleset.rule_for(kind)
+            info = kinds[kind] = _KindInfo(
+                rule,
+                rule is not None and not rule.needs_item,
+                tuple(i for i, r in enumerate(ruleset.requirements) if r.matches(kind)),
+                tuple(i for i, f in enumerate(ruleset.flags) if f.matches(kind)),
+            )
+        return info
+
+    # (member, rule) → records of a rule whose points are the same for every record (only kept for an
+    # explanation: without one, such a rule needs nothing but the member's number of records per kind)
     uniform: dict[int, dict[Rule, list[Record]]] = defaultdict(dict)
-    # (member, rule) → number of records of such a rule given as counts
-    counted: dict[int, dict[Rule, int]] = defaultdict(dict)
     # (rule, item) → records of a rule that needs the other records of its item
     items: dict[tuple[Rule, str], list[Record]] = defaultdict(list)
     kind_counts: dict[int, dict[str, int]] = defaultdict(dict)
     unscored: dict[int, list[int]] = defaultdict(list)
 
-    # per kind: its rule, and which requirements and flags it counts for (looked up once per kind)
-    matchers: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
-
-    def rule_of(kind: str) -> Rule | None:
-        if kind in rule_cache:
-            return rule_cache[kind]
-        rule = rule_cache[kind] = ruleset.rule_for(kind)
-        matchers[kind] = (
-            tuple(i for i, r in enumerate(ruleset.requirements) if r.matches(kind)),
-            tuple(i for i, f in enumerate(ruleset.flags) if f.matches(kind)),
-        )
-        return rule
-
     for (member_id, kind), group in by_member_kind.items():
         member_kinds = kind_counts[member_id]
         member_kinds[kind] = member_kinds.get(kind, 0) + len(group)
-        rule = rule_of(kind)
+        rule = info_of(kind).rule
         if rule is None:
             unscored[member_id].extend(r.id for r in group)
         elif rule.needs_item:
             for record in group:
                 items[(rule, record.item or f"#{record.id}")].append(record)
-        else:
+        elif explain:
             uniform[member_id].setdefault(rule, []).extend(group)
 
-    for member_id, kind, n in counts or ():
-        rule = rule_of(kind)
-        if rule is not None and rule.needs_item:
-            raise ValueError(f"{kind} is scored by item ({rule.describe()}): give its records, not a count.")
-        member_kinds = kind_counts[member_id]
-        member_kinds[kind] = member_kinds.get(kind, 0) + n
-        if rule is not None:
-            member_counted = counted[member_id]
-            member_counted[rule] = member_counted.get(rule, 0) + n
+    if counts is not None:
+        for member_id, kind, n in counts:
+            info = kinds.get(kind) or info_of(kind)
+            if info.rule is not None and not info.by_count:
+                raise ValueError(
+                    f"{kind} is scored by item ({info.rule.describe()}): give its records, not a count."
+                )
+            member_kinds = kind_counts[member_id]
+            member_kinds[kind] = member_kinds.get(kind, 0) + n
 
     split_entries: list[tuple[Rule, str, _Entry]] = []
     for (rule, item), group in items.items():
@@ -283,46 +283,57 @@ def compute(
         scored[entry[1].member_id].setdefault(rule, []).append(entry)
 
     everyone = set(kind_counts) | set(member_ids)
+    context = _Context(ruleset, kinds, explain)
     return {
         member_id: _member_result(
-            ruleset,
+            context,
             member_id,
             uniform.get(member_id, {}),
-            counted.get(member_id, {}),
             scored.get(member_id, {}),
             kind_counts.get(member_id, {}),
             sorted(unscored.get(member_id, ())),
-            explain,
-            matchers,
         )
         for member_id in everyone
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _KindInfo:
+    rule: Rule | None
+    by_count: bool  # the rule needs nothing but the number of records
+    requirements: tuple[int, ...]
+    flags: tuple[int, ...]
+
+
+class _Context:
+    """What every member's result of one compute call shares."""
+
+    def __init__(self, ruleset: RuleSet, kinds: dict[str, _KindInfo], explain: bool) -> None:
+        self.ruleset = ruleset
+        self.kinds = kinds
+        self.explain = explain
+        # Without lines a category's result depends on its raw points alone, and most members share
+        # them (everyone at the plenary has 50): one frozen result per (category, raw) is built once.
+        self.bare_categories: dict[tuple[int, Decimal], CategoryResult] = {}
+
+
 def _member_result(
-    ruleset: RuleSet,
+    context: _Context,
     member_id: int,
     uniform: dict[Rule, list[Record]],
-    uniform_counts: dict[Rule, int],
     scored: dict[Rule, list[_Entry]],
     kind_counts: dict[str, int],
     unscored: list[int],
-    explain: bool,
-    matchers: dict[str, tuple[tuple[int, ...], tuple[int, ...]]],
 ) -> MemberResult:
+    ruleset, explain = context.ruleset, context.explain
     raw: dict[str, Decimal] = defaultdict(lambda: ZERO)
     lines: dict[str, list[tuple[int, int, Line]]] = defaultdict(list)
 
-    # A rule's records and its counts are one group: max_count caps them together. (With explain=True
-    # there are no counts, so the lines list every record of the group.)
-    rules_counted = [*uniform, *(rule for rule in uniform_counts if rule not in uniform)]
-    for rule in rules_counted:
-        group = uniform.get(rule, [])
-        n = len(group) + uniform_counts.get(rule, 0)
-        kept = n if rule.max_count is None else min(n, rule.max_count)
-        points = rule.points if rule.points is not None else ZERO
-        raw[rule.category] += points * kept
-        if explain:
+    if explain:
+        for rule, group in uniform.items():
+            points = rule.points if rule.points is not None else ZERO
+            kept = len(group) if rule.max_count is None else min(len(group), rule.max_count)
+            raw[rule.category] += points * kept
             ordered = sorted(group, key=_date_key)
             lines[rule.category].append(
                 (rule.line, 0, Line(rule, tuple(r.id for r in ordered[:kept]), (points,) * kept))
@@ -341,6 +352,28 @@ def _member_result(
                     )
                 )
 
+    met: dict[int, int] = defaultdict(int)
+    raised: dict[int, int] = defaultdict(int)
+    # Without an explanation a rule scored by number needs only how many records of its kinds the
+    # member has (from records or counts alike); max_count caps the rule's kinds together.
+    per_rule: dict[int, tuple[Rule, int]] = {}
+    for kind, n in kind_counts.items():
+        info = context.kinds[kind]
+        if info.by_count and not explain and info.rule is not None:
+            # keyed by identity: a Rule's own hash and equality cost more, and each rule is one object
+            rule_key = id(info.rule)
+            if rule_key in per_rule:
+                per_rule[rule_key] = (info.rule, per_rule[rule_key][1] + n)
+            else:
+                per_rule[rule_key] = (info.rule, n)
+        for i in info.requirements:
+            met[i] += n
+        for i in info.flags:
+            raised[i] += n
+    for rule, n in per_rule.values():
+        points = rule.points if rule.points is not None else ZERO
+        raw[rule.category] += points * (n if rule.max_count is None else min(n, rule.max_count))
+
     for rule, entries in scored.items():
         entries.sort(key=_best_first)
         if rule.max_count is not None and len(entries) > rule.max_count:
@@ -358,18 +391,21 @@ def _member_result(
                 line = Line(rule, tuple(r.id for _p, r in pairs), tuple(p for p, _r in pairs), note)
                 lines[rule.category].append((rule.line, order, line))
 
-    categories = tuple(
-        _category_result(c, money(raw[c.code]), lines.get(c.code, [])) for c in ruleset.categories
-    )
+    if explain:
+        categories = tuple(
+            _category_result(c, money(raw[c.code]), lines.get(c.code, [])) for c in ruleset.categories
+        )
+    else:
+        bare = context.bare_categories
+        results = []
+        for i, c in enumerate(ruleset.categories):
+            category_key = (i, money(raw[c.code]))
+            result = bare.get(category_key)
+            if result is None:
+                result = bare[category_key] = _category_result(c, category_key[1], [])
+            results.append(result)
+        categories = tuple(results)
     total = money(sum((c.score for c in categories), ZERO))
-    met: dict[int, int] = defaultdict(int)
-    raised: dict[int, int] = defaultdict(int)
-    for kind, n in kind_counts.items():
-        requirement_indexes, flag_indexes = matchers[kind]
-        for i in requirement_indexes:
-            met[i] += n
-        for i in flag_indexes:
-            raised[i] += n
     unmet = tuple(req for i, req in enumerate(ruleset.requirements) if met[i] < req.at_least)
     flags = tuple(flag for i, flag in enumerate(ruleset.flags) if raised[i] >= flag.at_least)
     return MemberResult(

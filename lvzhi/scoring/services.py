@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection
+import json
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -132,6 +133,16 @@ def activate_rule_set(rule_set: RuleSet, *, actor: User | None) -> RuleSet:
     return rule_set
 
 
+def _category_data(c: engine.CategoryResult) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "score": str(c.score),
+        "raw": str(c.raw),
+        "capped": c.capped,
+        "floored": c.floored,
+    }
+
+
 def _score_row(
     result: engine.MemberResult, *, rule_set: RuleSet, committee_id: int, year: int, now: Any
 ) -> MemberScore:
@@ -143,20 +154,96 @@ def _score_row(
         total=result.total,
         grade=result.grade,
         passed=result.passed,
-        categories={
-            c.code: {
-                "name": c.name,
-                "score": str(c.score),
-                "raw": str(c.raw),
-                "capped": c.capped,
-                "floored": c.floored,
-            }
-            for c in result.categories
-        },
+        categories={c.code: _category_data(c) for c in result.categories},
         unmet=[{"code": r.code, "text": r.text} for r in result.unmet],
         flags=[{"code": f.code, "text": f.text} for f in result.flags],
         computed_at=now,
     )
+
+
+_COPY_COLUMNS = (
+    "committee_id",
+    "year",
+    "member_id",
+    "rule_set_id",
+    "total",
+    "grade",
+    "passed",
+    "categories",
+    "unmet",
+    "flags",
+    "computed_at",
+)
+
+
+class _ScoreCopy:
+    """A year's score rows written with PostgreSQL's COPY: 50 000 rows in some 2 s, where bulk_create
+    takes over 10 (Django inserts through UNNEST arrays, and psycopg quotes each JSON text of them in
+    Python, character by character). The JSON is the text JSONField would write; most members share
+    most category results (the engine hands out one object per category and raw points), so each
+    one's JSON is written once."""
+
+    def __init__(self, *, rule_set: RuleSet, committee_id: int, year: int, now: Any) -> None:
+        self.prefix = (committee_id, year)
+        self.rule_set_id = rule_set.pk
+        self.now = now
+        # id(object) → (object, its JSON); the object is kept so that its id is not reused meanwhile
+        self.json: dict[int, tuple[Any, str]] = {}
+        self.entries: dict[tuple[int, ...], str] = {}
+
+    def _category(self, c: engine.CategoryResult) -> str:
+        known = self.json.get(id(c))
+        if known is None:
+            known = self.json[id(c)] = (c, f"{json.dumps(c.code)}: {json.dumps(_category_data(c))}")
+        return known[1]
+
+    def _entries(self, entries: tuple[rules.Requirement, ...] | tuple[rules.Flag, ...]) -> str:
+        if not entries:
+            return "[]"
+        # the rule set's own requirement and flag objects, alive as long as it is
+        key = tuple(map(id, entries))
+        text = self.entries.get(key)
+        if text is None:
+            text = self.entries[key] = json.dumps([{"code": e.code, "text": e.text} for e in entries])
+        return text
+
+    def row(self, result: engine.MemberResult) -> tuple[Any, ...]:
+        categories = "{" + ", ".join(self._category(c) for c in result.categories) + "}"
+        return (
+            *self.prefix,
+            result.member_id,
+            self.rule_set_id,
+            result.total,
+            result.grade,
+            result.passed,
+            categories,
+            self._entries(result.unmet),
+            self._entries(result.flags),
+            self.now,
+        )
+
+    def write(self, results: Iterable[engine.MemberResult]) -> int:
+        written = 0
+        table = connection.ops.quote_name(MemberScore._meta.db_table)
+        statement = f"COPY {table} ({', '.join(_COPY_COLUMNS)}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for result in results:
+                copy.write_row(self.row(result))
+                written += 1
+        return written
+
+
+def _store_scores(
+    results: Collection[engine.MemberResult], *, rule_set: RuleSet, committee_id: int, year: int, now: Any
+) -> int:
+    """Insert the score rows of `results` (inside the caller's transaction): COPY on PostgreSQL, else
+    bulk_create."""
+    if connection.vendor == "postgresql":
+        copier = _ScoreCopy(rule_set=rule_set, committee_id=committee_id, year=year, now=now)
+        return copier.write(results)
+    rows = [_score_row(r, rule_set=rule_set, committee_id=committee_id, year=year, now=now) for r in results]
+    MemberScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return len(rows)
 
 
 class _Counted:
@@ -226,24 +313,21 @@ def compute_year(
     results, records = year_results(
         committee, year, rule_set.parsed(), assessed=selectors.assessed_member_ids(committee)
     )
-    now = timezone.now()
-    rows = [
-        _score_row(result, rule_set=rule_set, committee_id=committee.pk, year=year, now=now)
-        for result in results.values()
-    ]
     with transaction.atomic():
         MemberScore.objects.filter(rule_set=rule_set).delete()
-        MemberScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        members = _store_scores(
+            results.values(), rule_set=rule_set, committee_id=committee.pk, year=year, now=timezone.now()
+        )
         audit.record(
             audit.Action.UPDATE,
             actor=actor,
             committee=committee,
             obj=rule_set,
             event="scoring.scores_computed",
-            params={"year": year, "version": rule_set.version, "members": len(rows)},
+            params={"year": year, "version": rule_set.version, "members": members},
             detail={"records": records},
         )
-    return ComputeResult(rule_set=rule_set, members=len(rows), records=records)
+    return ComputeResult(rule_set=rule_set, members=members, records=records)
 
 
 def compute_members(*, committee: Committee, year: int, member_ids: Collection[int]) -> int:
