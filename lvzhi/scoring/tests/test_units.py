@@ -20,6 +20,9 @@ from .conftest import YEAR, add_record
 
 FULL = {"organization": "18", "study": "14", "duty": "23.5", "opinions_proposals": "18", "highlights": "18"}
 
+# Messages are asserted in the msgids' English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def activity(committee, unit, *, status=Activity.Status.CLOSED, day=datetime.date(YEAR, 5, 1)):
     starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
