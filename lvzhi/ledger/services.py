@@ -112,6 +112,7 @@ class _Changes:
 
     def __init__(self) -> None:
         self.by_committee: dict[int, dict[int, set[int]]] = {}
+        self.sent = False
 
     def add(self, committee_id: int, touched: set[tuple[int, int]]) -> None:
         members_by_year = self.by_committee.setdefault(committee_id, {})
@@ -119,6 +120,7 @@ class _Changes:
             members_by_year.setdefault(year, set()).add(member_id)
 
     def send(self) -> None:
+        self.sent = True
         for committee_id, members_by_year in self.by_committee.items():
             records_changed.send(
                 sender=DutyRecord, committee_id=committee_id, members_by_year=members_by_year
@@ -131,8 +133,16 @@ def _announce(committee_id: int, touched: set[tuple[int, int]]) -> None:
     connection = transaction.get_connection()
     changes = getattr(connection, "lvzhi_ledger_changes", None)
     # The collector is reused while its announcement is still waiting for this transaction's commit; a
-    # rollback drops the callback, and the next transaction starts a collector of its own.
-    if changes is None or not any(entry[1] == changes.send for entry in connection.run_on_commit):
+    # rollback drops the callback, and the next transaction starts a collector of its own. One already
+    # sent is never reused: a callback run by captureOnCommitCallbacks (tests) stays in run_on_commit,
+    # and the next transaction's changes would go into it unannounced.
+    # (A sync inside a savepoint rolled back after the collector was registered stays in it: its members
+    # are recomputed from the committed ledger for nothing, which changes no score.)
+    if (
+        changes is None
+        or changes.sent
+        or not any(entry[1] == changes.send for entry in connection.run_on_commit)
+    ):
         changes = _Changes()
         connection.lvzhi_ledger_changes = changes
         transaction.on_commit(changes.send)
