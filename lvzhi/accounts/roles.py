@@ -120,6 +120,7 @@ ROLE_PERMISSIONS = {
         "scoring.manage_rules",
         "scoring.view_scores",
         "scoring.assess_units",
+        "scoring.approve_dutyclaim",
         "ledger.import_records",
     ],
     Role.UNIT_STAFF: [

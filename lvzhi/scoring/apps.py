@@ -46,7 +46,13 @@ class ScoringConfig(AppConfig):
     ]
 
     def ready(self):
+        from lvzhi.ledger import kinds
         from lvzhi.ledger.signals import records_changed
+
+        from .models import CLAIM_KINDS
+
+        for code, label in CLAIM_KINDS.items():
+            kinds.register(code, label)
 
         from .tasks import on_records_changed
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization.models import OrgUnit
 
@@ -45,7 +46,10 @@ class _UnitsChoice(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class InspectionGroupForm(forms.Form):
+class InspectionGroupForm(StyledFormMixin, forms.Form):
+    """StyledFormMixin: a leader, member or unit id beyond any database integer is an unknown choice,
+    not an OverflowError (a 500)."""
+
     name = forms.CharField(
         label=pgettext_lazy("inspection group", "Name"),
         max_length=units.NAME_MAX,

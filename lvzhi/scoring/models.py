@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lvzhi.core.models import StoredFile
 from lvzhi.organization.models import CommitteeScopedQuerySet
 
 from . import rules
@@ -244,3 +245,85 @@ class UnitAssessment(models.Model):
 
     def __str__(self):
         return f"{self.unit} · {self.year}"
+
+
+# The ledger kinds no other app produces: a member claims them with evidence, the office approves
+# (DutyClaim). Counties' rules give them points (commendations 10/8/6/4, service to a key enterprise,
+# help to a family in need); a rule set names them like any other kind.
+CLAIM_KINDS = {
+    "commendation.national": _("National commendation"),
+    "commendation.provincial": _("Provincial commendation"),
+    "commendation.prefecture": _("Prefecture commendation"),
+    "commendation.city": _("County or city commendation"),
+    "commendation.enterprise_service": _("Service to a key enterprise or project"),
+    "commendation.family_help": _("Help to a family in need"),
+}
+
+
+class DutyClaim(StoredFile):
+    """A duty fact that only the member or the office knows of (a commendation, a key enterprise served,
+    a family helped), claimed with evidence (the file this row carries) and approved by the office
+    before it reaches the ledger. An approved claim is the source of one ledger record; withdrawing
+    or rejecting it after approval retracts that record."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS = {
+        Status.SUBMITTED: {Status.APPROVED, Status.REJECTED, Status.WITHDRAWN},
+        Status.APPROVED: {Status.REJECTED},
+        Status.REJECTED: {Status.SUBMITTED},
+    }
+
+    committee = models.ForeignKey(
+        "organization.Committee", on_delete=models.PROTECT, related_name="+", verbose_name=_("committee")
+    )
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="duty_claims", verbose_name=_("member")
+    )
+    kind = models.CharField(_("kind"), max_length=64)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note on the decision"), max_length=500, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = CommitteeScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("duty claim")
+        verbose_name_plural = _("duty claims")
+        ordering = ["-submitted_at", "-pk"]
+        permissions = [("approve_dutyclaim", _("Can approve members' claims of commendations and services"))]
+
+    def __str__(self):
+        return f"{self.member} · {self.title}"
+
+    def upload_folder(self):
+        return f"scoring/claims/{self.member_id}"
+
+    @property
+    def kind_label(self):
+        return CLAIM_KINDS.get(self.kind, self.kind)

@@ -7,6 +7,7 @@ act as the system (actor None), audited with no actor.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from collections.abc import Collection, Iterable
@@ -63,6 +64,38 @@ def _check_year(year: int) -> None:
         )
 
 
+GRADE_MAX = MemberScore._meta.get_field("grade").max_length or 50
+
+
+def _strings(value: Any, line: int) -> Iterable[tuple[str, int]]:
+    """Every string of a parsed rule set with the line of the part that holds it."""
+    if isinstance(value, str):
+        yield value, line
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        line = getattr(value, "line", 0) or line
+        for f in dataclasses.fields(value):
+            yield from _strings(getattr(value, f.name), line)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            yield from _strings(item, line)
+
+
+def _check_storable(parsed: rules.RuleSet) -> None:
+    """Names and texts go into the scores' rows (the grade a column of GRADE_MAX characters, the
+    categories, requirements and flags JSON): a NUL or a lone surrogate, which a quoted YAML or JSON
+    string can write as an escape, or a longer grade name would make computing the year a database
+    error. Refused here with the line, like any other mistake of the text."""
+    problems = set()
+    for value, line in _strings(parsed, 0):
+        if any(ch == "\x00" or "\ud800" <= ch <= "\udfff" for ch in value):
+            problems.add((line, "含有无法保存的字符（如空字符 \\0），请删除"))
+    for grade in parsed.grades:
+        if len(grade.name) > GRADE_MAX:
+            problems.add((grade.line, f"等次名称“{grade.name[:20]}…”太长，最多 {GRADE_MAX} 个字"))
+    if problems:
+        raise rules.RuleSetError(sorted(problems))
+
+
 def save_rule_set(
     *, actor: User | None = None, committee: Committee, year: int, text: str, activate: bool = False
 ) -> RuleSet:
@@ -72,6 +105,7 @@ def save_rule_set(
     _require_right(actor, committee.pk)
     _check_year(year)
     parsed = rules.load(text)
+    _check_storable(parsed)
     if parsed.year is not None and parsed.year != year:
         raise rules.RuleSetError([(0, f"细则写的年度是 {parsed.year}，与所选年度 {year} 不一致")])
     with transaction.atomic():
@@ -113,7 +147,8 @@ def activate_rule_set(rule_set: RuleSet, *, actor: User | None) -> RuleSet:
         rule_set = RuleSet.objects.select_for_update().get(pk=rule_set.pk)
         if rule_set.status == RuleSet.Status.ACTIVE:
             return rule_set
-        rule_set.parsed()  # a text that no longer loads (a kind since removed) must not become active
+        # a text that no longer loads (a kind since removed) must not become active
+        _check_storable(rule_set.parsed())
         previous = RuleSet.objects.filter(
             committee_id=rule_set.committee_id, year=rule_set.year, status=RuleSet.Status.ACTIVE
         )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from lvzhi.core import audit, docx_official, xlsx
+from lvzhi.core.forms import StyledFormMixin
 from lvzhi.members.models import Member
 from lvzhi.organization.models import OrgUnit
 
@@ -43,8 +44,9 @@ REASONS = {
 }
 
 
-class ReportForm(forms.Form):
-    """The GET parameters of the page and the downloads."""
+class ReportForm(StyledFormMixin, forms.Form):
+    """The GET parameters of the page and the downloads (StyledFormMixin: a unit id beyond any database
+    integer is an unknown unit, not an OverflowError)."""
 
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
     unit = forms.ModelChoiceField(
