@@ -9,6 +9,7 @@ until it is described here; `test_every_form_field_is_walked` compares the form 
 renders with the fields listed here.
 """
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from lvzhi.accounts.roles import Role
 
-from .world import PDF, PNG, roster_xlsx
+from .world import PDF, PNG, duty_xlsx, roster_xlsx
 
 ALL = frozenset(Role)
 NOBODY = frozenset()
@@ -216,6 +217,63 @@ def _report(attr, **extra):
 # The write page's fields beside the report's: q, the co-author picker's search box (co_author_search);
 # submit_now, the button that saves and submits in one post.
 WRITE_PAGE = ("unit", "q", "submit_now")
+
+
+# --- duty assessment (考核) and the duty-record import ----------------------------------------------
+# The office holds scoring.manage_rules, view_scores, assess_units and ledger.import_records; leaders
+# view_scores; a member sees their own score. Rule sets, unit assessments, inspection groups and imports
+# are the committee's: the other side's (another draft version, the town committee's assessment and its
+# group, another import) are someone else's only for those without the committee-wide right.
+SCORE_VIEWERS = frozenset({Role.OFFICE, Role.LEADER})
+SCORING_STAFF = OFFICE
+
+
+@functools.cache
+def _default_rules():
+    from lvzhi.scoring.views.rules import default_rules_text
+
+    return default_rules_text()
+
+
+@functools.cache
+def _rule_values():
+    """The numbers form of the default rules as a permitted user sends it, the pass mark changed (so
+    that the POST saves a version)."""
+    from lvzhi.scoring import forms as scoring_forms
+    from lvzhi.scoring import rules as scoring_rules
+
+    slots = scoring_forms.slots_of(scoring_rules.load(_default_rules()))
+    values = {slot.name: scoring_forms._plain(slot.value) if slot.value is not None else "" for slot in slots}
+    values["pass_mark"] = "61"
+    return values
+
+
+def _group_data(s):
+    return {
+        "name": "第九考核组",
+        "leader": s.second_member.pk,
+        "leader_title": "副主席",
+        "members": [s.member.pk],
+        "units": [s.assessed_unit.pk],
+    }
+
+
+def _inspection_data(s):
+    return {
+        "findings": "考核意见",
+        "version": s.unit_assessment.version,
+        **{f"score_{code}": "10" for code in INDICATORS},
+        **{f"note_{code}": "说明" for code in INDICATORS},
+    }
+
+
+INDICATORS = ("organization", "study", "duty", "opinions_proposals", "highlights")
+REPORT_QUERY = ("year", "unit", "to", "format", "names")
+
+
+def _duty_file():
+    """An import of one record of the own side's member, named by name (the ID numbers are the world's)."""
+    return duty_xlsx([["", "本方委员", f"{NEXT_YEAR - 1}-01-02", "activity.inspection", "", "", "补录"]])
 
 
 # --- proposals (提案) -------------------------------------------------------------------------------
@@ -636,6 +694,27 @@ ROUTES = {
         kwargs=lambda s: {"member_pk": s.member.pk, "year": s.year}, has_object=True, ok=FILE_READERS
     ),
     "ledger:mine": Route(ok=frozenset({Role.MEMBER})),
+    # The duty-record import (ledger.import_records: the office); each side has an import in preview and
+    # one imported.
+    "ledger:imports": Route(ok=SCORING_STAFF, query=PAGE),
+    "ledger:import_new": Route(
+        ("POST",), ok=SCORING_STAFF, data=lambda s: {}, files={"file": ("履职记录.xlsx", _duty_file())}
+    ),
+    "ledger:import_template": Route(ok=SCORING_STAFF),
+    "ledger:import_detail": Route(kwargs=_pk("duty_import_preview"), has_object=True, ok=SCORING_STAFF),
+    "ledger:import_confirm": Route(
+        ("POST",),
+        kwargs=_pk("duty_import_preview"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: {"mode": "valid"},
+    ),
+    "ledger:import_discard": Route(
+        ("POST",), kwargs=_pk("duty_import_preview"), has_object=True, ok=SCORING_STAFF, data=lambda s: {}
+    ),
+    "ledger:import_undo": Route(
+        ("POST",), kwargs=_pk("duty_import_imported"), has_object=True, ok=SCORING_STAFF, data=lambda s: {}
+    ),
     # --- library -----------------------------------------------------------------------------------
     "library:list": Route(ok=ALL, query=("q", "category", *PAGE)),
     "library:create": Route(
@@ -1424,6 +1503,78 @@ ROUTES = {
         has_object=True,
         ok=PROPOSAL_STAFF,
         data=lambda s: {"handling_months": "3"},
+    ),
+    # --- duty assessment (考核) ---------------------------------------------------------------------
+    # R: rule sets (scoring.manage_rules). A draft version is the office's only; the ACTIVE version's
+    # table any user of the committee may read (members follow it from their score), also my_rules.
+    "scoring:rules": Route(ok=SCORING_STAFF, query=("year",)),
+    "scoring:rule_new": Route(
+        ("GET", "POST"),
+        ok=SCORING_STAFF,
+        query=("from", "year"),
+        data=lambda s: {"year": str(s.year), "text": _default_rules().replace("默认模板", "新版本")},
+    ),
+    "scoring:compute": Route(("POST",), ok=SCORING_STAFF, data=lambda s: {"year": str(s.year)}),
+    "scoring:rule_detail": Route(kwargs=_pk("rule_set_draft"), has_object=True, ok=SCORING_STAFF),
+    "scoring:rule_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("rule_set_draft"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: {"text": _default_rules().replace("默认模板", "修改稿")},
+    ),
+    "scoring:rule_values": Route(
+        ("GET", "POST"),
+        kwargs=_pk("rule_set_draft"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: _rule_values(),
+    ),
+    "scoring:rule_preview": Route(kwargs=_pk("rule_set_draft"), has_object=True, ok=SCORING_STAFF),
+    "scoring:rule_activate": Route(
+        ("GET", "POST"), kwargs=_pk("rule_set_draft"), has_object=True, ok=SCORING_STAFF, data=lambda s: {}
+    ),
+    "scoring:rule_export": Route(kwargs=_pk("rule_set_draft"), has_object=True, ok=SCORING_STAFF),
+    # S: scores. A member's own score (members only: other accounts have no member file); someone
+    # else's for scoring.view_scores; the ranking and the export for them too; the settings the office's.
+    "scoring:mine": Route(ok=frozenset({Role.MEMBER}), query=("year",)),
+    "scoring:my_rules": Route(ok=ALL, query=("year",), actor=Role.MEMBER),
+    "scoring:member_score": Route(
+        kwargs=lambda s: {"member_pk": s.member_score.pk, "year": s.year}, has_object=True, ok=SCORE_VIEWERS
+    ),
+    "scoring:ranking": Route(ok=SCORE_VIEWERS, query=("year", "q", "sector", "town", "grade", *PAGE)),
+    "scoring:scores_export": Route(ok=SCORE_VIEWERS, query=("year", "format")),
+    "scoring:policy": Route(("GET", "POST"), ok=SCORING_STAFF, data=lambda s: {"rankings_enabled": "on"}),
+    # D: documents (view_scores; a member's own annual report for the member).
+    "scoring:reports": Route(ok=SCORE_VIEWERS, query=REPORT_QUERY),
+    "scoring:report_member": Route(
+        kwargs=lambda s: {"member_pk": s.member_score.pk, "year": s.year}, has_object=True, ok=SCORE_VIEWERS
+    ),
+    "scoring:report_bulletin": Route(ok=SCORE_VIEWERS, query=REPORT_QUERY),
+    "scoring:report_notices": Route(ok=SCORE_VIEWERS, query=REPORT_QUERY),
+    "scoring:report_tables": Route(ok=SCORE_VIEWERS, query=REPORT_QUERY),
+    # U: unit assessment (view_scores reads, assess_units writes).
+    "scoring:units": Route(ok=SCORE_VIEWERS, query=("year",)),
+    "scoring:unit_refresh": Route(("POST",), ok=SCORING_STAFF, data=lambda s: {"year": str(s.year)}),
+    "scoring:unit_groups": Route(ok=SCORE_VIEWERS, query=("year",)),
+    "scoring:unit_group_new": Route(("GET", "POST"), ok=SCORING_STAFF, query=("year",), data=_group_data),
+    "scoring:unit_group_edit": Route(
+        ("GET", "POST"), kwargs=_pk("inspection_group"), has_object=True, ok=SCORING_STAFF, data=_group_data
+    ),
+    "scoring:unit_group_delete": Route(
+        ("POST",), kwargs=_pk("inspection_group"), has_object=True, ok=SCORING_STAFF, data=lambda s: {}
+    ),
+    "scoring:units_bulletin": Route(ok=SCORE_VIEWERS, query=("year",)),
+    "scoring:unit_detail": Route(kwargs=_pk("unit_assessment"), has_object=True, ok=SCORE_VIEWERS),
+    "scoring:unit_inspect": Route(
+        ("POST",), kwargs=_pk("unit_assessment"), has_object=True, ok=SCORING_STAFF, data=_inspection_data
+    ),
+    "scoring:unit_decide": Route(
+        ("POST",),
+        kwargs=_pk("unit_assessment"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: {"tier": "second", "version": s.unit_assessment.version},
     ),
     # --- notifications -----------------------------------------------------------------------------
     "notifications:inbox": Route(ok=ALL, query=PAGE),

@@ -18,6 +18,7 @@ import itertools
 from types import SimpleNamespace
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -31,7 +32,7 @@ from lvzhi.activities.models import (
     Participation,
     Speech,
 )
-from lvzhi.core import rotating_tokens
+from lvzhi.core import idcard, rotating_tokens
 from lvzhi.core.models import AuditVerification
 from lvzhi.factories import (
     CommitteeFactory,
@@ -63,6 +64,7 @@ from lvzhi.opinions.models import (
 from lvzhi.opinions.services import inspections as inspection_services
 from lvzhi.opinions.tests.factories import ReportFactory
 from lvzhi.organization.models import OrgUnit
+from lvzhi.scoring.models import UnitAssessment
 from lvzhi.studies import services as study_services
 from lvzhi.studies.models import StudySubmission, TrainingPlan
 
@@ -86,6 +88,17 @@ def phone():
 
 
 ROLE_USERNAMES = {role: f"sec_{role.name.lower()}" for role in Role}
+
+
+def duty_xlsx(rows):
+    """A duty-record import file (lvzhi.ledger.import_template's columns) with `rows`."""
+    workbook = Workbook()
+    workbook.active.append(["身份证号", "姓名", "日期", "类型", "事项", "角色", "备注"])
+    for row in rows:
+        workbook.active.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def roster_xlsx():
@@ -750,6 +763,116 @@ def build_proposals(side, *, staff, unit_user, leader):
     _numbers[("proposal", side.session.pk)] = itertools.count(last + 1)
 
 
+# An ID number of nobody in a duty import: a row naming it is an error whose message must mask it too.
+UNKNOWN_ID_NUMBER = idcard.make("990199", datetime.date(1961, 2, 3), 5)
+
+
+def build_scoring(committee, sides, *, staff):
+    """Duty assessment (考核) of one committee: the default rule set active for the year and the scores
+    computed, a draft version per side, the unit assessments (own side: a sector, other side: a town
+    committee) each in an inspection group led by the side's second member, inspected (findings with
+    the payload) and the own side's tier decided; a duty-record import of each side in preview (with an
+    error row) and one imported."""
+    from lvzhi.ledger import import_services
+    from lvzhi.scoring import services as scoring_services
+    from lvzhi.scoring import units as scoring_units
+    from lvzhi.scoring.views.rules import default_rules_text
+
+    year = sides[0].year
+    # The rule set's name, a category, a rule's text and a grade carry the payload: the score pages,
+    # the ranking's filter and chart, the rule pages and the documents show them.
+    text = (
+        default_rules_text()
+        .replace("    name: 出席全体会议\n", f"    name: 出席全体会议{TAINT}\n", 1)
+        .replace("        text: 出席全体会议\n", f"        text: 出席全体会议{TAINT}\n", 1)
+        .replace("  - name: 称职\n", f"  - name: 称职{SCRIPT}\n", 1)
+    )
+    active = scoring_services.save_rule_set(
+        actor=staff,
+        committee=committee,
+        year=year,
+        text=text.replace("默认模板", f"默认模板{TAINT}"),
+        activate=True,
+    )
+    unit_kinds = (OrgUnit.Kind.SECTOR, OrgUnit.Kind.TOWN_COMMITTEE)
+    assessed = list(OrgUnit.objects.filter(committee=committee, kind__in=unit_kinds).order_by("kind"))
+    # Members of the sector and town committee (the indicators, notices and tables group by them).
+    for side, unit in zip(sides, assessed, strict=False):
+        for member in (side.member, side.second_member):
+            term = member.terms.get()
+            if unit.kind == OrgUnit.Kind.SECTOR:
+                term.sector = unit
+            else:
+                term.town_committee = unit
+            term.save()
+    scoring_services.compute_year(committee=committee, year=year, actor=staff)
+    scoring_units.refresh_units(committee=committee, year=year, actor=staff)
+    day = min(timezone.localdate(), datetime.date(year, 1, 2)).isoformat()
+    for side, unit in zip(sides, assessed, strict=False):
+        side.rule_set_active = active
+        side.rule_set_draft = scoring_services.save_rule_set(
+            actor=staff,
+            committee=committee,
+            year=year,
+            text=text.replace("默认模板", f"{side.label}草稿{TAINT}"),
+        )
+        side.inspection_group = scoring_units.save_group(
+            committee=committee,
+            year=year,
+            name=f"{side.label}考核组{TAINT}"[:100],
+            leader=side.second_member,
+            leader_title=f"副主席{IMG}"[:50],
+            members=[side.member],
+            units=[unit],
+            actor=staff,
+        )
+        assessment = UnitAssessment.objects.get(committee=committee, year=year, unit=unit)
+        assessment = scoring_units.record_inspection(
+            assessment=assessment,
+            scores={
+                "organization": "18",
+                "study": "12",
+                "duty": "20",
+                "opinions_proposals": "15",
+                "highlights": "10",
+            },
+            notes={"organization": f"组织{TAINT}"},
+            findings=f"考核意见{TAINT}",
+            actor=staff,
+        )
+        if side.unit_kind_name != "b":
+            assessment = scoring_units.decide_tier(assessment=assessment, tier="first", actor=staff)
+        side.unit_assessment = assessment
+        side.assessed_unit = unit
+        # The member's score: its pk only (a recompute after any ledger change replaces the row).
+        side.member_score = SimpleNamespace(pk=side.member.pk)
+
+        def upload(rows, name):
+            content = duty_xlsx(rows)
+            return import_services.start(
+                committee=committee,
+                uploaded_file=SimpleUploadedFile(name, content),
+                actor=staff,
+            )
+
+        member, second = side.member, side.second_member
+        item = f"{side.label}联名提案{TAINT}"
+        side.duty_import_preview = upload(
+            [
+                [member.id_number, member.name, day, "attendance.plenary.present", "", "", f"备注{TAINT}"],
+                [member.id_number, member.name, day, "proposal.submitted", item, "领衔", ""],
+                [second.id_number, second.name, day, "proposal.submitted", item, "联名", ""],
+                [UNKNOWN_ID_NUMBER, f"无名{TAINT}", day, "opinion.submitted", "", "", ""],
+            ],
+            f"{side.label}履职记录{TAINT}.xlsx"[:120],
+        )
+        imported = upload(
+            [[member.id_number, member.name, day, "activity.inspection", f"{side.label}视察", "", TAINT]],
+            f"{side.label}已导入.xlsx",
+        )
+        side.duty_import_imported = import_services.confirm(job=imported, actor=staff)
+
+
 def build_world():
     home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
     users = {}
@@ -846,8 +969,12 @@ def build_world():
             )
         )
         build_proposals(side, staff=staff, unit_user=unit_user, leader=leader)
+    # --- duty assessment (考核) and the duty-record import: each committee's own rule sets, scores, unit
+    # assessments and imports; the other side's assessment is a town committee, its import its own.
+    build_scoring(home, [own, other], staff=office)
+    build_scoring(foreign_committee, [foreign], staff=foreign_office)
     members = list(Member.objects.all())
-    secrets = set()
+    secrets = {UNKNOWN_ID_NUMBER}
     for m in members:
         secrets.update(v for v in (m.id_number, m.phone) if v)
     secrets.update(ContactUpdateRequest.objects.values_list("phone", flat=True))
