@@ -218,13 +218,16 @@ def test_members_never_see_the_ranking(client, year_world):
     assert client.get(reverse("scoring:scores_export"), {"year": YEAR}).status_code == 403
 
 
-def test_switched_off_rankings_show_a_message_and_exports_still_work(client, year_world):
+def test_switched_off_rankings_list_the_scores_by_name_without_ranks(client, year_world):
     ScoringPolicy.objects.create(committee=year_world["committee"], rankings_enabled=False)
     client.force_login(year_world["leader"])
     response = client.get(reverse("scoring:ranking"), {"year": YEAR})
     assert response.status_code == 200
     page = body(response)
-    assert 'id="ranking-off"' in page and 'id="ranking-table"' not in page and "甲委员" not in page
+    assert 'id="ranking-off"' in page and ">Rank<" not in page
+    # by name (pinyin: 丙 bing, 甲 jia, 乙 yi), not by total (甲 87.50 first)
+    assert page.index("丙委员") < page.index("甲委员") < page.index("乙委员")
+    assert reverse("scoring:member_score", args=[year_world["a"].pk, YEAR]) in page
     export = client.get(reverse("scoring:scores_export"), {"year": YEAR, "format": "csv"})
     assert export.status_code == 200
 

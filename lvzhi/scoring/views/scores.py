@@ -177,7 +177,8 @@ def _filtered_scores(rule_set, data):
 @never_cache
 def ranking(request):
     """The members ranked by total (internal: staff and leaders), with a category column each in the
-    rule set's order; off when the committee's settings switch rankings off (the export still works)."""
+    rule set's order. When the committee's settings switch rankings off, the same scores are listed by
+    name, without ranks: staff still reach every member's score."""
     require_view_scores(request.user)
     year = _year(request)
     policy = services_policy.policy_for(request.user.committee_id)
@@ -188,7 +189,7 @@ def ranking(request):
         "enabled": policy.rankings_enabled,
         "may_manage": request.user.has_perm(MANAGE_RULES),
     }
-    if not policy.rankings_enabled or rule_set is None:
+    if rule_set is None:
         return render(request, "scoring/scores/ranking.html", context)
     parsed = rule_set.parsed()
     categories = [(c.code, c.name, c.cap) for c in parsed.categories]
@@ -204,19 +205,20 @@ def ranking(request):
     scores = base
     if data.get("grade"):
         scores = scores.filter(grade=data["grade"])
-    scores = (
-        scores.annotate(rank=Window(Rank(), order_by=F("total").desc()))
-        .select_related("member")
-        .prefetch_related(
-            Prefetch(
-                "member__terms",
-                queryset=MemberTerm.objects.filter(term__is_current=True)
-                .order_by("-term__number")
-                .select_related("sector", "town_committee"),
-                to_attr="current_terms",
-            )
+    if policy.rankings_enabled:
+        scores = scores.annotate(rank=Window(Rank(), order_by=F("total").desc())).order_by(
+            "-total", "member__name_pinyin_key", "member_id"
         )
-        .order_by("-total", "member__name_pinyin_key", "member_id")
+    else:
+        scores = scores.order_by("member__name_pinyin_key", "member_id")
+    scores = scores.select_related("member").prefetch_related(
+        Prefetch(
+            "member__terms",
+            queryset=MemberTerm.objects.filter(term__is_current=True)
+            .order_by("-term__number")
+            .select_related("sector", "town_committee"),
+            to_attr="current_terms",
+        )
     )
     page = Paginator(scores, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
@@ -283,7 +285,7 @@ class PolicyForm(StyledFormMixin, forms.Form):
         label=gettext_lazy("Show rankings to staff and leaders"),
         required=False,
         help_text=gettext_lazy(
-            "Members never see rankings. When off, the ranking page shows nothing; exports still work."
+            "Members never see rankings. When off, staff and leaders see the scores listed by name, without ranks."
         ),
     )
 
