@@ -76,3 +76,17 @@ def test_a_stored_version_with_an_unstorable_name_is_not_activated(client, year_
     stored.refresh_from_db()
     assert stored.status == RuleSet.Status.DRAFT
     assert year_world["rule_set"].scores.count() == 3
+
+
+def test_names_with_tabs_backslashes_and_quotes_are_stored_as_written(year_world):
+    """The scores are written with COPY on PostgreSQL: what COPY's text format treats specially (tab,
+    newline, backslash) and JSON's quotes come back exactly as the rule set wrote them."""
+    name = 'a\tb\\c\nd"e<script>'
+    text = DEFAULT_RULES.replace(
+        "    name: 出席全体会议\n", '    name: "a\\tb\\\\c\\nd\\"e<script>"\n', 1
+    ).replace("  - name: 不称职\n", '  - name: "不称\\t职\\\\"\n', 1)
+    services.save_rule_set(committee=year_world["committee"], year=YEAR, text=text, activate=True)
+    services.compute_year(committee=year_world["committee"], year=YEAR)
+    score = MemberScore.objects.get(member=year_world["c"], rule_set__status="active")
+    assert score.categories["plenary"]["name"] == name
+    assert score.grade == "不称\t职\\"
