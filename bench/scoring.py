@@ -294,27 +294,28 @@ def steps(committee, rule_set):
     from lvzhi.scoring.models import MemberScore
 
     timings = {}
-    t = time.perf_counter()
-    parsed = rule_set.parsed()
-    counted = engine.count_only_kinds(parsed, ledger_kinds.all_kinds())
-    assessed = selectors.assessed_member_ids(committee)
-    timings["rule set, members"] = time.perf_counter() - t
-    t = time.perf_counter()
-    counts = list(selectors.year_counts(committee, YEAR, kinds=counted))
-    timings["counts (GROUP BY)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    records = list(selectors.year_records(committee, YEAR, exclude_kinds=counted))
-    timings["records (joint work)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    results = engine.compute(parsed, records, counts=counts, member_ids=assessed, explain=False)
-    timings["engine"] = time.perf_counter() - t
-    t = time.perf_counter()
-    with transaction.atomic():
+    # as compute_year: in one transaction, the garbage collector paused
+    with engine.gc_paused(), transaction.atomic():
+        t = time.perf_counter()
+        parsed = rule_set.parsed()
+        counted = engine.count_only_kinds(parsed, ledger_kinds.all_kinds())
+        assessed = selectors.assessed_member_ids(committee)
+        timings["rule set, members"] = time.perf_counter() - t
+        t = time.perf_counter()
+        counts = list(selectors.year_counts(committee, YEAR, kinds=counted))
+        timings["counts (GROUP BY)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        records = list(selectors.year_records(committee, YEAR, exclude_kinds=counted))
+        timings["records (joint work)"] = time.perf_counter() - t
+        t = time.perf_counter()
+        results = engine.compute(parsed, records, counts=counts, member_ids=assessed, explain=False)
+        timings["engine"] = time.perf_counter() - t
+        t = time.perf_counter()
         MemberScore.objects.filter(rule_set=rule_set).delete()
         stored = services._store_scores(
             results.values(), rule_set=rule_set, committee_id=committee.pk, year=YEAR, now=timezone.now()
         )
-    timings["store (delete + COPY)"] = time.perf_counter() - t
+        timings["store (delete + COPY)"] = time.perf_counter() - t
     return timings, len(counts), len(records), stored
 
 

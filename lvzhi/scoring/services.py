@@ -345,10 +345,11 @@ def compute_year(
     _require_right(actor, committee.pk)
     _check_year(year)
     rule_set = _rule_set_for(committee, year, rule_set)
-    results, records = year_results(
-        committee, year, rule_set.parsed(), assessed=selectors.assessed_member_ids(committee)
-    )
-    with transaction.atomic():
+    # Reading, scoring and writing a year make and keep some 10⁶ objects: see engine.gc_paused.
+    with engine.gc_paused(), transaction.atomic():
+        results, records = year_results(
+            committee, year, rule_set.parsed(), assessed=selectors.assessed_member_ids(committee)
+        )
         MemberScore.objects.filter(rule_set=rule_set).delete()
         members = _store_scores(
             results.values(), rule_set=rule_set, committee_id=committee.pk, year=year, now=timezone.now()
