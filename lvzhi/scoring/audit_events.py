@@ -21,4 +21,10 @@ EVENTS = {
     "scoring.rule_set_exported": _(
         "Assessment rule set exported: %(name)s (%(year)s, version %(version)s): %(file)s"
     ),
+    "scoring.claim_submitted": _("Duty claim submitted for %(member)s: %(title)s"),
+    "scoring.claim_withdrawn": _("Duty claim withdrawn for %(member)s: %(title)s"),
+    "scoring.claim_approved": _("Duty claim approved for %(member)s: %(title)s"),
+    "scoring.claim_rejected": _("Duty claim rejected for %(member)s: %(title)s"),
+    "scoring.claim_resubmitted": _("Duty claim resubmitted for %(member)s: %(title)s"),
+    "scoring.claim_evidence_downloaded": _("Evidence of the duty claim of %(member)s downloaded: %(file)s"),
 }

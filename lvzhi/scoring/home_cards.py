@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import MemberScore, RuleSet
+from .models import DutyClaim, MemberScore, RuleSet
 
 
 def member_score(user):
@@ -17,3 +17,18 @@ def member_score(user):
         .first()
     )
     return {"year": year, "score": score}
+
+
+def claims_waiting(user):
+    """The office (approve_dutyclaim): how many duty claims await approval (one query); None for others."""
+    if (
+        not user.is_authenticated
+        or user.committee_id is None
+        or not user.has_perm("scoring.approve_dutyclaim")
+    ):
+        return None
+    return {
+        "waiting": DutyClaim.objects.filter(
+            committee_id=user.committee_id, status=DutyClaim.Status.SUBMITTED
+        ).count()
+    }

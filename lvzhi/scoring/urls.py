@@ -1,6 +1,6 @@
 """Duty assessment's URLs, gathered from one module per part (views/*.py)."""
 
-from .views import reports, rules, scores, units
+from .views import claims, reports, rules, scores, units
 
 app_name = "scoring"
 urlpatterns = [
@@ -8,4 +8,5 @@ urlpatterns = [
     *scores.urlpatterns,
     *reports.urlpatterns,
     *units.urlpatterns,
+    *claims.urlpatterns,
 ]
