@@ -148,7 +148,7 @@ class InspectionForm(forms.Form):
                 max_digits=7,
                 widget=forms.NumberInput(
                     attrs={
-                        "step": "0.5",
+                        "step": "0.01",
                         "inputmode": "decimal",
                         "class": "form-control",
                         "style": "width: 7rem",

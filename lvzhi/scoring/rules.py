@@ -37,6 +37,14 @@ CENT = Decimal("0.01")
 SPLIT_MODES = ("none", "equal", "lead_half", "share")
 # The order in which authors of one item are counted when a rule keeps only `max_authors` of them.
 ROLE_ORDER = ("lead", "collective", "co", "merged")
+# The roles as the explanations name them (the ledger's labels, in the engine's own Chinese: it has no
+# Django and its notes are Chinese like its errors).
+ROLE_NAMES = {
+    "lead": "第一作者",
+    "collective": "集体提案主要执笔人",
+    "co": "联名作者",
+    "merged": "被合并信息的作者",
+}
 
 _CODE_RE = re.compile(r"^[a-z0-9_][a-z0-9_.-]*$")
 _KIND_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?$")

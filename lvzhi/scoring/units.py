@@ -571,7 +571,7 @@ def decide_tier(
             detail={
                 "tier": tier,
                 "suggested": suggested,
-                "score": str(locked.score) if locked.score else None,
+                "score": str(locked.score) if locked.score is not None else None,
             },
         )
     return locked

@@ -10,6 +10,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 
+from lvzhi.core.models import AuditEvent
 from lvzhi.factories import MemberTermFactory, TermFactory
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.organization.models import Committee
@@ -28,11 +29,14 @@ def run(*args):
 def test_load_rules_saves_a_draft_then_an_active_version(committee):
     out, _err = run("load_rules", str(DEFAULT_PATH), "--committee", "home", "--year", "2026")
     assert "第 1 版" in out and "草稿" in out
-    run("load_rules", str(DEFAULT_PATH), "--committee", "home", "--year", "2026", "--activate")
+    out, _err = run("load_rules", str(DEFAULT_PATH), "--committee", "home", "--year", "2026", "--activate")
     assert list(RuleSet.objects.order_by("version").values_list("version", "status")) == [
         (1, "draft"),
         (2, "active"),
     ]
+    # activating computes the year, as on the page
+    assert "已按第 2 版计算" in out
+    assert AuditEvent.objects.filter(event="scoring.scores_computed").count() == 1
 
 
 def test_load_rules_prints_each_problem_with_its_line(committee, tmp_path):

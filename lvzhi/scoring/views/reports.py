@@ -48,7 +48,7 @@ class ReportForm(StyledFormMixin, forms.Form):
     """The GET parameters of the page and the downloads (StyledFormMixin: a unit id beyond any database
     integer is an unknown unit, not an OverflowError)."""
 
-    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100, required=False)
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=1949, max_value=2100, required=False)
     unit = forms.ModelChoiceField(
         label=gettext_lazy("Members of"), queryset=OrgUnit.objects.none(), required=False
     )

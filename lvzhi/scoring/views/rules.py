@@ -88,7 +88,11 @@ def _split_label(rule: rules.Rule) -> list[str]:
     if rule.per_role:
         notes.append(
             _("Fixed per role: %(roles)s")
-            % {"roles": "、".join(f"{role} {_number(value)}" for role, value in rule.per_role)}
+            % {
+                "roles": "、".join(
+                    f"{ledger_kinds.role_label(role)} {_number(value)}" for role, value in rule.per_role
+                )
+            }
         )
     if rule.max_authors:
         notes.append(_("At most %(n)s authors count") % {"n": rule.max_authors})

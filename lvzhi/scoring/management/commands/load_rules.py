@@ -45,6 +45,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{committee_obj.name} {year} 年度考核细则第 {rule_set.version} 版已保存（{state}）：{rule_set.name}"
         )
+        if rule_set.status == rule_set.Status.ACTIVE:
+            # As activating on the page does: the year's scores follow the rules now in force.
+            result = services.compute_year(committee=committee_obj, year=year, rule_set=rule_set)
+            self.stdout.write(
+                f"已按第 {rule_set.version} 版计算 {result.members} 名委员的得分（{result.records} 条履职记录）"
+            )
 
     def read(self, path):
         try:
