@@ -344,3 +344,16 @@ def test_the_home_card_shows_this_years_total(year_world, monkeypatch):
     assert home_cards.member_score(year_world["office"]) is None
     card = home_cards.member_score(year_world["a"].user) | {"score": None}
     assert "No score for this year yet." in render_to_string("scoring/_home_mine.html", {"card": card})
+
+
+def test_the_members_rules_page_names_the_roles_of_fixed_per_role_points(client, year_world):
+    text = year_world["rule_set"].text.replace(
+        "points: 15\n        text: 提案被立案再加 15 分\n        split: lead_half",
+        "text: 提案被立案，第一作者 15 分，联名 10 分\n        per_role: {lead: 15, co: 10}",
+        1,
+    )
+    assert text != year_world["rule_set"].text
+    services.save_rule_set(committee=year_world["committee"], year=YEAR, text=text, activate=True)
+    client.force_login(year_world["a"].user)
+    page = body(client.get(reverse("scoring:my_rules"), {"year": YEAR}))
+    assert "Lead: 15" in page and "Co-author: 10" in page and "lead:" not in page
