@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 YEAR_RANGE = (1949, 2100)
 EXPORT_FORMATS = ("csv", "xlsx")
 NAME_MAX = RuleSet._meta.get_field("name").max_length or 200
-# Rows inserted per statement when a year's scores are replaced.
+# Rows inserted per statement when a year's scores are replaced (bulk_create, outside PostgreSQL).
 BATCH_SIZE = 1000
+# compute_members reads only the members' own records up to this many members, the whole year above.
+FULL_READ_ABOVE = 2000
 
 
 class ScoringError(ValidationError):
@@ -374,18 +376,22 @@ def compute_members(*, committee: Committee, year: int, member_ids: Collection[i
     rule_set = selectors.active_rule_set(committee, year)
     if rule_set is None or not member_ids:
         return 0
-    results, _records = year_results(
-        committee, year, rule_set.parsed(), member_ids=member_ids, assessed=member_ids
-    )
-    now = timezone.now()
-    rows = [
-        _score_row(results[member_id], rule_set=rule_set, committee_id=committee.pk, year=year, now=now)
-        for member_id in member_ids
-    ]
-    with transaction.atomic():
+    member_ids = set(member_ids)
+    # A closed plenary names every member: past some thousands the whole year is read (one GROUP BY,
+    # as compute_year does) rather than queries listing every id; the scores are the same.
+    wanted = member_ids if len(member_ids) <= FULL_READ_ABOVE else None
+    with engine.gc_paused(), transaction.atomic():
+        results, _records = year_results(
+            committee, year, rule_set.parsed(), member_ids=wanted, assessed=member_ids
+        )
         MemberScore.objects.filter(rule_set=rule_set, member_id__in=member_ids).delete()
-        MemberScore.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    return len(rows)
+        return _store_scores(
+            [results[member_id] for member_id in sorted(member_ids)],
+            rule_set=rule_set,
+            committee_id=committee.pk,
+            year=year,
+            now=timezone.now(),
+        )
 
 
 def compute_member(*, member: Member, year: int) -> MemberScore | None:

@@ -269,3 +269,17 @@ def test_committed_syncs_recompute_in_a_real_transaction(year_world, heard, queu
     sync_records(source=second, committee=w["committee"], facts=[])
     assert heard[-1] == (w["committee"].pk, {YEAR: {w["b"].pk}})
     assert (total(w, "a"), total(w, "b")) == (Decimal("92.50"), Decimal("22.50"))
+
+
+def test_many_members_are_recomputed_from_the_whole_year_with_the_same_scores(year_world, monkeypatch):
+    w = year_world
+    item = an_item(w)
+    sync_records(source=item, committee=w["committee"], facts=joint_proposal(w))  # not announced here
+    ids = [w["a"].pk, w["b"].pk, w["c"].pk]
+    assert services.compute_members(committee=w["committee"], year=YEAR, member_ids=ids) == 3
+    few = {key: (s.total, s.categories, s.unmet, s.flags) for key, s in scores(w).items()}
+    monkeypatch.setattr(services, "FULL_READ_ABOVE", 1)
+    assert services.compute_members(committee=w["committee"], year=YEAR, member_ids=ids) == 3
+    many = {key: (s.total, s.categories, s.unmet, s.flags) for key, s in scores(w).items()}
+    assert many == few
+    assert (few["a"][0], few["b"][0], few["c"][0]) == (Decimal("92.50"), Decimal("22.50"), Decimal("15.00"))
