@@ -5,12 +5,17 @@ and the tiers decided — all through the services, acting as the demo office.""
 
 from __future__ import annotations
 
+import datetime
+import io
 import random
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from openpyxl import Workbook
 
+from lvzhi.ledger import import_services
 from lvzhi.members.models import Member, MemberTerm
 from lvzhi.organization import services as organization_services
 from lvzhi.organization.models import Membership, OrgUnit
@@ -95,6 +100,57 @@ def _findings(tier: str, rng: random.Random) -> str:
     return text + "存在的不足：" + "".join(weak)
 
 
+# What the office kept on paper before lvzhi went live, imported from a spreadsheet (the import's own
+# preview and confirmation, as staff would): the session's paper proposals, early 社情民意 and the sign-in
+# sheets of the spring inspections and research trips.
+EARLIER_PROPOSALS = 150
+EARLIER_OPINIONS = 60
+EARLIER_VISITS = [
+    ("activity.inspection", 3, 18, "全县农村公路建设视察"),
+    ("activity.research", 4, 9, "民营企业发展环境调研"),
+    ("activity.inspection", 4, 23, "城区背街小巷改造视察"),
+    ("activity.research", 5, 14, "乡村养老服务调研"),
+]
+
+
+def _import_earlier_records(*, committee, office, members, year, rng):
+    """Import the year's records kept before lvzhi (see EARLIER_*) through the duty-record import."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["身份证号", "姓名", "日期", "类型", "事项", "角色", "备注"])
+
+    def row(member, date, kind, item, role="", note=""):
+        sheet.append([member.id_number, member.name, date.isoformat(), kind, item, role, note])
+
+    session_day = datetime.date(year, 1, 14)
+    for n in range(1, EARLIER_PROPOSALS + 1):
+        authors = rng.sample(members, rng.choice([1, 1, 1, 2, 3]))
+        item = f"一次会议提案（纸质）第{n}件"
+        for k, member in enumerate(authors):
+            row(
+                member,
+                session_day,
+                "proposal.submitted",
+                item,
+                "lead" if k == 0 else "co" if len(authors) > 1 else "",
+            )
+    for n in range(1, EARLIER_OPINIONS + 1):
+        day = datetime.date(year, rng.randint(2, 5), rng.randint(1, 28))
+        row(rng.choice(members), day, "opinion.submitted", f"社情民意报送登记第{n}条")
+    for kind, month, day, title in EARLIER_VISITS:
+        for member in rng.sample(members, min(len(members), 36)):
+            row(member, datetime.date(year, month, day), kind, title, note="据签到表")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile(
+        f"{year}年上半年履职记录（系统启用前）.xlsx",
+        buffer.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    job = import_services.start(committee=committee, uploaded_file=upload, actor=office)
+    import_services.confirm(job=job, valid_only=True, actor=office)
+
+
 def seed_scoring(*, committee, users, now=None, seed=None):
     """Build the year's assessment for the demo `committee` (see the module docstring), acting as
     users["office"]. Does nothing and returns None when the year already has inspection groups; else
@@ -114,8 +170,6 @@ def seed_scoring(*, committee, users, now=None, seed=None):
             text=DEFAULT_RULES.read_text(encoding="utf-8"),
             activate=True,
         )
-    services.compute_year(committee=committee, year=year, actor=office)
-
     term = committee.current_term()
     serving = list(
         Member.objects.filter(
@@ -124,6 +178,8 @@ def seed_scoring(*, committee, users, now=None, seed=None):
         .distinct()
         .order_by("pk")
     )
+    _import_earlier_records(committee=committee, office=office, members=serving, year=year, rng=rng)
+    services.compute_year(committee=committee, year=year, actor=office)
     council = OrgUnit.objects.filter(committee=committee, kind=OrgUnit.Kind.CHAIRS_COUNCIL).first()
     vice_chairs = rng.sample(serving, 4)
     if council is not None:

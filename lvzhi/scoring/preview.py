@@ -2,7 +2,7 @@
 
 Before staff activate a version they see what it would do: how many members end in each grade before
 and after, who changes grade (and by how much), and how many totals move. Nothing is written: the
-records are streamed from the ledger into engine.compute, and "before" is the MemberScores of the
+ledger is read as compute_year reads it (services.year_results), and "before" is the MemberScores of the
 rule set active now (none: everybody's "before" is empty). The number of queries does not depend on the
 number of members: the ledger is streamed in chunks, scores and names are read in one query each.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from lvzhi.members.models import Member
 
-from . import engine, selectors
+from . import selectors, services
 from .models import MemberScore, RuleSet
 
 # The grade of a member without a stored score, or of a rule set without grades (shown as "—").
@@ -101,11 +101,10 @@ def preview(rule_set: RuleSet) -> Preview:
     rule set active for that year. Raises rules.RuleSetError if the text no longer loads."""
     committee = rule_set.committee
     parsed = rule_set.parsed()
-    results = engine.compute(
-        parsed,
-        selectors.year_records(committee, rule_set.year),
-        member_ids=selectors.assessed_member_ids(committee),
-        explain=False,
+    # The same reading as compute_year (counts where the number suffices), so a preview of a large
+    # committee takes as long as computing it.
+    results, _records = services.year_results(
+        committee, rule_set.year, parsed, assessed=selectors.assessed_member_ids(committee)
     )
     active = selectors.active_rule_set(committee, rule_set.year)
     before: dict[int, tuple[Decimal, str]] = {}

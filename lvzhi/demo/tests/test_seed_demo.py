@@ -25,7 +25,7 @@ from lvzhi.core import idcard
 from lvzhi.core.docx_official import DOCX_CONTENT_TYPE
 from lvzhi.core.models import AuditEvent
 from lvzhi.demo import builder as demo_module
-from lvzhi.ledger.models import DutyRecord
+from lvzhi.ledger.models import DutyImport, DutyRecord
 from lvzhi.library.models import Document
 from lvzhi.members.models import Member, MemberChange, MemberTerm
 from lvzhi.opinions import home_transfers
@@ -592,3 +592,15 @@ def test_four_vice_chairs_lead_six_groups_over_the_town_committees(demo):
     assert not towns.filter(group=None).exists()
     assert not towns.filter(findings="").exists()
     assert Counter(towns.values_list("tier", flat=True)) == {"first": 5, "second": 9, "third": 3}
+
+
+def test_the_records_kept_before_lvzhi_are_imported_and_most_members_meet_the_requirements(demo):
+    job = DutyImport.objects.get(committee=demo)
+    assert job.status == DutyImport.Status.IMPORTED and job.result["errors"] == 0
+    assert (
+        DutyRecord.objects.filter(source_type__model="dutyimportitem", committee=demo).count()
+        == job.result["records"]
+    )
+    year = timezone.localdate(AS_OF).year
+    scores = MemberScore.objects.filter(committee=demo, year=year, rule_set__status=RuleSet.Status.ACTIVE)
+    assert scores.exclude(unmet=[]).count() < scores.count() / 2
