@@ -379,6 +379,8 @@ def test_the_queue_costs_the_same_queries_for_few_and_many_claims(client, year_w
 def test_the_office_records_a_claim_for_a_member_found_by_name(client, year_world):
     w = year_world
     client.force_login(w["office"])
+    # the picker's radio button is the member: no hidden field of the same name overrides it
+    assert 'name="member"' not in body(client.get(reverse("scoring:claim_for_member")))
     found = client.get(reverse("scoring:claim_member_search"), {"q": "丙"})
     assert f'value="{w["c"].pk}"' in body(found) and f'value="{w["a"].pk}"' not in body(found)
     response = client.post(reverse("scoring:claim_for_member"), form_data(member=w["c"].pk))
