@@ -416,3 +416,13 @@ def test_the_home_card_counts_the_waiting_for_the_office_only(year_world):
     assert home_cards.claims_waiting(w["office"]) == {"waiting": 1}
     assert home_cards.claims_waiting(w["c"].user) is None
     assert home_cards.claims_waiting(w["leader"]) is None
+
+
+def test_the_home_card_links_to_the_waiting_claims(year_world):
+    from django.template.loader import render_to_string
+
+    html = render_to_string("scoring/_home_claims.html", {"card": {"waiting": 3}})
+    assert f'href="{reverse("scoring:claims")}?status=submitted"' in html
+    assert 'data-card-count="claims">3<' in html and "3 claims awaiting approval" in html.replace(
+        '<span class="fs-5" data-card-count="claims">3</span>', "3"
+    )
