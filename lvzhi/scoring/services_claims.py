@@ -332,6 +332,8 @@ def approve_claim(
     _require_decider(actor, claim)
     claim = _lock(claim, expected_version)
     note = (note or "").strip()[:NOTE_LIMIT]
+    if "\x00" in note:
+        raise ClaimError(_("Note: it cannot hold the character \\0."), code="bad_note")
     _move(claim, Status.APPROVED)
     claim.decided_by, claim.decided_at, claim.decision_note = actor, timezone.now(), note
     claim.save(update_fields=["status", "version", "decided_by", "decided_at", "decision_note"])
@@ -366,6 +368,8 @@ def reject_claim(
         raise ClaimError(
             _("Reason: write why the claim is rejected; the member reads it."), code="reason_required"
         )
+    if "\x00" in reason:
+        raise ClaimError(_("Reason: it cannot hold the character \\0."), code="bad_reason")
     if len(reason) > NOTE_LIMIT:
         raise ClaimError(_("Reason: at most %(n)s characters.") % {"n": NOTE_LIMIT}, code="reason_too_long")
     claim = _lock(claim, expected_version)

@@ -426,3 +426,27 @@ def test_the_home_card_links_to_the_waiting_claims(year_world):
     assert 'data-card-count="claims">3<' in html and "3 claims awaiting approval" in html.replace(
         '<span class="fs-5" data-card-count="claims">3</span>', "3"
     )
+
+
+def test_hostile_values_are_refused_not_500s(client, year_world):
+    w = year_world
+    claim = new_claim(w["c"])
+    client.force_login(w["office"])
+    response = client.post(
+        reverse("scoring:claim_approve", args=[claim.pk]),
+        {"version": claim.version, "note": "a\x00b"},
+        follow=True,
+    )
+    assert response.status_code == 200 and not has_record(claim)
+    response = client.post(
+        reverse("scoring:claim_reject", args=[claim.pk]), {"version": "x", "reason": "a\x00b"}
+    )
+    assert response.status_code == 400
+    response = client.post(reverse("scoring:claim_for_member"), form_data(member=str(10**30), title="a\x00b"))
+    assert response.status_code == 400
+    response = client.get(reverse("scoring:claims"), {"year": str(10**30), "status": "\x00", "page": "-1"})
+    assert response.status_code == 200
+    response = client.get(reverse("scoring:claim_member_search"), {"q": "\x00"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == DutyClaim.Status.SUBMITTED and DutyClaim.objects.count() == 1
