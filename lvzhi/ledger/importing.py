@@ -162,9 +162,22 @@ def read_table(fileobj, filename):
         close()
 
 
+def _without_nul(rows):
+    """The rows with NUL characters taken out of every text cell: a CSV (past the part the upload check
+    reads) or an old .xls can carry them, and PostgreSQL stores them in no text or JSON column (the
+    preview, the items, the records), so they were a server error. A NUL means nothing in a cell."""
+
+    def read():
+        for number, values in rows():
+            yield number, tuple(v.replace("\x00", "") if isinstance(v, str) else v for v in values)
+
+    return read
+
+
 def _read(kind, sheets):
     best = None
-    for _sheet_name, rows in sheets:
+    for _sheet_name, sheet_rows in sheets:
+        rows = _without_nul(sheet_rows)
         head = []
         for number, values in rows():
             if roster_read._is_empty(values):
