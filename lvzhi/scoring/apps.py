@@ -12,6 +12,8 @@ class ScoringConfig(AppConfig):
     menu: list = [
         # The member's own score, beside their duty record (75).
         MenuEntry(_("My duty score"), "scoring:mine", order=76, shown=has_member_file),
+        # Commendations and services only the member knows of, claimed with evidence.
+        MenuEntry(_("My duty claims"), "scoring:claims_mine", order=77, shown=has_member_file),
         MenuEntry(
             _("Duty scores"),
             "scoring:ranking",
@@ -40,8 +42,16 @@ class ScoringConfig(AppConfig):
             order=83,
             shown=has_perm("scoring.view_scores"),
         ),
+        MenuEntry(
+            _("Duty claims"),
+            "scoring:claims",
+            section="duty",
+            order=85,
+            shown=has_perm("scoring.approve_dutyclaim"),
+        ),
     ]
     home_cards: list = [
+        HomeCard("scoring/_home_claims.html", "lvzhi.scoring.home_cards.claims_waiting", order=16),
         HomeCard("scoring/_home_mine.html", "lvzhi.scoring.home_cards.member_score", order=152, wide=True),
     ]
 

@@ -8,6 +8,7 @@ ledger: services.compute_year replaces them, nothing edits them by hand.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from lvzhi.core.models import StoredFile
@@ -323,6 +324,10 @@ class DutyClaim(StoredFile):
 
     def upload_folder(self):
         return f"scoring/claims/{self.member_id}"
+
+    def get_absolute_url(self):
+        # The ledger record's source link: the score explanation opens the claim behind the points.
+        return reverse("scoring:claim_detail", args=[self.pk])
 
     @property
     def kind_label(self):
