@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.core.models import StoredFile
 from lvzhi.organization.models import CommitteeScopedQuerySet
@@ -269,8 +270,8 @@ class DutyClaim(StoredFile):
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
+        APPROVED = "approved", pgettext_lazy("duty claim", "Approved")
+        REJECTED = "rejected", pgettext_lazy("duty claim", "Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     TRANSITIONS = {

@@ -1,11 +1,14 @@
 """Issue 13's 'done means': the office raises one rule value (attending the plenary: 50 → 60 points, the
 cap with it), previews the year with the new version and sees who changes grade, and activates it, which
 computes the year; a member opens their score on a phone and follows one number down to the ledger
-records that made it; the office downloads the 履职情况通报 and reads it back. Screenshots 120–127 kept.
+records that made it, then claims a provincial commendation with its certificate, which the office
+approves into the ledger and the score; the office downloads the 履职情况通报 and reads it back.
+Screenshots 120–129 kept.
 
 It runs on the demo committee (seed_demo builds the year's assessment with the default rules active)."""
 
 import io
+import re
 from decimal import Decimal
 
 import docx
@@ -17,11 +20,14 @@ from lvzhi.accounts.models import User
 from lvzhi.demo.builder import DemoBuilder
 from lvzhi.ledger.models import DutyRecord
 from lvzhi.scoring.explain import explain_member
-from lvzhi.scoring.models import MemberScore, RuleSet
+from lvzhi.scoring.models import DutyClaim, MemberScore, RuleSet
 
 from .conftest import click_and_wait, desktop, menu, no_error_message, no_sideways_scroll, phone, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+CLAIM_TITLE = "获评全省优秀政协委员（旅程测试）"
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -64,7 +70,9 @@ def test_office_changes_a_rule_previews_activates_and_a_member_follows_a_number(
     page.goto(base + reverse("scoring:rule_detail", args=[second.pk]))
     click_and_wait(page, "#rule-preview")
     page.wait_for_selector("[data-rule-chart][data-chart-drawn]")
-    assert page.locator("#preview-totals-changed").inner_text().split()[0] == str(len(attended))
+    assert re.match(r"\d+", page.locator("#preview-totals-changed").inner_text()).group() == str(
+        len(attended)
+    )
     screenshot(page, "122-rules-preview")
     assert not MemberScore.objects.filter(rule_set=second).exists()
 
@@ -101,11 +109,39 @@ def test_office_changes_a_rule_previews_activates_and_a_member_follows_a_number(
     assert set(DutyRecord.objects.filter(pk__in=ids).values_list("member_id", flat=True)) == {member.pk}
     no_sideways_scroll(mobile)
     screenshot(mobile, "125-score-why-phone")
+
+    # 5. A commendation only the member knows of: claimed on the phone with its certificate, approved by
+    # the office, it reaches the ledger and the score.
+    click_and_wait(mobile, "#score-claims-link")
+    mobile.select_option("#id_kind", "commendation.provincial")
+    mobile.fill("#id_date", f"{year}-05-20")
+    mobile.fill("#id_title", CLAIM_TITLE)
+    certificate = tmp_path / "证书.pdf"
+    certificate.write_bytes(PDF)
+    mobile.set_input_files("#id_evidence", str(certificate))
+    no_sideways_scroll(mobile)
+    click_and_wait(mobile, "#claim-submit")
+    no_error_message(mobile)
+    claim = DutyClaim.objects.get(member=member, title=CLAIM_TITLE)
+    assert claim.status == DutyClaim.Status.SUBMITTED
+    screenshot(mobile, "126-claim-sent-phone")
+    menu(page, reverse("scoring:claims"))
+    click_and_wait(page, f"a[href='{reverse('scoring:claim_detail', args=[claim.pk])}']")
+    screenshot(page, "127-claim-office")
+    click_and_wait(page, "#claim-approve button[type=submit]", confirm=member.name)
+    no_error_message(page)
+    claim.refresh_from_db()
+    assert claim.status == DutyClaim.Status.APPROVED
+    assert DutyRecord.objects.filter(member=member, kind="commendation.provincial").exists()
+    # the background recompute (run at once in tests) gave the member the commendation's 8 points
+    assert (
+        MemberScore.objects.get(rule_set=second, member=member).categories["commendations"]["score"] == "8.00"
+    )
     member_ctx.close()
 
-    # 5. The office downloads the year's bulletin and it reads as the office sends it.
+    # 6. The office downloads the year's bulletin and it reads as the office sends it.
     menu(page, reverse("scoring:reports"))
-    screenshot(page, "126-reports")
+    screenshot(page, "128-reports")
     with page.expect_download() as download:
         page.click("#report-bulletin")
     path = tmp_path / "bulletin.docx"
@@ -113,5 +149,5 @@ def test_office_changes_a_rule_previews_activates_and_a_member_follows_a_number(
     paragraphs = [p.text for p in docx.Document(io.BytesIO(path.read_bytes())).paragraphs if p.text.strip()]
     assert paragraphs[0] == f"关于{year}年度委员履职情况的通报"
     assert any(str(len(after)) in text for text in paragraphs), paragraphs[:8]
-    screenshot(page, "127-reports-downloaded")
+    screenshot(page, "129-reports-downloaded")
     office_ctx.close()
