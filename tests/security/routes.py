@@ -271,6 +271,15 @@ INDICATORS = ("organization", "study", "duty", "opinions_proposals", "highlights
 REPORT_QUERY = ("year", "unit", "to", "format", "names")
 
 
+def _claim_data(s):
+    return {
+        "kind": "commendation.city",
+        "date": f"{NEXT_YEAR - 1}-01-02",
+        "title": "获评优秀政协委员",
+        "description": "县委、县政府表彰",
+    }
+
+
 def _duty_file():
     """An import of one record of the own side's member, named by name (the ID numbers are the world's)."""
     return duty_xlsx([["", "本方委员", f"{NEXT_YEAR - 1}-01-02", "activity.inspection", "", "", "补录"]])
@@ -1575,6 +1584,58 @@ ROUTES = {
         has_object=True,
         ok=SCORING_STAFF,
         data=lambda s: {"tier": "second", "version": s.unit_assessment.version},
+    ),
+    # C: duty claims. A member claims for themself (members only: other accounts have no member file)
+    # and alone withdraws or sends again their own; the office (approve_dutyclaim) sees the committee's,
+    # decides on others' claims and types one in for a member.
+    "scoring:claims_mine": Route(ok=frozenset({Role.MEMBER})),
+    "scoring:claim_new": Route(
+        ("GET", "POST"),
+        ok=frozenset({Role.MEMBER}),
+        data=_claim_data,
+        optional=TOKEN,
+        files={"evidence": ("证书.pdf", PDF)},
+    ),
+    "scoring:claims": Route(ok=SCORING_STAFF, query=("status", "kind", "year", *PAGE)),
+    "scoring:claim_for_member": Route(
+        ("GET", "POST"),
+        ok=SCORING_STAFF,
+        data=lambda s: {**_claim_data(s), "member": s.member.pk},
+        # `q`: the member search box inside the form (it asks claim_member_search).
+        optional=("q", *TOKEN),
+        files={"evidence": ("证书.pdf", PDF)},
+    ),
+    "scoring:claim_member_search": Route(ok=SCORING_STAFF, query=("q",)),
+    "scoring:claim_detail": Route(kwargs=_pk("claim"), has_object=True, ok=SCORING_STAFF),
+    "scoring:claim_evidence": Route(kwargs=_pk("claim"), has_object=True, ok=SCORING_STAFF),
+    "scoring:claim_withdraw": Route(
+        ("POST",),
+        kwargs=_pk("claim"),
+        has_object=True,
+        data=lambda s: {"version": s.claim.version},
+        actor=Role.MEMBER,
+    ),
+    "scoring:claim_resubmit": Route(
+        ("POST",),
+        kwargs=_pk("claim_rejected"),
+        has_object=True,
+        data=lambda s: {**_claim_data(s), "version": s.claim_rejected.version},
+        files={"evidence": ("证书.pdf", PDF)},
+        actor=Role.MEMBER,
+    ),
+    "scoring:claim_approve": Route(
+        ("POST",),
+        kwargs=_pk("claim"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: {"note": "属实", "version": s.claim.version},
+    ),
+    "scoring:claim_reject": Route(
+        ("POST",),
+        kwargs=_pk("claim"),
+        has_object=True,
+        ok=SCORING_STAFF,
+        data=lambda s: {"reason": "材料不全", "version": s.claim.version},
     ),
     # --- notifications -----------------------------------------------------------------------------
     "notifications:inbox": Route(ok=ALL, query=PAGE),

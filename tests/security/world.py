@@ -873,6 +873,30 @@ def build_scoring(committee, sides, *, staff):
         side.duty_import_imported = import_services.confirm(job=imported, actor=staff)
 
 
+def build_claims(side, *, staff):
+    """Duty claims of the side's member (their own account put them in): one awaiting approval, one
+    rejected (to send again), each with a PDF as evidence and the payload in its texts."""
+    from lvzhi.scoring import services_claims
+
+    day = min(timezone.localdate(), datetime.date(side.year, 1, 2))
+
+    def claim(title):
+        return services_claims.submit_claim(
+            actor=side.owner,
+            kind="commendation.provincial",
+            date=day,
+            title=f"{side.label}{title}{TAINT}"[:100],
+            description=f"说明{TAINT}",
+            evidence=SimpleUploadedFile(f"{side.label}证书{TAINT}.pdf"[:80], PDF),
+        )
+
+    side.claim = claim("省级表彰")
+    rejected = claim("被退回")
+    side.claim_rejected = services_claims.reject_claim(
+        rejected, actor=staff, reason=f"材料不全{TAINT}", expected_version=rejected.version
+    )
+
+
 def build_world():
     home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
     users = {}
@@ -973,6 +997,8 @@ def build_world():
     # assessments and imports; the other side's assessment is a town committee, its import its own.
     build_scoring(home, [own, other], staff=office)
     build_scoring(foreign_committee, [foreign], staff=foreign_office)
+    for side, staff in ((own, office), (other, office), (foreign, foreign_office)):
+        build_claims(side, staff=staff)
     members = list(Member.objects.all())
     secrets = {UNKNOWN_ID_NUMBER}
     for m in members:

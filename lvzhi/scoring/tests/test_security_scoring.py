@@ -90,3 +90,42 @@ def test_names_with_tabs_backslashes_and_quotes_are_stored_as_written(year_world
     score = MemberScore.objects.get(member=year_world["c"], rule_set__status="active")
     assert score.categories["plenary"]["name"] == name
     assert score.grade == "不称\t职\\"
+
+
+def test_a_rejected_claim_sent_again_with_a_date_after_today_is_refused_not_a_500(client, year_world):
+    """The services' ClaimError of several problems has no `code`: reading it was an AttributeError."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from lvzhi.scoring import services_claims
+    from lvzhi.scoring.models import DutyClaim
+
+    member = year_world["a"]
+    pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+    claim = services_claims.submit_claim(
+        actor=member.user,
+        kind="commendation.city",
+        date=datetime.date(YEAR, 1, 2),
+        title="获评优秀政协委员",
+        evidence=SimpleUploadedFile("证书.pdf", pdf),
+    )
+    office = year_world["office"]
+    claim = services_claims.reject_claim(
+        claim, actor=office, reason="材料不全", expected_version=claim.version
+    )
+    client.force_login(member.user)
+    response = client.post(
+        reverse("scoring:claim_resubmit", args=[claim.pk]),
+        {
+            "kind": "commendation.city",
+            "date": (timezone.localdate() + datetime.timedelta(days=400)).isoformat(),
+            "title": "获评优秀政协委员",
+            "description": "",
+            "version": claim.version,
+        },
+    )
+    assert response.status_code == 400
+    claim.refresh_from_db()
+    assert claim.status == DutyClaim.Status.REJECTED

@@ -180,7 +180,8 @@ def claim_resubmit(request, pk):
                 **form.service_kwargs(),
             )
         except ValidationError as error:
-            if error.code in ("illegal_transition", "stale"):
+            # A ClaimError of several problems (the fields) is a list: it has no code.
+            if getattr(error, "code", None) in ("illegal_transition", "stale"):
                 messages.error(request, _error_text(error))
                 return redirect("scoring:claim_detail", claim.pk)
             for message in error.messages:
