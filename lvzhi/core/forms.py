@@ -96,3 +96,31 @@ def show_errors(request, error):
     page."""
     for message in error.messages:
         messages.error(request, message)
+
+
+class SpreadsheetUploadForm(StyledFormMixin, forms.Form):
+    """The upload step of an import from a spreadsheet (the roster, the duty records): one file; the
+    caller names what the file holds (`label`)."""
+
+    file = forms.FileField(
+        help_text=_("Excel (.xlsx, .xls) or CSV, at most 10 MB. Nothing is written before you confirm."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
+    )
+
+    def __init__(self, *args, label, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = label
+
+
+class ImportModeForm(StyledFormMixin, forms.Form):
+    """The confirmation step of an import: the valid rows alone, or all or nothing."""
+
+    mode = forms.ChoiceField(
+        label=_("What to import"),
+        choices=[
+            ("valid", _("Import the valid rows; leave the rows with errors out")),
+            ("all", _("Import only if no row has an error (otherwise nothing)")),
+        ],
+        initial="valid",
+        widget=forms.RadioSelect,
+    )

@@ -2,7 +2,6 @@
 the template, one import's preview or result, and its confirm, discard and undo steps (POST). Imports
 are fetched through get_import_for_user: another committee's is a 404, without the right a 403."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.forms import ImportModeForm, SpreadsheetUploadForm
 from lvzhi.core.pagination import paginate
 from lvzhi.core.uploads import UploadRefused
 
@@ -21,28 +20,7 @@ from . import import_services, import_template, kinds
 from .models import DutyImport
 
 IMPORT_PERM = "ledger.import_records"
-
-
-class UploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File of duty records"),
-        help_text=gettext_lazy(
-            "Excel (.xlsx, .xls) or CSV, at most 10 MB. Nothing is written before you confirm."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
-    )
-
-
-class ConfirmForm(StyledFormMixin, forms.Form):
-    mode = forms.ChoiceField(
-        label=gettext_lazy("What to import"),
-        choices=[
-            ("valid", gettext_lazy("Import the valid rows; leave the rows with errors out")),
-            ("all", gettext_lazy("Import only if no row has an error (otherwise nothing)")),
-        ],
-        initial="valid",
-        widget=forms.RadioSelect,
-    )
+UPLOAD_LABEL = gettext_lazy("File of duty records")
 
 
 def _require_right(user):
@@ -75,14 +53,14 @@ def _list_page(request, form, status=200):
 @require_GET
 def import_list(request):
     _require_right(request.user)
-    return _list_page(request, UploadForm())
+    return _list_page(request, SpreadsheetUploadForm(label=UPLOAD_LABEL))
 
 
 @login_required
 @require_POST
 def import_new(request):
     _require_right(request.user)
-    form = UploadForm(request.POST, request.FILES)
+    form = SpreadsheetUploadForm(request.POST, request.FILES, label=UPLOAD_LABEL)
     if form.is_valid():
         try:
             job = import_services.start(
@@ -120,7 +98,7 @@ def import_detail(request, pk):
             "sample": sample,
             "by_kind": _labelled(preview.get("by_kind", {}), kinds.label),
             "by_year": _labelled(preview.get("by_year", {}), str),
-            "confirm_form": ConfirmForm(),
+            "confirm_form": ImportModeForm(),
             "errors_cut": preview.get("error_count", 0) > len(preview.get("errors", [])),
         },
     )
@@ -140,7 +118,7 @@ def _step(request, pk, run, done_message):
 @login_required
 @require_POST
 def import_confirm(request, pk):
-    form = ConfirmForm(request.POST)
+    form = ImportModeForm(request.POST)
     valid_only = not form.is_valid() or form.cleaned_data["mode"] == "valid"
     return _step(
         request,

@@ -1,6 +1,5 @@
 """Pages of the roster import: upload, progress, preview with errors by row and column, confirm."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from lvzhi.core.forms import StyledFormMixin
+from lvzhi.core.forms import ImportModeForm, SpreadsheetUploadForm
 from lvzhi.core.pagination import paginate
 from lvzhi.core.uploads import UploadRefused
 
@@ -19,28 +18,7 @@ from . import import_jobs, roster_template, tasks
 from .models import RosterImport
 
 IMPORT_PERMS = ("members.add_member", "members.change_member")
-
-
-class UploadForm(StyledFormMixin, forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Roster file"),
-        help_text=gettext_lazy(
-            "Excel (.xlsx, .xls) or CSV, at most 10 MB. Nothing is written before you confirm."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"}),
-    )
-
-
-class ConfirmForm(StyledFormMixin, forms.Form):
-    mode = forms.ChoiceField(
-        label=gettext_lazy("What to import"),
-        choices=[
-            ("valid", gettext_lazy("Import the valid rows; leave the rows with errors out")),
-            ("all", gettext_lazy("Import only if no row has an error (otherwise nothing)")),
-        ],
-        initial="valid",
-        widget=forms.RadioSelect,
-    )
+UPLOAD_LABEL = gettext_lazy("Roster file")
 
 
 def _require_import_rights(user):
@@ -58,7 +36,7 @@ def get_import_for_user(user, pk):
 @login_required
 def import_upload(request):
     _require_import_rights(request.user)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = SpreadsheetUploadForm(request.POST or None, request.FILES or None, label=UPLOAD_LABEL)
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
@@ -86,7 +64,7 @@ def import_detail(request, pk):
     return render(
         request,
         "members/import_detail.html",
-        {"job": job, "preview": preview, "confirm_form": ConfirmForm()},
+        {"job": job, "preview": preview, "confirm_form": ImportModeForm()},
     )
 
 
@@ -106,7 +84,7 @@ def import_progress(request, pk):
 @require_POST
 def import_confirm(request, pk):
     job = get_import_for_user(request.user, pk)
-    form = ConfirmForm(request.POST)
+    form = ImportModeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose what to import."))
         return redirect("members:import_detail", pk=job.pk)
