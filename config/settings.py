@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "lvzhi.library",
     "lvzhi.opinions",
     "lvzhi.proposals",
+    "lvzhi.portal",
     # Reads the ledger of every feature app: the duty assessment (rule sets, scores).
     "lvzhi.scoring",
     # The top layer: builds on every app above it here; no app imports it.
@@ -174,6 +175,11 @@ LOGIN_LOCKOUT_DURATION = timedelta(minutes=30)
 LOGIN_RATE_LIMIT = env("LOGIN_RATE_LIMIT", "10/m")
 SECOND_FACTOR_RATE_LIMIT = env("SECOND_FACTOR_RATE_LIMIT", "10/m")
 LVZHI_SITE_RATE_LIMIT = env("LVZHI_SITE_RATE_LIMIT", "600/m")
+# The public site: messages one address may post, and query-code lookups (so codes cannot be guessed).
+LVZHI_PUBLIC_MESSAGE_RATE = env("LVZHI_PUBLIC_MESSAGE_RATE", "5/10m")
+LVZHI_PUBLIC_LOOKUP_RATE = env("LVZHI_PUBLIC_LOOKUP_RATE", "20/10m")
+# The longest public message or member's suggestion, in characters.
+LVZHI_PUBLIC_TEXT_MAX = int(env("LVZHI_PUBLIC_TEXT_MAX", "2000"))
 if not PRODUCTION:
     # Development runs one process on the local-memory cache, which django-ratelimit rightly calls
     # unshared; production must have REDIS_URL, and there the check stays on.

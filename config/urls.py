@@ -16,5 +16,8 @@ urlpatterns = [
     path("proposals/", include("lvzhi.proposals.urls")),
     path("library/", include("lvzhi.library.urls")),
     path("scoring/", include("lvzhi.scoring.urls")),
+    path("portal/", include("lvzhi.portal.urls")),
+    # The public website: no sign-in.
+    path("public/", include("lvzhi.portal.public_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -122,6 +122,13 @@ ROLE_PERMISSIONS = {
         "scoring.assess_units",
         "scoring.approve_dutyclaim",
         "ledger.import_records",
+        "portal.view_publicmessage",
+        "portal.moderate_publicmessage",
+        "portal.review_membersuggestion",
+        "portal.view_announcement",
+        "portal.add_announcement",
+        "portal.change_announcement",
+        "portal.change_portalsettings",
     ],
     Role.UNIT_STAFF: [
         "accounts.password_expires",
@@ -174,7 +181,7 @@ ROLE_PERMISSIONS = {
         "proposals.view_proposal",
         "scoring.view_scores",
     ],
-    Role.MEMBER: ["opinions.add_opinionreport", "proposals.add_proposal"],
+    Role.MEMBER: ["opinions.add_opinionreport", "proposals.add_proposal", "portal.add_membersuggestion"],
     Role.OFFICER: ["opinions.add_opinionreport"],
     Role.HANDLING_UNIT: ["proposals.handle_proposal"],
 }

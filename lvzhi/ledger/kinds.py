@@ -14,6 +14,7 @@ Reserved prefixes, registered by their own apps through `register()` when those 
     proposal.*       proposals (submitted, accepted, key, excellent, converted; role lead / co / collective)
     opinion.*        社情民意 reports (submitted, adopted at a level, instructed, ...)
     commendation.*   commendations and awards
+    portal.*         the public website (a member's suggestion published in the 委员建言 column)
 """
 
 from django.core.exceptions import ValidationError
@@ -28,8 +29,9 @@ GROUPS = {
     "proposal": _("Proposals"),
     "opinion": _("Social conditions and public opinion"),
     "commendation": _("Commendations"),
+    "portal": _("Public website"),
 }
-RESERVED_PREFIXES = ("proposal", "opinion", "commendation")
+RESERVED_PREFIXES = ("proposal", "opinion", "commendation", "portal")
 
 ATTENDANCE_MEETINGS = {
     "plenary": _("Plenary session"),

@@ -296,12 +296,15 @@ def create_draft(
     co_authors: Iterable[Member] = (),
     agrees_to_publish: bool = False,
     lead_member: Member | None = None,
+    lead_name: str = "",
 ) -> OpinionReport:
     """A draft of the actor's committee. Its lead author is the actor's member file if they have one,
     else the actor; `lead_member` lets staff start a draft in a member's name (an inspection suggestion
-    turned into a report). Year: this year (until registration gives the serial's)."""
+    turned into a report), `lead_name` in the name of someone who is neither a member nor a user (a
+    writer on the public site). Year: this year (until registration gives the serial's)."""
     committee_id = committee_of(actor)
-    if not _may_write(actor) and not (lead_member is not None and actor.has_perm("accounts.committee_wide")):
+    on_behalf = lead_member is not None or bool(lead_name)
+    if not _may_write(actor) and not (on_behalf and actor.has_perm("accounts.committee_wide")):
         raise PermissionDenied(permissions.WRITE)
     title = _required_text(title, _("Title: write what the report is about."), "title_required")
     _check_category(category, committee_id)
@@ -330,7 +333,10 @@ def create_draft(
     report.full_clean(exclude=["committee", "created_by", "search_document"])
     report.save()
     lead = lead_member if lead_member is not None else getattr(actor, "member", None)
-    if lead is not None and lead.committee_id == committee_id:
+    if lead_name:
+        lead = None
+        OpinionAuthor.objects.create(report=report, name=lead_name, role=OpinionAuthor.Role.LEAD, order=0)
+    elif lead is not None and lead.committee_id == committee_id:
         OpinionAuthor.objects.create(
             report=report,
             member=lead,
@@ -482,6 +488,24 @@ def record_paper_report(
         lead_member=member,
     )
     return submit(report, actor=actor)
+
+
+@transaction.atomic
+def record_public_message(*, actor: User, title: str, body: str, writer_name: str) -> OpinionReport:
+    """A message from the public site that the office turns into a report: a draft of the public channel
+    whose lead author is the writer by name only (no account, no member file, so the ledger credits
+    nobody), handed in at once so that it waits in the editors' queue to be registered. The office
+    member who turned it counts as its author, as for a paper report: they never handle it."""
+    if not (actor.has_perm(permissions.RECORD_PAPER) or actor.has_perm(permissions.PROCESS)):
+        raise PermissionDenied(permissions.RECORD_PAPER)
+    report = create_draft(
+        actor=actor,
+        title=title,
+        body=body,
+        source=OpinionReport.Source.PUBLIC,
+        lead_name=(writer_name or "").strip() or _("A member of the public"),
+    )
+    return _hand_in(report, actor=actor)
 
 
 @transaction.atomic
