@@ -158,3 +158,20 @@ document.addEventListener("keydown", function (event) {
     event.target.dispatchEvent(new Event("search"));
   }
 });
+
+// A select marked data-fill="<selectors>" writes its chosen option's data-text into the fields the
+// selectors find (a reply template into the moderator's reply boxes). Without JavaScript the select's
+// own GET form asks the server for the page with the reply filled in.
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.matches("select[data-fill]")) {
+    return;
+  }
+  var option = select.options[select.selectedIndex];
+  if (!option || !option.value) {
+    return;
+  }
+  document.querySelectorAll(select.dataset.fill).forEach(function (field) {
+    field.value = option.dataset.text || "";
+  });
+});
