@@ -99,8 +99,11 @@ class AnswerForm(StyledFormMixin, forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. 县发改委")}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, published=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if published:  # the answer of a suggestion already on the site: changed or removed
+            # zh: 清空后，网站上不再显示答复。
+            self.fields["answer"].help_text = _("Emptied, the website shows no answer.")
         limit = int(settings.LVZHI_PUBLIC_TEXT_MAX)
         # The cap is a setting: read when the form is made, not when the module is imported.
         self.fields["answer"].validators.append(MaxLengthValidator(limit))
@@ -108,7 +111,10 @@ class AnswerForm(StyledFormMixin, forms.Form):
 
     @classmethod
     def for_suggestion(cls, suggestion: MemberSuggestion):
-        return cls(initial={"answer": suggestion.answer, "answered_by_unit": suggestion.answered_by_unit})
+        return cls(
+            initial={"answer": suggestion.answer, "answered_by_unit": suggestion.answered_by_unit},
+            published=suggestion.status == MemberSuggestion.Status.PUBLISHED,
+        )
 
     def clean(self):
         data = super().clean()

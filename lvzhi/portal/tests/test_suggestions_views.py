@@ -488,3 +488,13 @@ def test_hostile_text_is_inert_on_the_member_and_office_pages(client, make_sugge
         text = body(login(client, user).get(url))
         assert "<script>alert" not in text and "<img src=x" not in text, url
         assert "&lt;script&gt;" in text, url
+
+
+def test_the_member_reads_why_it_was_taken_off(client, make_suggestion, member, office):
+    suggestion = make_suggestion(status=Status.PUBLISHED)
+    services.withdraw(
+        suggestion, actor=office, reason="数据有误，核实后再发布", expected_version=suggestion.version
+    )
+    text = body(login(client, member.user).get(reverse("portal:suggestion_detail", args=[suggestion.pk])))
+    assert 'id="suggestion-withdrawn-reason"' in text and "数据有误，核实后再发布" in text
+    assert 'id="suggestion-public-link"' not in text and 'id="publish-form"' not in text

@@ -267,7 +267,7 @@ def suggestion_publish(request, pk):
 @require_POST
 def suggestion_answer(request, pk):
     suggestion = _reviewed(request, pk)
-    form = AnswerForm(request.POST)
+    form = AnswerForm(request.POST, published=True)
     if not form.is_valid():
         return _detail_page(request, suggestion, answer_form=form, status=400)
     return _decided(
