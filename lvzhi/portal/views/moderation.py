@@ -273,6 +273,7 @@ def _detail_page(
         "phone": phone,
         "hit_words": words,
         "title_pieces": marked(message.title, words),
+        "name_pieces": marked(message.name, words),
         "content_pieces": marked(message.content, words),
         "waiting_days": _waiting_days(message, now),
         "overdue": message.status in PublicMessage.OPEN and message.submitted_at < cutoff,
