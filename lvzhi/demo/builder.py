@@ -36,6 +36,7 @@ from lvzhi.organization.models import (
     Session,
     Term,
 )
+from lvzhi.portal.demo import seed_portal
 from lvzhi.proposals.demo import seed_proposals
 from lvzhi.scoring.demo import seed_scoring
 from lvzhi.studies.demo import seed_studies
@@ -279,6 +280,10 @@ class DemoBuilder:
         )
         # Last: the year's scores are computed from everything above.
         self.unit_assessments = seed_scoring(
+            committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
+        )
+        # After the opinions (a public message becomes a report) and after the scores' random draws.
+        self.portal = seed_portal(
             committee=self.committee, users=self.users, now=self.now, seed=self.rng.randrange(2**32)
         )
         return self.committee
