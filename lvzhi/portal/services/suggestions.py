@@ -24,7 +24,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -62,11 +62,8 @@ def public_author(suggestion: MemberSuggestion) -> str:
 
 
 def public_url(suggestion: MemberSuggestion) -> str:
-    """The suggestion's page on the public site ("" when the site has no such page)."""
-    try:
-        return reverse("public:suggestion", args=[suggestion.committee.code, suggestion.pk])
-    except NoReverseMatch:
-        return ""
+    """The suggestion's page on the public site (found there while it is published)."""
+    return reverse("public:suggestion", args=[suggestion.committee.code, suggestion.pk])
 
 
 # --- checks ------------------------------------------------------------------------------------------
@@ -417,14 +414,13 @@ def publish(
         suggestion.answer, suggestion.answered_by_unit, suggestion.answered_at = answer, answered_by_unit, now
         fields += ["answer", "answered_by_unit", "answered_at"]
     _move(suggestion, Status.PUBLISHED, actor=actor, event="portal.suggestion_published", fields=fields)
-    link = public_url(suggestion)
     _tell_member(
         suggestion,
         kind="portal.suggestion_published",
         # zh: 您的建言已在网站发布：%(title)s
         title=_("Your suggestion is published on the website: %(title)s") % _named(suggestion),
         body=suggestion.answer,
-        url=link,
+        url=public_url(suggestion),
     )
     return _finish(suggestion, actor=actor)
 

@@ -498,3 +498,13 @@ def test_the_member_reads_why_it_was_taken_off(client, make_suggestion, member, 
     text = body(login(client, member.user).get(reverse("portal:suggestion_detail", args=[suggestion.pk])))
     assert 'id="suggestion-withdrawn-reason"' in text and "数据有误，核实后再发布" in text
     assert 'id="suggestion-public-link"' not in text and 'id="publish-form"' not in text
+
+
+def test_without_the_name_the_public_pages_show_member(client, make_suggestion, committee):
+    hidden = make_suggestion(status=Status.PUBLISHED, show_name=False, title="不署名的建议")
+    named = make_suggestion(status=Status.PUBLISHED, title="署名的建议")
+    assert services.public_author(hidden) == "Member" and services.public_author(named) == "王建国"
+    page = body(client.get(reverse("public:suggestion", args=[committee.code, hidden.pk])))
+    assert "不署名的建议" in page and "王建国" not in page and "Member" in page
+    listing = body(client.get(reverse("public:suggestions", args=[committee.code])))
+    assert listing.count("王建国") == 1  # the named one only
