@@ -14,7 +14,7 @@ from django.utils.translation import pgettext
 
 from lvzhi.organization.models import Committee
 
-from .models import Announcement, MemberSuggestion, PublicMessage
+from .models import Announcement, Category, MemberSuggestion, PublicMessage
 
 HOME_LIMIT = 5
 FEED_LIMIT = 20
@@ -119,40 +119,65 @@ def _iso(value: Any) -> str | None:
     return value.isoformat() if value else None
 
 
+def _category_label(value: str) -> str:
+    return str(dict(Category.choices).get(value, value))
+
+
 def message_feed(committee: Committee, *, absolute_url: Callable[[int], str]) -> list[dict[str, Any]]:
-    """The latest publicly answered messages as rows for other sites (an explicit list of fields:
-    nothing about the writer but the name they chose to show). `absolute_url(pk)` gives a message's page."""
+    """The latest publicly answered messages as rows for other sites: the columns are named one by one
+    (nothing about the writer but the name they chose to show). `absolute_url(pk)` gives a message's page."""
+    rows = messages(committee).values(
+        "pk",
+        "title",
+        "category",
+        "content",
+        "published_at",
+        "reply",
+        "replied_at",
+        author=_message_author(),
+    )[:FEED_LIMIT]
     return [
         {
-            "id": message.pk,
-            "title": message.title,
-            "category": str(message.get_category_display()),
-            "content": message.content,
-            "author": message.public_author,
-            "published_at": _iso(message.published_at),
-            "reply": message.reply,
-            "replied_at": _iso(message.replied_at),
-            "url": absolute_url(message.pk),
+            "id": row["pk"],
+            "title": row["title"],
+            "category": _category_label(row["category"]),
+            "content": row["content"],
+            "author": row["author"],
+            "published_at": _iso(row["published_at"]),
+            "reply": row["reply"],
+            "replied_at": _iso(row["replied_at"]),
+            "url": absolute_url(row["pk"]),
         }
-        for message in messages(committee)[:FEED_LIMIT]
+        for row in rows
     ]
 
 
 def suggestion_feed(committee: Committee, *, absolute_url: Callable[[int], str]) -> list[dict[str, Any]]:
-    """The latest published members' suggestions as rows for other sites (explicit fields; the member
-    by name only when the member chose so, never by id)."""
+    """The latest published members' suggestions as rows for other sites, the columns named one by one:
+    the member by name only when the member chose so, never by id."""
+    rows = suggestions(committee).values(
+        "pk",
+        "title",
+        "category",
+        "content",
+        "published_at",
+        "answer",
+        "answered_by_unit",
+        "answered_at",
+        author=_suggestion_author(),
+    )[:FEED_LIMIT]
     return [
         {
-            "id": suggestion.pk,
-            "title": suggestion.title,
-            "category": str(suggestion.get_category_display()),
-            "content": suggestion.content,
-            "author": suggestion.public_author,
-            "published_at": _iso(suggestion.published_at),
-            "answer": suggestion.answer,
-            "answered_by": suggestion.answered_by_unit,
-            "answered_at": _iso(suggestion.answered_at),
-            "url": absolute_url(suggestion.pk),
+            "id": row["pk"],
+            "title": row["title"],
+            "category": _category_label(row["category"]),
+            "content": row["content"],
+            "author": row["author"],
+            "published_at": _iso(row["published_at"]),
+            "answer": row["answer"],
+            "answered_by": row["answered_by_unit"],
+            "answered_at": _iso(row["answered_at"]),
+            "url": absolute_url(row["pk"]),
         }
-        for suggestion in suggestions(committee)[:FEED_LIMIT]
+        for row in rows
     ]

@@ -134,7 +134,13 @@ def test_no_private_field_ever_leaves_in_a_feed(client, committee, make_message)
 
 
 def test_the_feeds_write_chinese_as_it_is_and_no_markup(client, committee, make_message, make_suggestion):
-    make_message(status=Status.PUBLISHED, title=PAYLOAD, content=PAYLOAD, name=PAYLOAD, reply=PAYLOAD)
+    make_message(
+        status=Status.PUBLISHED,
+        title=PAYLOAD,
+        content=PAYLOAD,
+        name="<script>alert(1)</script>",
+        reply=PAYLOAD,
+    )
     make_suggestion(
         status=SStatus.PUBLISHED, title=PAYLOAD, content=PAYLOAD, answer=PAYLOAD, answered_by_unit=PAYLOAD
     )
