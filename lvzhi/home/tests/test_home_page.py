@@ -54,7 +54,9 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
         "Member files 4 Serving this term 3 Standing committee members 1 "
         "Proposal work To review 0 To assign 0 Return requests 0 Overdue 0 "
         "Public-opinion work To register 0 Being verified 0 Being edited 0 Awaiting sign-off 0 "
-        "Signed, to report 0 Duty claims 0 claims awaiting approval Contact updates to approve 1 "
+        "Signed, to report 0 Duty claims 0 claims awaiting approval "
+        "Public website 0 public messages awaiting moderation 0 members' suggestions awaiting review "
+        "Contact updates to approve 1 "
         "Activities to close 0 Study notes to acknowledge 0 Roster imports waiting 0 "
         "Leave requests waiting for your decision 0 Nothing waits for your decision. "
         "Organization Sector：1 Special committee：2 Town committee：1 " + ENTRIES
@@ -72,6 +74,8 @@ def test_office_sees_the_committee_in_figures(client, make_user, county):
         "/opinions/work/?queue=signoff",
         "/opinions/work/?queue=signed",
         "/scoring/claims/?status=submitted",
+        "/portal/messages/?tab=received",
+        "/portal/suggestions/review/",
         "/members/contact-requests/",
         "/activities/?status=to_close",
         "/studies/submissions/?status=submitted",

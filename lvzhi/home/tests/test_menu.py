@@ -26,6 +26,7 @@ MEMBER_BAR = [
     ("My activities", "/activities/mine/"),
     ("My proposals", "/proposals/mine/"),
     ("Public opinion", "/opinions/mine/"),
+    ("My suggestions", "/portal/suggestions/mine/"),
     ("Study and training", "/studies/"),
 ]
 
@@ -102,6 +103,15 @@ def test_office(client, make_user):
                 ("Unit assessment", "/scoring/units/"),
                 ("Import duty records", "/ledger/imports/"),
                 ("Duty claims", "/scoring/claims/"),
+            ],
+        ),
+        (
+            "Public website",
+            [
+                ("Public messages", "/portal/messages/"),
+                ("Members' suggestions to review", "/portal/suggestions/review/"),
+                ("Announcements", "/portal/announcements/"),
+                ("Public site settings", "/portal/settings/"),
             ],
         ),
         ("Library", "/library/"),
