@@ -215,3 +215,51 @@ def click_and_wait(page, selector, *, confirm=None):
 def no_error_message(page):
     alerts = page.locator(".alert-danger")
     assert alerts.count() == 0, alerts.all_inner_texts()
+
+
+# axe-core (the copy axe-playwright-python ships) checks a page against WCAG 2.1 A and AA.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_FAILING_IMPACTS = ("serious", "critical")
+
+
+_axe_source = []
+
+
+def axe_source():
+    """axe.min.js as axe-playwright-python ships it (read once)."""
+    if not _axe_source:
+        from importlib.resources import files
+
+        _axe_source.append((files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8"))
+    return _axe_source[0]
+
+
+def no_accessibility_violations(page):
+    """Run axe-core on the page as it stands and fail on any serious or critical violation, naming each
+    rule (id, impact, help) with the first elements it found. The script is evaluated through the
+    DevTools protocol, which the page's Content-Security-Policy (script-src 'self') does not govern, so
+    nothing is added to the page's own scripts."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source())
+    results = page.evaluate(
+        """async (tags) => {
+            const results = await axe.run(document, {
+                runOnly: {type: "tag", values: tags}, resultTypes: ["violations"],
+            });
+            return results.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 3).map(n => n.target.join(" ")),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    failing = [v for v in results if v["impact"] in AXE_FAILING_IMPACTS]
+    if failing:
+        pytest.fail(
+            f"axe-core found accessibility violations on {page.url}:\n"
+            + "\n".join(
+                f"- {v['id']} ({v['impact']}): {v['help']}; e.g. {', '.join(v['targets'])}" for v in failing
+            ),
+            pytrace=False,
+        )
+    return results
