@@ -81,6 +81,8 @@ class PublishForm(StyledFormMixin, forms.Form):
         # zh: 我已核对标出的敏感词
         label=_("I have checked the flagged words"),
         required=True,
+        # zh: 请先核对标出的敏感词，再勾选此项。
+        error_messages={"required": _("Check the flagged words first, then tick this box.")},
     )
 
     def __init__(self, *args, held=False, **kwargs):

@@ -158,7 +158,7 @@ def message_export(request):
     sheet = workbook.active
     sheet.title = _("Public messages")[:31]
     headers = [
-        _("Sent"),
+        _("Submitted at"),
         _("Category"),
         _("Title"),
         _("Content"),
