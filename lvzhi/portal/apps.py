@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from lvzhi.core.navigation import HomeCard, MenuEntry, MenuSection, has_perm
 
@@ -41,7 +42,7 @@ class PortalConfig(AppConfig):
         ),
         # A member's own suggestions for the public column.
         MenuEntry(
-            _("My suggestions"),
+            pgettext_lazy("public site", "My suggestions"),
             "portal:my_suggestions",
             order=88,
             shown=has_perm("portal.add_membersuggestion"),
