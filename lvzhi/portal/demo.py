@@ -279,12 +279,13 @@ class _Site:
 
     def _messages(self):
         plans = texts.MESSAGES
-        answered_days = iter(
-            sorted(
-                (self.rng.uniform(8, MESSAGE_SPAN_DAYS) for _ in plans),
-                reverse=True,
-            )
-        )
+        # The messages the office has handled fall evenly over the two months (in no particular order of
+        # the texts), the last a week ago; the waiting ones are the recent ones, and the two overdue.
+        handled = [plan for plan in plans if plan[5] in ("published", "answered", "hidden_ad")]
+        step = (MESSAGE_SPAN_DAYS - 7) / len(handled)
+        spread = [7 + step * (k + self.rng.uniform(0.1, 0.9)) for k in range(len(handled))]
+        self.rng.shuffle(spread)
+        answered_days = iter(spread)
         waiting_days = {
             "overdue": iter([self.rng.uniform(15, 22), self.rng.uniform(9, 13)]),
             "waiting": iter([self.rng.uniform(1, 3)]),

@@ -12,6 +12,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.db.models import F
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -132,16 +133,13 @@ def test_public_messages_are_in_every_status_over_two_months(demo):
     assert counts == {"published": 15, "answered": 3, "hidden": 2, "received": 4, "converted": 1}
     assert not board.filter(submitted_at__gt=AS_OF).exists()
     assert board.filter(submitted_at__lt=AS_OF - datetime.timedelta(days=45)).exists()
+    # Answered all along the two months, the last of them lately.
+    assert board.filter(status="published", published_at__gt=AS_OF - datetime.timedelta(days=14)).exists()
+    assert board.filter(status="published", published_at__lt=AS_OF - datetime.timedelta(days=40)).exists()
     assert not board.filter(submitted_at__lt=AS_OF - datetime.timedelta(days=61)).exists()
     assert not board.filter(status__in=["published", "answered"], reply="").exists()
     assert not PublicMessageStatusChange.objects.filter(message__committee=demo, at__gt=AS_OF).exists()
-    assert not board.filter(replied_at__lt=models_f("submitted_at")).exists()
-
-
-def models_f(name):
-    from django.db.models import F
-
-    return F(name)
+    assert not board.filter(replied_at__lt=F("submitted_at")).exists()
 
 
 def test_waiting_messages_two_overdue_one_held_and_the_adverts_hidden(demo):
