@@ -106,3 +106,11 @@ def test_a_reply_template_needs_its_text(staff):
     response = staff.post(reverse("portal:reply_template_new"), {"title": "感谢", "text": " ", "order": "0"})
     assert response.status_code == 400 and "Text" in body(response)
     assert not ReplyTemplate.objects.exists()
+
+
+def test_a_new_template_sent_twice_is_saved_once(staff):
+    data = {"title": "感谢", "text": "感谢您的留言。", "order": "0", "submission_token": "tok-123"}
+    staff.post(reverse("portal:reply_template_new"), data)
+    response = staff.post(reverse("portal:reply_template_new"), data, follow=True)
+    assert "already submitted" in body(response)
+    assert ReplyTemplate.objects.count() == 1

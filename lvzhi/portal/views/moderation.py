@@ -15,6 +15,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -24,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from lvzhi.core import audit, xlsx
+from lvzhi.core import audit, submission, xlsx
 from lvzhi.core.masking import mask_phone
 from lvzhi.core.pagination import paginate
 from lvzhi.core.workflow import posted_version
@@ -475,14 +476,20 @@ def _save_template(request, template=None):
     form = ReplyTemplateForm(request.POST)
     if form.is_valid():
         try:
-            services.save_reply_template(
-                actor=request.user,
-                committee=request.user.committee,
-                title=form.cleaned_data["title"],
-                text=form.cleaned_data["text"],
-                order=form.cleaned_data["order"],
-                template=template,
-            )
+            with transaction.atomic():
+                # A new template's form is good once: a second click makes no second template.
+                submission.claim(request)
+                services.save_reply_template(
+                    actor=request.user,
+                    committee=request.user.committee,
+                    title=form.cleaned_data["title"],
+                    text=form.cleaned_data["text"],
+                    order=form.cleaned_data["order"],
+                    template=template,
+                )
+        except submission.DuplicateSubmission:
+            submission.tell_already_submitted(request)
+            return redirect("portal:reply_templates")
         except ValidationError as error:
             for text in error.messages:
                 form.add_error(None, text)
