@@ -295,7 +295,8 @@ class _Site:
         for n, (key, category, title, content, name, plan, reply) in enumerate(plans):
             days = next(waiting_days[plan]) if plan in waiting_days else next(answered_days)
             submitted = self._day(days, self.rng.choice([7.5, 9, 11, 12.5, 14, 16, 19.5, 21, 22.5]))
-            submitted += datetime.timedelta(minutes=self.rng.randrange(0, 50))
+            # A few minutes past the hour, but never after the demo's end (a message of "today").
+            submitted = min(submitted + datetime.timedelta(minutes=self.rng.randrange(0, 50)), self.end)
             phone = f"1390000{self.rng.randrange(10000):04d}"
             address = f"{CLIENT_NETWORKS[n % 2]}.{10 + n}"
 

@@ -17,6 +17,8 @@ asks for it (include_contact): the report's readers do not otherwise need them."
 
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -87,8 +89,12 @@ def _text(value: str | None, *, limit: int, required: str, too_long: str, code: 
     return text
 
 
+# A blank of a reply template ({部门}, {date}) that the moderator has not filled in yet.
+_TEMPLATE_BLANK = re.compile(r"\{[^{}\s]{1,20}\}")
+
+
 def _reply(reply: str | None) -> str:
-    return _text(
+    text = _text(
         reply,
         limit=REPLY_MAX,
         # zh: 答复：请填写答复内容。
@@ -97,6 +103,15 @@ def _reply(reply: str | None) -> str:
         too_long=_("Reply: at most %(limit)s characters."),
         code="reply",
     )
+    blank = _TEMPLATE_BLANK.search(text)
+    if blank:
+        # The writer (and, published, everyone) would read the template's blank as it is.
+        raise ModerationError(
+            _("Reply: fill in the template's blank %(blank)s before sending."),
+            code="reply_blank",
+            params={"blank": blank.group()},
+        )
+    return text
 
 
 # --- the steps ----------------------------------------------------------------------------------------

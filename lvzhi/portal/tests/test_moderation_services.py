@@ -60,6 +60,17 @@ def test_publish_needs_a_reply(office, make_message):
     assert message.status == Status.RECEIVED and not PublicMessageStatusChange.objects.exists()
 
 
+@pytest.mark.parametrize("step", ["publish", "answer_privately"])
+def test_a_template_blank_left_in_the_reply_is_refused(office, make_message, step):
+    message, _code = make_message()
+    with pytest.raises(ValidationError, match="blank {部门}"):
+        getattr(services, step)(message, actor=office, reply="已转交{部门}研究办理。", expected_version=1)
+    message.refresh_from_db()
+    assert message.status == Status.RECEIVED and message.reply == ""
+    # Braces that are no blank (a formula, a quotation with spaces) are the moderator's text.
+    services.publish(message, actor=office, reply="详见{ 附件 }与《办法》{}。", expected_version=1)
+
+
 def test_a_held_message_is_not_published_without_the_words_checked(office, make_message):
     message, _code = make_message(sensitive_hits="赌博")
     with pytest.raises(ValidationError, match="flagged words") as refused:

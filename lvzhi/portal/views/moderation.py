@@ -108,7 +108,8 @@ def _tab_rows(rows, tab: str, filters: dict[str, Q]):
 def _waiting_days(message: PublicMessage, now: datetime.datetime) -> int | None:
     if message.status not in PublicMessage.OPEN:
         return None
-    return (now - message.submitted_at).days
+    # Never below 0: a clock set back, or a message dated by an import, must not read "-1 days".
+    return max(0, (now - message.submitted_at).days)
 
 
 @login_required
