@@ -18,7 +18,6 @@ asks for it (include_contact): the report's readers do not otherwise need them."
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
