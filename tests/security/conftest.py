@@ -30,6 +30,16 @@ def world(django_db_setup, django_db_blocker):
         MEDIA_ROOT=media.name,
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        # A cache of this worker's own: `walk` clears it before every case, which on a shared Redis
+        # would also wipe what another worker's test just put there (a captcha it is about to answer),
+        # and another worker's clearing would wipe the walk's.
+        CACHES={
+            **settings.CACHES,
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": "lvzhi-security-walk",
+            },
+        },
     )
     overrides.enable()
     with django_db_blocker.unblock():

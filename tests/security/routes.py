@@ -12,6 +12,7 @@ renders with the fields listed here.
 import functools
 import time
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -335,6 +336,83 @@ def _officer_data(s):
 
 def _paper_prefix(s):
     return f"paper{s.inspection_transfer.pk}"
+
+
+# --- the public site (公众留言, 委员建言, announcements) -------------------------------------------------
+# The public pages (namespace public) need no sign-in and show only PUBLISHED rows of the committee the
+# address names: every role and anonymous visitors read the same (test_portal_public.py proves that
+# anything else is a 404). The office moderates messages, reviews suggestions and writes announcements;
+# a member writes and hands in their own suggestions only.
+
+
+def _public(attr=None):
+    """The URL of a side's committee's public site, with the side's object `attr` when given."""
+    if attr is None:
+        return lambda s: {"code": s.committee.code}
+    return lambda s: {"code": s.committee.code, "pk": getattr(s, attr).pk}
+
+
+def _captcha_answer(s):
+    """A live captcha challenge's key and its answer, as a person reading the picture types them: issued
+    anew for each request (a challenge is single-use). Only the field names for cases.Anything."""
+    if not isinstance(s, SimpleNamespace):
+        return {"captcha_key": "", "captcha": ""}
+    from lvzhi.portal import captcha
+
+    key = captcha.new_challenge()
+    return {"captcha_key": key, "captcha": captcha.answer_for(key)}
+
+
+def _captcha_image(s):
+    """The captcha image's URL: a challenge issued for the request (an unknown key is a 404)."""
+    from lvzhi.portal import captcha
+
+    return {"code": s.committee.code, "key": captcha.new_challenge()}
+
+
+def _public_message_data(s):
+    return {
+        "category": "urban_rural",
+        "title": "小区门口路灯不亮",
+        "content": "城关镇幸福小区门口的路灯坏了两个月，晚上出行不便。",
+        "name": "张女士",
+        "phone": "13912345678",
+        **_captcha_answer(s),
+    }
+
+
+def _message_just_sent(client, world):
+    """The state after sending a message: the next page shows its query code once."""
+    session = client.session
+    session["lvzhi_portal_sent"] = {  # lvzhi.portal.views.public_messages.SENT
+        "committee": world.own.committee.pk,
+        "code": world.own.query_code,
+    }
+    session.save()
+
+
+def _suggestion_data(s):
+    return {
+        "category": "economy",
+        "title": "关于扶持县域特色农产品电商的建议",
+        "content": "建议设立县级电商服务中心，帮助农户对接平台。",
+        "show_name": "on",
+    }
+
+
+def _answer_data(attr):
+    return lambda s: {"answer": "县商务局已着手筹建。", "answered_by_unit": "县商务局", **_version(attr)(s)}
+
+
+def _announcement_data(s):
+    return {"kind": "notice", "title": "关于开展委员接待日活动的通知", "body": "第一段。\n\n第二段。"}
+
+
+def _reply_template_data(s):
+    return {"title": "感谢来信", "text": "感谢您的留言，我们已转交有关部门。", "order": "0"}
+
+
+MESSAGE_QUERY = ("tab", "category", "q")
 
 
 def _password_accepted(client, world):
@@ -1240,6 +1318,221 @@ ROUTES = {
             f"{_paper_prefix(s)}-replied_on": "2026-04-01",
             f"{_paper_prefix(s)}-reply": "纸质答复",
         },
+    ),
+    # --- the public site: reading pages (anyone, published rows of the committee in the address) -----
+    "public:root": Route(public=True, ok=ALL, actor=ANONYMOUS),
+    "public:home": Route(kwargs=_public(), public=True, ok=ALL, actor=ANONYMOUS),
+    "public:announcements": Route(
+        kwargs=_public(), public=True, ok=ALL, query=("kind", *PAGE), actor=ANONYMOUS
+    ),
+    "public:announcement": Route(
+        kwargs=_public("announcement_published"), has_object=True, public=True, ok=ALL, actor=ANONYMOUS
+    ),
+    "public:suggestions": Route(
+        kwargs=_public(), public=True, ok=ALL, query=("category", *PAGE), actor=ANONYMOUS
+    ),
+    "public:suggestion": Route(
+        kwargs=_public("member_suggestion_published"), has_object=True, public=True, ok=ALL, actor=ANONYMOUS
+    ),
+    "public:messages": Route(
+        kwargs=_public(), public=True, ok=ALL, query=("category", *PAGE), actor=ANONYMOUS
+    ),
+    "public:message": Route(
+        kwargs=_public("message_published"), has_object=True, public=True, ok=ALL, actor=ANONYMOUS
+    ),
+    # The reader's display choices (cookies), back to the page they were on.
+    "public:display": Route(
+        ("POST",),
+        kwargs=_public(),
+        public=True,
+        ok=ALL,
+        data=lambda s: {"text": "large", "contrast": "high", "next": f"/public/{s.committee.code}/"},
+        actor=ANONYMOUS,
+    ),
+    "public:api_messages": Route(kwargs=_public(), public=True, ok=ALL, actor=ANONYMOUS),
+    "public:api_suggestions": Route(kwargs=_public(), public=True, ok=ALL, actor=ANONYMOUS),
+    # --- the public site: a message and its query code. Sending and looking up are rate-limited per
+    # address; the root conftest gives every test counters of its own, so the walk's one or two POSTs a
+    # test never reach the limit (test_portal_public.py checks the limits themselves).
+    "public:message_new": Route(
+        ("GET", "POST"),
+        kwargs=_public(),
+        public=True,
+        ok=ALL,
+        data=_public_message_data,
+        optional=("new_captcha",),  # the "New image" button: the same form with a new captcha
+        actor=ANONYMOUS,
+    ),
+    "public:message_sent": Route(
+        kwargs=_public(), public=True, ok=ALL, actor=ANONYMOUS, prepare=_message_just_sent
+    ),
+    # The query code is the credential: it shows that one message (its status and reply), never a phone.
+    "public:lookup": Route(
+        ("GET", "POST"),
+        kwargs=_public(),
+        public=True,
+        ok=ALL,
+        data=lambda s: {"code": s.query_code},
+        actor=ANONYMOUS,
+    ),
+    "public:captcha": Route(kwargs=_captcha_image, public=True, ok=ALL, actor=ANONYMOUS),
+    # --- the office's moderation of public messages (portal.moderate_publicmessage). Both sides of the
+    # home committee are the office's; the writer's telephone is shown masked but by the audited
+    # message_phone.
+    "portal:moderation": Route(ok=OFFICE, query=(*MESSAGE_QUERY, *PAGE)),
+    "portal:message_export": Route(ok=OFFICE, query=MESSAGE_QUERY),
+    # A message held by a sensitive word: its page has every form (publish with words_checked).
+    # `template`: the reply template picked (a GET form of its own, without JavaScript).
+    "portal:message_detail": Route(
+        kwargs=_pk("message_held"), has_object=True, ok=OFFICE, query=("template",)
+    ),
+    "portal:message_publish": Route(
+        ("POST",),
+        kwargs=_pk("message_received"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"reply": "已转交城关镇人民政府处理。", **_version("message_received")(s)},
+        # words_checked: the box of a held message; template: the template picker inside the form
+        optional=("words_checked", "template"),
+    ),
+    "portal:message_answer": Route(
+        ("POST",),
+        kwargs=_pk("message_received"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"reply": "您反映的问题已转交有关部门。", **_version("message_received")(s)},
+    ),
+    "portal:message_hide": Route(
+        ("POST",),
+        kwargs=_pk("message_received"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"hide_reason": "广告", **_version("message_received")(s)},
+    ),
+    "portal:message_restore": Route(
+        ("POST",), kwargs=_pk("message_hidden"), has_object=True, ok=OFFICE, data=_version("message_hidden")
+    ),
+    "portal:message_convert": Route(
+        ("POST",),
+        kwargs=_pk("message_received"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {
+            "report_title": "关于幸福小区路灯的情况反映",
+            "report_body": "群众反映路灯损坏两个月。",
+            **_version("message_received")(s),
+        },
+        optional=("include_contact",),
+    ),
+    "portal:message_phone": Route(
+        ("POST",),
+        kwargs=_pk("message_received"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {},
+        shows_personal_data=True,
+    ),
+    "portal:reply_templates": Route(ok=OFFICE),
+    "portal:reply_template_new": Route(("GET", "POST"), ok=OFFICE, data=_reply_template_data, optional=TOKEN),
+    "portal:reply_template_edit": Route(
+        ("GET", "POST"), kwargs=_pk("reply_template"), has_object=True, ok=OFFICE, data=_reply_template_data
+    ),
+    "portal:reply_template_delete": Route(
+        ("POST",), kwargs=_pk("reply_template"), has_object=True, ok=OFFICE, data=lambda s: {}
+    ),
+    "portal:settings": Route(
+        ("GET", "POST"),
+        ok=OFFICE,
+        data=lambda s: {
+            "accepting_messages": "on",
+            "sensitive_words": "赌博\n诈骗",
+            "overdue_days": "5",
+            "office_phone": "0551-65120000",
+            **_version("portal_settings")(s),
+        },
+    ),
+    # --- members' suggestions (委员建言): a member's own (nobody else's, whatever the role); the office
+    # reviews every suggestion of the committee that was handed in.
+    "portal:my_suggestions": Route(ok=frozenset({Role.MEMBER})),
+    "portal:suggestion_new": Route(
+        ("GET", "POST"), ok=frozenset({Role.MEMBER}), data=_suggestion_data, optional=TOKEN
+    ),
+    "portal:suggestion_detail": Route(kwargs=_pk("member_suggestion_submitted"), has_object=True, ok=OFFICE),
+    "portal:suggestion_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("member_suggestion_draft"),
+        has_object=True,
+        data=lambda s: {**_suggestion_data(s), **_version("member_suggestion_draft")(s)},
+        actor=Role.MEMBER,
+    ),
+    "portal:suggestion_submit": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_draft"),
+        has_object=True,
+        data=_version("member_suggestion_draft"),
+        actor=Role.MEMBER,
+    ),
+    "portal:suggestion_delete": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_draft"),
+        has_object=True,
+        data=_version("member_suggestion_draft"),
+        actor=Role.MEMBER,
+    ),
+    "portal:suggestion_queue": Route(ok=OFFICE, query=("tab", *PAGE)),
+    "portal:suggestion_publish": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_submitted"),
+        has_object=True,
+        ok=OFFICE,
+        data=_answer_data("member_suggestion_submitted"),
+    ),
+    "portal:suggestion_return": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_submitted"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"return_reason": "请补充数据", **_version("member_suggestion_submitted")(s)},
+    ),
+    "portal:suggestion_withdraw": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_published"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {"withdraw_reason": "内容重复", **_version("member_suggestion_published")(s)},
+    ),
+    "portal:suggestion_answer": Route(
+        ("POST",),
+        kwargs=_pk("member_suggestion_published"),
+        has_object=True,
+        ok=OFFICE,
+        data=_answer_data("member_suggestion_published"),
+    ),
+    # --- announcements (通知公告, 工作动态): the office's (portal.add_/change_announcement) ---------------
+    "portal:announcements": Route(ok=OFFICE, query=PAGE),
+    "portal:announcement_new": Route(
+        ("GET", "POST"), ok=OFFICE, data=_announcement_data, optional=("version", *TOKEN)
+    ),
+    "portal:announcement_edit": Route(
+        ("GET", "POST"),
+        kwargs=_pk("announcement_draft"),
+        has_object=True,
+        ok=OFFICE,
+        data=lambda s: {**_announcement_data(s), **_version("announcement_draft")(s)},
+    ),
+    "portal:announcement_publish": Route(
+        ("POST",),
+        kwargs=_pk("announcement_draft"),
+        has_object=True,
+        ok=OFFICE,
+        data=_version("announcement_draft"),
+    ),
+    "portal:announcement_withdraw": Route(
+        ("POST",),
+        kwargs=_pk("announcement_published"),
+        has_object=True,
+        ok=OFFICE,
+        data=_version("announcement_published"),
     ),
     # --- proposals (提案) ---------------------------------------------------------------------------
     "proposals:detail": Route(kwargs=_pk("proposal_submitted"), has_object=True, ok=PROPOSAL_READERS),

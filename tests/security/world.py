@@ -64,6 +64,7 @@ from lvzhi.opinions.models import (
 from lvzhi.opinions.services import inspections as inspection_services
 from lvzhi.opinions.tests.factories import ReportFactory
 from lvzhi.organization.models import OrgUnit
+from lvzhi.portal.models import PublicMessage
 from lvzhi.scoring.models import UnitAssessment
 from lvzhi.studies import services as study_services
 from lvzhi.studies.models import StudySubmission, TrainingPlan
@@ -897,6 +898,159 @@ def build_claims(side, *, staff):
     )
 
 
+# --- the public site (公众留言, 委员建言, announcements) -------------------------------------------------
+# Everything is made through the portal's services, as the public, the office and the members make it.
+# Each object carries a marker (the side's label and what it is) in its title and content, and a
+# message in its writer's name too, so that a test can tell whether one that is not published reached a
+# public page; every message has a telephone of its own, which is a secret of the walk.
+SENSITIVE_WORD = "赌博"
+# A second word with the img payload: the settings page and a held message's page show the words found.
+# (Not the payloads themselves, which every object carries: each would then be held.)
+SENSITIVE_TAINTED = f"博彩{IMG}"
+MESSAGE_MARKERS = {
+    "received": "待处理留言",
+    "held": "敏感留言",
+    "published": "公开留言",
+    "answered": "私下留言",
+    "hidden": "隐藏留言",
+    "converted": "转报留言",
+}
+SUGGESTION_MARKERS = {
+    "draft": "建言草稿",
+    "submitted": "建言待审",
+    "returned": "建言退回",
+    "published": "建言公开",
+    "withdrawn": "建言撤下",
+}
+ANNOUNCEMENT_MARKERS = {"draft": "公告草稿", "published": "公告发布", "withdrawn": "公告撤下"}
+# Texts no public page may show, of any object: a private reply, the reasons for hiding a message,
+# returning a suggestion and taking one off the site, the report a message became.
+PRIVATE_MARKERS = ("私下答复", "隐藏原因", "退回理由", "撤下理由", "转报信息", "转报正文")
+
+
+def build_portal_settings(committee, *, staff):
+    """The committee's public-site settings: open, with sensitive words (one with the img payload) and
+    the office telephone carrying the img payload too (every public page shows it)."""
+    from lvzhi.portal.services import moderation
+
+    return moderation.update_settings(
+        actor=staff,
+        committee=committee,
+        accepting_messages=True,
+        sensitive_words=f"{SENSITIVE_WORD}\n{SENSITIVE_TAINTED}",
+        overdue_days=7,
+        office_phone=f"0551{IMG}",
+        expected_version=None,
+    )
+
+
+def build_portal(side, *, staff):
+    """The public site's objects of one side: messages to the side's committee in every status (sent
+    through the public form's service, then moderated by `staff`), with their query codes; the side's
+    member's suggestions in every status; announcements (draft, published, withdrawn); a reply
+    template."""
+    from lvzhi.portal.models import Announcement, Category
+    from lvzhi.portal.services import announcements, messages, moderation, suggestions
+
+    label, committee = side.label, side.committee
+
+    def message(key):
+        marker = f"{label}{MESSAGE_MARKERS[key]}"
+        return messages.submit_message(
+            committee=committee,
+            category=Category.URBAN_RURAL,
+            title=f"{marker}{TAINT}",
+            content=f"{marker}内容{SENSITIVE_WORD + SENSITIVE_TAINTED if key == 'held' else ''}{TAINT}",
+            name=f"{marker}人{IMG}",
+            phone=phone(),
+            client_ip="192.0.2.1",
+        )
+
+    sent = {key: message(key) for key in MESSAGE_MARKERS}
+    side.message_codes = {key: code for key, (_row, code) in sent.items()}
+    # The code the walk looks up: a privately answered message (its reply is for the code's holder only).
+    side.query_code = side.message_codes["answered"]
+    rows = {key: row for key, (row, _code) in sent.items()}
+    rows["published"] = moderation.publish(
+        rows["published"], actor=staff, reply=f"{label}公开答复{TAINT}", expected_version=None
+    )
+    rows["answered"] = moderation.answer_privately(
+        rows["answered"], actor=staff, reply=f"{label}私下答复{TAINT}", expected_version=None
+    )
+    rows["hidden"] = moderation.hide(
+        rows["hidden"], actor=staff, reason=f"{label}隐藏原因{TAINT}", expected_version=None
+    )
+    moderation.convert(
+        rows["converted"],
+        actor=staff,
+        title=f"{label}转报信息{TAINT}",
+        body=f"{label}转报正文{TAINT}",
+        include_contact=False,
+        expected_version=None,
+    )
+    rows["converted"].refresh_from_db()
+    for key, row in rows.items():
+        setattr(side, f"message_{key}", row)
+
+    def suggestion(key):
+        marker = f"{label}{SUGGESTION_MARKERS[key]}"
+        return suggestions.save_suggestion(
+            actor=side.owner,
+            category=Category.ECONOMY,
+            title=f"{marker}{TAINT}",
+            content=f"{marker}内容{TAINT}",
+            show_name=key != "withdrawn",
+        )
+
+    rows = {key: suggestion(key) for key in SUGGESTION_MARKERS}
+    for key in ("submitted", "returned", "published", "withdrawn"):
+        rows[key] = suggestions.submit(rows[key], actor=side.owner)
+    rows["returned"] = suggestions.return_for_revision(
+        rows["returned"],
+        actor=staff,
+        reason=f"{label}退回理由{TAINT}",
+        expected_version=rows["returned"].version,
+    )
+    for key in ("published", "withdrawn"):
+        rows[key] = suggestions.publish(
+            rows[key],
+            actor=staff,
+            answer=f"{label}官方答复{TAINT}",
+            answered_by_unit=f"{label}县商务局{IMG}",
+            expected_version=rows[key].version,
+        )
+    rows["withdrawn"] = suggestions.withdraw(
+        rows["withdrawn"],
+        actor=staff,
+        reason=f"{label}撤下理由{TAINT}",
+        expected_version=rows["withdrawn"].version,
+    )
+    for key, row in rows.items():
+        setattr(side, f"member_suggestion_{key}", row)
+
+    def announcement(key, kind):
+        marker = f"{label}{ANNOUNCEMENT_MARKERS[key]}"
+        return announcements.save_announcement(
+            actor=staff,
+            committee=committee,
+            kind=kind,
+            title=f"{marker}{TAINT}",
+            body=f"{marker}正文\n\n{TAINT}",
+        )
+
+    side.announcement_draft = announcement("draft", Announcement.Kind.NEWS)
+    side.announcement_published = announcements.publish_announcement(
+        announcement("published", Announcement.Kind.NOTICE), actor=staff
+    )
+    withdrawn = announcements.publish_announcement(
+        announcement("withdrawn", Announcement.Kind.NOTICE), actor=staff
+    )
+    side.announcement_withdrawn = announcements.withdraw_announcement(withdrawn, actor=staff)
+    side.reply_template = moderation.save_reply_template(
+        actor=staff, committee=committee, title=f"{label}答复模板{TAINT}", text=f"模板正文{TAINT}"
+    )
+
+
 def build_world():
     home, term, session, unit_a, unit_b = _committee_base("政协本县委员会", "sec-home", "本县")
     users = {}
@@ -999,11 +1153,22 @@ def build_world():
     build_scoring(foreign_committee, [foreign], staff=foreign_office)
     for side, staff in ((own, office), (other, office), (foreign, foreign_office)):
         build_claims(side, staff=staff)
+    # --- the public site: each committee's settings, then each side's messages, suggestions and
+    # announcements.
+    for committee, staff in ((home, office), (foreign_committee, foreign_office)):
+        site = build_portal_settings(committee, staff=staff)
+        for side in (own, other, foreign):
+            if side.committee == committee:
+                side.portal_settings = site
+    for side, staff in ((own, office), (other, office), (foreign, foreign_office)):
+        build_portal(side, staff=staff)
     members = list(Member.objects.all())
     secrets = {UNKNOWN_ID_NUMBER}
     for m in members:
         secrets.update(v for v in (m.id_number, m.phone) if v)
     secrets.update(ContactUpdateRequest.objects.values_list("phone", flat=True))
+    # The telephones public messages' writers left: the office's only, shown once by the audited reveal.
+    secrets.update(PublicMessage.objects.values_list("phone", flat=True))
     secrets.discard("")
     verification = AuditVerification.objects.create(started_by=users[Role.AUDITOR].username)
     own.verification = other.verification = foreign.verification = verification
