@@ -77,3 +77,13 @@ def make_suggestion(member):
         return MemberSuggestion.objects.create(**values)
 
     return make
+
+
+@pytest.fixture
+def memory_cache(settings):
+    """The default cache in this process's memory, whose expiry follows a patched `time.time` (Redis, in
+    the PostgreSQL stage of CI, keeps its own clock): for tests that move the clock past an expiry."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"},
+    }

@@ -21,7 +21,7 @@ def _empty_cache():
 
 
 @pytest.fixture
-def later(monkeypatch):
+def later(monkeypatch, memory_cache):
     """later(seconds): the clock (and so the cache's expiry) moved on."""
 
     def move(seconds):

@@ -235,7 +235,7 @@ def test_a_challenge_answered_wrong_cannot_be_answered_again(client, new_url, se
     assert not PublicMessage.objects.exists()
 
 
-def test_an_expired_challenge_saves_nothing(client, new_url, send, monkeypatch):
+def test_an_expired_challenge_saves_nothing(client, new_url, send, monkeypatch, memory_cache):
     import time
 
     key = form_key(client.get(new_url))
