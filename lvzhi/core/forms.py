@@ -50,7 +50,7 @@ def _refusing_impossible_ids(field):
     def bounded_clean(value):
         for item in value if isinstance(value, list | tuple) else [value]:
             text = str(item).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_ID:
+            if text.lstrip("-").isdecimal() and abs(int(text)) > MAX_ID:
                 raise ValidationError(
                     field.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
                 )

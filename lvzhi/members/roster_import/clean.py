@@ -464,7 +464,7 @@ def parse_term_number(value):
         return int(value)
     text = _key(clean_text(value))
     text = text.removeprefix("第").removesuffix("届")
-    if text.isdigit():
+    if text.isdecimal():
         return int(text)
     if text and all(c in CHINESE_DIGITS or c == "十" for c in text):
         if "十" not in text:

@@ -82,7 +82,7 @@ class SendForm(StyledFormMixin, forms.Form):
 
 def _ids(values):
     """The posted ids that are numbers (anything else is ignored: the service scopes them anyway)."""
-    return {int(v) for v in values if str(v).isdigit() and len(str(v)) < 19}
+    return {int(v) for v in values if str(v).isdecimal() and len(str(v)) < 19}
 
 
 # --- members ---------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def _write_page(request, form, report=None):
         Member.objects.filter(
             committee_id=request.user.committee_id,
             # Ids a database column holds (a longer number was an OverflowError, a 500).
-            pk__in=[i for i in co_ids if str(i).isdigit() and len(str(i)) < 19],
+            pk__in=[i for i in co_ids if str(i).isdecimal() and len(str(i)) < 19],
         )
     )
     return render(
@@ -248,7 +248,7 @@ def paper_new(request):
     member_field = form["member"].value()
     chosen = (
         form.fields["member"].queryset.filter(pk=member_field).first()
-        if str(member_field or "").isdigit() and len(str(member_field)) < 19
+        if str(member_field or "").isdecimal() and len(str(member_field)) < 19
         else None
     )
     return render(
@@ -722,7 +722,7 @@ def category_change(request):
     category = None
     pk = request.POST.get("category", "")
     if pk:
-        if not pk.isdigit() or len(pk) > 18:
+        if not pk.isdecimal() or len(pk) > 18:
             raise Http404
         category = get_object_or_404(Category, committee_id=request.user.committee_id, pk=int(pk))
     form = CategoryForm(request.POST)

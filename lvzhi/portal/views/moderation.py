@@ -243,7 +243,7 @@ def marked(text: str, words: list[str]) -> list[tuple[str, bool]]:
 def _chosen_template(request):
     """The reply template ?template= names (the page without JavaScript fills the reply with it)."""
     value = request.GET.get("template", "")
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdecimal() or len(value) > 18:
         return None
     return ReplyTemplate.objects.visible_to(request.user).filter(pk=int(value)).first()
 

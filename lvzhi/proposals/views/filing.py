@@ -113,7 +113,7 @@ def _picked(request, form, field):
         Member.objects.filter(
             committee_id=request.user.committee_id,
             # Ids a database column holds (a longer number was an OverflowError, a 500).
-            pk__in=[i for i in ids if str(i).isdigit() and len(str(i)) < 19],
+            pk__in=[i for i in ids if str(i).isdecimal() and len(str(i)) < 19],
         ).order_by("name")
     )
 
@@ -435,7 +435,7 @@ def _paper_page(request, form):
     lead = form["lead_member"].value()
     chosen_lead = (
         form.fields["lead_member"].queryset.filter(pk=lead).first()
-        if str(lead or "").isdigit() and len(str(lead)) < 19
+        if str(lead or "").isdecimal() and len(str(lead)) < 19
         else None
     )
     return render(

@@ -108,7 +108,7 @@ def _list_item(request, model):
     pk = request.POST.get("item", "")
     if not pk:
         return None
-    if not pk.isdigit() or len(pk) > 18:
+    if not pk.isdecimal() or len(pk) > 18:
         raise Http404
     item = model.objects.filter(committee_id=request.user.committee_id, pk=int(pk)).first()
     if item is None:

@@ -301,7 +301,7 @@ def _office_page(request, form, *, status=200):
     chosen = form["member"].value()
     chosen_member = (
         form.fields["member"].queryset.filter(pk=chosen).first()
-        if str(chosen or "").isdigit() and len(str(chosen)) < 19
+        if str(chosen or "").isdecimal() and len(str(chosen)) < 19
         else None
     )
     return render(

@@ -52,7 +52,7 @@ def _visible(user):
 
 def _pk(value) -> int:
     value = str(value)
-    if not value.isdigit() or len(value) > 18:
+    if not value.isdecimal() or len(value) > 18:
         raise Http404
     return int(value)
 
@@ -70,7 +70,7 @@ def _year(value) -> int:
     """A year from a query parameter; anything else is this year."""
     low, high = services.YEAR_RANGE
     value = str(value or "")
-    if value.isdigit() and len(value) == 4 and low <= int(value) <= high:
+    if value.isdecimal() and len(value) == 4 and low <= int(value) <= high:
         return int(value)
     return timezone.localdate().year
 

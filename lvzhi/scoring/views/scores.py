@@ -47,7 +47,7 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 def _year(request) -> int:
     """?year= (this year when absent or not a year: a stale or mistyped link shows this year)."""
     value = request.GET.get("year", "")
-    if value.isdigit() and MIN_YEAR <= int(value) <= MAX_YEAR:
+    if value.isdecimal() and MIN_YEAR <= int(value) <= MAX_YEAR:
         return int(value)
     return timezone.localdate().year
 
