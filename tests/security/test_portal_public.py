@@ -120,6 +120,9 @@ def test_public_pages_show_only_published_rows_of_their_committee(walk, site, ro
             errors.append(f"{outcome.describe()}: a public page is not open to {role_id(role)}")
         errors += problems(walk, outcome)
         errors += [f"{outcome.describe()}: shows {marker}" for marker in forbidden if marker in outcome.text]
+        if outcome.response.get("Content-Type", "").startswith("application/json") and "<" in outcome.text:
+            # Other sites paste the feeds into their pages: markup comes as \u003c escapes.
+            errors.append(f"{outcome.describe()}: markup in a feed")
         seen.append(outcome.text)
     everything = "\n".join(seen)
     missing = [
@@ -248,6 +251,14 @@ def test_staff_pages_show_phones_masked(walk):
 # --- hostile text on every page that shows it -------------------------------------------------------------
 
 TEXT_FIELDS = ("title", "content", "name")
+SHOWING_NEW_ROWS = (
+    "public:home",
+    "public:announcements",
+    "public:suggestions",
+    "public:messages",
+    "public:api_messages",
+    "public:api_suggestions",
+)
 
 
 def _texts(value_id, count):
@@ -326,7 +337,9 @@ def test_hostile_text_renders_inert_everywhere(walk, value_id):
             message, actor=office_user, reply=f"答复{TAINT}", expected_version=None, words_checked=True
         )
 
-    pages = [(walk.client(ANONYMOUS), url, query) for url, query in public_pages(world, side.committee)]
+    # The pages that list the new rows (the others are the same templates: the walk reads them all).
+    visitor = walk.client(ANONYMOUS)
+    pages = [(visitor, url_for(name, side), {}) for name in SHOWING_NEW_ROWS]
     office = walk.client(Role.OFFICE)
     pages += [(office, reverse("portal:moderation"), {"tab": "published"})]
     pages += [(office, reverse("portal:message_export"), {"tab": "published"})]
@@ -339,7 +352,7 @@ def test_hostile_text_renders_inert_everywhere(walk, value_id):
         ("public:announcement", announcement),
     ):
         if row is not None:
-            pages.append((walk.client(ANONYMOUS), reverse(name, args=[side.committee.code, row.pk]), {}))
+            pages.append((visitor, reverse(name, args=[side.committee.code, row.pk]), {}))
     if message is not None:
         pages.append((office, reverse("portal:message_detail", args=[message.pk]), {}))
     if suggestion is not None:
@@ -385,6 +398,8 @@ def test_the_walks_posts_stay_under_the_live_rate_limits(walk, name):
     url = url_for(name, side)
     client = walk.client(ANONYMOUS)
     limit = int(getattr(settings, LIMITED[name]).split("/")[0])
+    if limit > 50:
+        pytest.skip(f"{LIMITED[name]} is set to {limit} in this environment")
     statuses = [
         walk.send(client, "POST", url, data=route.request_data(side)).status for _ in range(limit + 1)
     ]
