@@ -192,6 +192,23 @@ def test_a_query_code_shows_its_own_message_only(walk, side_name):
     assert not errors, errors
 
 
+def test_a_members_draft_is_theirs_alone(walk):
+    """The office reviews what was handed in, never a member's draft (the matrix opens a submitted one);
+    a member opens no other member's suggestion, whatever its status."""
+    world = walk.world
+    errors = []
+    for role, side, key in [
+        (Role.OFFICE, world.own, "draft"),
+        (Role.OFFICE, world.other, "draft"),
+        *((Role.MEMBER, world.other, key) for key in SUGGESTION_MARKERS),
+    ]:
+        url = reverse("portal:suggestion_detail", args=[getattr(side, f"member_suggestion_{key}").pk])
+        outcome = walk.send(walk.client(role), "GET", url)
+        if outcome.status != 404:
+            errors.append(f"{outcome.describe()} for {role_id(role)} ({side.label}'s {key})")
+    assert not errors, errors
+
+
 # --- the writer's telephone -----------------------------------------------------------------------------
 
 
