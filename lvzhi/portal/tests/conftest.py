@@ -1,6 +1,8 @@
 """Shared fixtures of the portal tests: a member with an account, an editor, and public messages and
 members' suggestions made as rows (each test module drives the services it tests itself)."""
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
@@ -81,9 +83,10 @@ def make_suggestion(member):
 
 @pytest.fixture
 def memory_cache(settings):
-    """The default cache in this process's memory, whose expiry follows a patched `time.time` (Redis, in
-    the PostgreSQL stage of CI, keeps its own clock): for tests that move the clock past an expiry."""
+    """The default cache, empty, in this process's memory and of this test only: its expiry follows a
+    patched `time.time` (Redis, in the PostgreSQL stage of CI, keeps its own clock), and emptying it
+    touches no other test's captchas."""
     settings.CACHES = {
         **settings.CACHES,
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"},
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex},
     }

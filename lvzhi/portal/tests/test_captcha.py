@@ -16,8 +16,9 @@ pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+def _empty_cache(memory_cache):
+    """A cache of the test's own: clearing the shared one (Redis, in the PostgreSQL stage) would wipe
+    the captchas of tests running beside this one."""
 
 
 @pytest.fixture

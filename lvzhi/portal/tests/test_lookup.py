@@ -4,7 +4,6 @@ reply (private ones too), never the telephone or the office's internal fields; t
 bodies; lookups rate-limited."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -21,8 +20,9 @@ NOT_FOUND = "No message with this code was found."
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+def _empty_cache(memory_cache):
+    """A cache of the test's own: clearing the shared one (Redis, in the PostgreSQL stage) would wipe
+    the captchas of tests running beside this one."""
 
 
 @pytest.fixture

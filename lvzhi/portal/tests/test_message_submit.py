@@ -7,7 +7,6 @@ import json
 import re
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -30,8 +29,9 @@ VALID = {
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
+def _empty_cache(memory_cache):
+    """A cache of the test's own: clearing the shared one (Redis, in the PostgreSQL stage) would wipe
+    the captchas of tests running beside this one."""
 
 
 @pytest.fixture
