@@ -1,5 +1,6 @@
 import uuid
 
+import django_ratelimit.core
 import pytest
 
 from lvzhi.accounts.roles import Role
@@ -21,10 +22,14 @@ def _audit_anchors_in_a_temporary_file(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _rate_limits_start_afresh(settings):
+def _rate_limits_start_afresh(settings, monkeypatch):
     # Rate-limit counters live in a cache, which outlives a test. On Redis the parallel workers share
     # one, and a test that clears it would wipe another worker's counts mid-test: the counters go to a
     # local-memory cache of this worker, under a key prefix of this test's own.
+    # django-ratelimit counts in fixed windows (a new one every minute for "10/m"): a test whose requests
+    # straddled a window's end would see its count start again, and pass or fail by the second it ran
+    # at. Within a test every request falls in one window.
+    monkeypatch.setattr(django_ratelimit.core, "_get_window", lambda value, period: 0)
     settings.CACHES = {
         **settings.CACHES,
         "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
